@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Client, Patient
+from practice.models import Location, Membership, Room
+from practice.scoping import PracticeOwnedModel
+
+
+class ConsultationType(PracticeOwnedModel):
+    class Category(models.TextChoices):
+        EXAMINATION = "examination", _("Examination")
+        TREATMENT = "treatment", _("Treatment")
+        DENTIST_RECALL = "dentist_recall", _("Dentist recall")
+        HYGIENIST_RECALL = "hygienist_recall", _("Hygienist recall")
+        VACCINATION = "vaccination", _("Vaccination")
+        SURGERY = "surgery", _("Surgery")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=30)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    colour = models.CharField(_("colour"), max_length=7, default="#7aa6c2")
+    room_kind = models.CharField(
+        _("needs a room of kind"), max_length=20, choices=Room.Kind.choices, blank=True,
+        help_text=_("Leave empty when no room is needed."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("consultation type")
+        verbose_name_plural = _("consultation types")
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="ctype_unique_name"),
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="ctype_duration_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingHours(PracticeOwnedModel):
+    """A practitioner's weekly hours at a location (several rows a day for split shifts)."""
+
+    practitioner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
+                               (3, _("Thursday")), (4, _("Friday")), (5, _("Saturday")),
+                               (6, _("Sunday"))],
+    )
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "start_time"]
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="wh_end_after_start")
+        ]
+
+
+class WorkingHoursException(PracticeOwnedModel):
+    """Different hours on one date (or none: `start_time` empty means not working)."""
+
+    practitioner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("from"), null=True, blank=True)
+    end_time = models.TimeField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("working hours exception")
+        verbose_name_plural = _("working hours exceptions")
+
+
+class Absence(PracticeOwnedModel):
+    practitioner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="absence_end_after_start")
+        ]
+
+
+class Appointment(PracticeOwnedModel):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        ARRIVED = "arrived", _("Arrived")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        ONLINE = "online", _("Online")
+        WORKFLOW = "workflow", _("Workflow")
+
+    # Statuses that no longer hold the practitioner's or room's time.
+    RELEASED = (Status.CANCELLED, Status.NO_SHOW)
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    practitioner = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="appointments",
+        verbose_name=_("practitioner"),
+    )
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    consultation_type = models.ForeignKey(
+        ConsultationType, on_delete=models.PROTECT, related_name="appointments",
+        verbose_name=_("consultation type"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.BOOKED
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
+    notes = models.TextField(_("notes"), blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appt_end_after_start")
+        ]
+        indexes = [
+            models.Index(fields=["practice", "location", "starts_at"]),
+            models.Index(fields=["practice", "practitioner", "starts_at"]),
+            models.Index(fields=["practice", "patient", "starts_at"]),
+        ]
+        # The no-double-booking exclusion constraints live in a PostgreSQL-only migration.
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def holds_time(self) -> bool:
+        return self.status not in self.RELEASED
+
+
+class TreatmentPlan(PracticeOwnedModel):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="treatment_plans")
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("treatment plan")
+        verbose_name_plural = _("treatment plans")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlannedTreatment(PracticeOwnedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        BOOKED = "booked", _("Booked")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="treatments")
+    code = models.CharField(_("code"), max_length=20)
+    description = models.CharField(_("description"), max_length=255)
+    fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    to_book = models.BooleanField(
+        _("to be booked"), default=False, help_text=_("The practitioner marked it to be booked.")
+    )
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="treatments"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("planned treatment")
+        verbose_name_plural = _("planned treatments")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class Recall(PracticeOwnedModel):
+    class Kind(models.TextChoices):
+        DENTIST = "dentist", _("Dentist recall")
+        HYGIENIST = "hygienist", _("Hygienist recall")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="recalls")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    due_date = models.DateField(_("due date"))
+
+    class Meta:
+        ordering = ["due_date"]
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "patient", "kind"], name="recall_unique_kind")
+        ]
+
+
+class Payment(PracticeOwnedModel):
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        CARD = "card", _("Card")
+        TRANSFER = "transfer", _("Bank transfer")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="payments")
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    taken_at = models.DateTimeField(_("taken at"))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-taken_at"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0")]
+
+
+class WaitlistEntry(PracticeOwnedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        BOOKED = "booked", _("Closed with an appointment")
+        CLOSED = "closed", _("Closed without an appointment")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="waitlist_entries")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="waitlist_entries")
+    consultation_type = models.ForeignKey(ConsultationType, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    practitioner = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")

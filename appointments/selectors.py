@@ -1,0 +1,105 @@
+"""Reads for appointments and the day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from practice.models import Location, Membership, Practice, Room
+from practice.scoping import for_practice
+from practice.selectors import practitioner_list
+
+from .models import Appointment, ConsultationType, Payment, TreatmentPlan
+
+
+def appointment_list(practice: Practice) -> QuerySet[Appointment]:
+    return for_practice(Appointment, practice).select_related(
+        "patient", "client", "practitioner__user", "location", "room", "consultation_type"
+    )
+
+
+def appointment_conflicts(
+    practice: Practice,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    practitioner: Membership | None,
+    room: Room | None = None,
+    exclude_id: int | None = None,
+) -> QuerySet[Appointment]:
+    """Appointments holding the practitioner's or the room's time in [starts_at, ends_at)."""
+    resource = Q(pk__in=[])
+    if practitioner is not None:
+        resource |= Q(practitioner=practitioner)
+    if room is not None:
+        resource |= Q(room=room)
+    queryset = (
+        appointment_list(practice)
+        .filter(resource, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(status__in=Appointment.RELEASED)
+    )
+    if exclude_id:
+        queryset = queryset.exclude(pk=exclude_id)
+    return queryset
+
+
+def consultation_type_list(practice: Practice) -> QuerySet[ConsultationType]:
+    return for_practice(ConsultationType, practice).filter(is_active=True)
+
+
+def local_day_bounds(day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants at which local `day` starts and the next one starts (DST-safe)."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@dataclass
+class DayCalendar:
+    location: Location
+    day: dt.date
+    practitioners: list[Membership]
+    appointments: list[Appointment]
+
+    def by_practitioner(self) -> list[tuple[Membership, list[Appointment]]]:
+        columns: dict[int, list[Appointment]] = {p.pk: [] for p in self.practitioners}
+        for appointment in self.appointments:
+            columns.setdefault(appointment.practitioner_id, []).append(appointment)
+        return [(p, columns[p.pk]) for p in self.practitioners]
+
+
+def day_calendar(
+    practice: Practice, *, location: Location, day: dt.date, include_cancelled: bool = False
+) -> DayCalendar:
+    """A location's day: practitioners as columns, their appointments. Two queries."""
+    start, end = local_day_bounds(day, location.tz)
+    appointments = appointment_list(practice).filter(
+        location=location, starts_at__lt=end, ends_at__gt=start
+    )
+    if not include_cancelled:
+        appointments = appointments.exclude(status__in=Appointment.RELEASED)
+    appointments = list(appointments.order_by("starts_at"))
+    practitioners = list(practitioner_list(practice))
+    return DayCalendar(location, day, practitioners, appointments)
+
+
+def patient_appointments(practice: Practice, patient_id: int) -> QuerySet[Appointment]:
+    return appointment_list(practice).filter(patient_id=patient_id).order_by("-starts_at")
+
+
+def patient_treatment_plans(practice: Practice, patient_id: int) -> QuerySet[TreatmentPlan]:
+    return (
+        for_practice(TreatmentPlan, practice)
+        .filter(patient_id=patient_id)
+        .prefetch_related("treatments")
+    )
+
+
+def patient_payments(practice: Practice, patient_id: int) -> QuerySet[Payment]:
+    return (
+        for_practice(Payment, practice)
+        .filter(patient_id=patient_id)
+        .select_related("taken_by", "appointment")
+    )

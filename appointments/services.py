@@ -1,0 +1,245 @@
+"""Writes for appointments: book, move, cancel, change status.
+
+Conflicts are checked here for a clear message naming the clashing appointment; on
+PostgreSQL the exclusion constraints (migration 0002) make the database the final judge,
+so two concurrent requests can never both win.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from patients.models import Patient
+from practice.models import Location, Membership, Practice, Room
+from practice.scoping import for_practice
+from practice.services import audit_log_write
+
+from . import signals
+from .models import Appointment, ConsultationType
+from .selectors import appointment_conflicts
+
+EXCLUSION_VIOLATION = "23P01"
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Appointment.Status.BOOKED: {
+        Appointment.Status.ARRIVED, Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW
+    },
+    Appointment.Status.ARRIVED: {
+        Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED, Appointment.Status.BOOKED
+    },
+    Appointment.Status.IN_PROGRESS: {Appointment.Status.COMPLETED},
+    Appointment.Status.COMPLETED: set(),
+    Appointment.Status.CANCELLED: set(),
+    Appointment.Status.NO_SHOW: {Appointment.Status.BOOKED},
+}
+
+
+class AppointmentConflict(ValidationError):
+    """The practitioner or room is already taken; `conflict` is the clashing appointment."""
+
+    def __init__(self, conflict: Appointment | None):
+        self.conflict = conflict
+        super().__init__(conflict_message(conflict), code="conflict")
+
+
+def conflict_message(conflict: Appointment | None) -> str:
+    if conflict is None:
+        return _("That time was just taken. Please choose another time.")
+    local = timezone.localtime(conflict.starts_at, conflict.location.tz)
+    return _(
+        "Overlaps with %(patient)s with %(practitioner)s at %(when)s (%(type)s)."
+    ) % {
+        "patient": conflict.patient.name,
+        "practitioner": conflict.practitioner.name,
+        "when": formats.date_format(local, "SHORT_DATETIME_FORMAT"),
+        "type": conflict.consultation_type.name,
+    }
+
+
+def _check_same_practice(practice: Practice, **objects) -> None:
+    for field, obj in objects.items():
+        if obj is not None and obj.practice_id != practice.pk:
+            raise ValidationError({field: _("Unknown %(field)s.") % {"field": field}})
+
+
+def _pick_room(
+    practice: Practice, *, location: Location, kind: str, starts_at, ends_at, exclude_id=None
+) -> Room:
+    rooms = for_practice(Room, practice).filter(location=location, kind=kind)
+    for room in rooms:
+        taken = appointment_conflicts(
+            practice, starts_at=starts_at, ends_at=ends_at, practitioner=None, room=room,
+            exclude_id=exclude_id,
+        )
+        if not taken.exists():
+            return room
+    raise ValidationError({"room": _("No free room of the needed kind at that time.")})
+
+
+def _validate_slot(practice: Practice, appointment: Appointment) -> None:
+    if appointment.ends_at <= appointment.starts_at:
+        raise ValidationError({"ends_at": _("The end must be after the start.")})
+    if not appointment.practitioner.is_practitioner or not appointment.practitioner.is_active:
+        raise ValidationError({"practitioner": _("Choose an active practitioner.")})
+    if appointment.room and appointment.room.location_id != appointment.location_id:
+        raise ValidationError({"room": _("That room is at another location.")})
+    conflict = appointment_conflicts(
+        practice,
+        starts_at=appointment.starts_at,
+        ends_at=appointment.ends_at,
+        practitioner=appointment.practitioner,
+        room=appointment.room,
+        exclude_id=appointment.pk,
+    ).first()
+    if conflict:
+        raise AppointmentConflict(conflict)
+
+
+def _save_holding_time(practice: Practice, appointment: Appointment) -> None:
+    """Save; turn the database's exclusion violation into AppointmentConflict."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) != EXCLUSION_VIOLATION:
+            raise
+        conflict = appointment_conflicts(
+            practice, starts_at=appointment.starts_at, ends_at=appointment.ends_at,
+            practitioner=appointment.practitioner, room=appointment.room,
+            exclude_id=appointment.pk,
+        ).first()
+        raise AppointmentConflict(conflict) from exc
+
+
+def _on_commit_send(signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=Appointment, **kwargs))
+
+
+@transaction.atomic
+def appointment_book(
+    practice: Practice,
+    *,
+    actor,
+    patient: Patient,
+    practitioner: Membership,
+    location: Location,
+    consultation_type: ConsultationType,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    room: Room | None = None,
+    notes: str = "",
+    source: str = Appointment.Source.STAFF,
+) -> Appointment:
+    """Book an appointment; raises ValidationError (AppointmentConflict on overlap)."""
+    _check_same_practice(
+        practice, patient=patient, practitioner=practitioner, location=location,
+        consultation_type=consultation_type, room=room,
+    )
+    ends_at = ends_at or starts_at + dt.timedelta(minutes=consultation_type.duration_minutes)
+    if room is None and consultation_type.room_kind and ends_at > starts_at:
+        room = _pick_room(
+            practice, location=location, kind=consultation_type.room_kind,
+            starts_at=starts_at, ends_at=ends_at,
+        )
+    appointment = Appointment(
+        practice=practice, patient=patient, client_id=patient.client_id,
+        practitioner=practitioner, location=location, room=room,
+        consultation_type=consultation_type, starts_at=starts_at, ends_at=ends_at,
+        notes=notes, source=source, created_by=actor if actor and actor.is_authenticated else None,
+    )
+    _validate_slot(practice, appointment)
+    _save_holding_time(practice, appointment)
+    audit_log_write(practice, actor=actor, action="appointment.book", obj=appointment)
+    _on_commit_send(signals.appointment_booked, practice=practice, appointment=appointment,
+                    actor=actor)
+    return appointment
+
+
+@transaction.atomic
+def appointment_move(
+    practice: Practice,
+    *,
+    actor,
+    appointment: Appointment,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    practitioner: Membership | None = None,
+    room: Room | None = None,
+) -> Appointment:
+    """Move to another time and/or practitioner, keeping the duration unless `ends_at` given."""
+    if not appointment.holds_time or appointment.status == Appointment.Status.COMPLETED:
+        raise ValidationError(_("Only a booked appointment can be moved."))
+    _check_same_practice(practice, practitioner=practitioner, room=room)
+    previous = appointment.starts_at
+    duration = appointment.ends_at - appointment.starts_at
+    appointment.starts_at = starts_at
+    appointment.ends_at = ends_at or starts_at + duration
+    if practitioner is not None:
+        appointment.practitioner = practitioner
+    if room is not None:
+        appointment.room = room
+    elif appointment.room_id and appointment.ends_at > appointment.starts_at:
+        appointment.room = _pick_room(
+            practice, location=appointment.location, kind=appointment.room.kind,
+            starts_at=appointment.starts_at, ends_at=appointment.ends_at,
+            exclude_id=appointment.pk,
+        )
+    _validate_slot(practice, appointment)
+    _save_holding_time(practice, appointment)
+    audit_log_write(practice, actor=actor, action="appointment.move", obj=appointment, data={
+        "from": previous.isoformat(), "to": appointment.starts_at.isoformat()
+    })
+    _on_commit_send(signals.appointment_moved, practice=practice, appointment=appointment,
+                    actor=actor, previous_starts_at=previous)
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(
+    practice: Practice, *, actor, appointment: Appointment, reason: str = ""
+) -> Appointment:
+    if appointment.status == Appointment.Status.CANCELLED:
+        return appointment
+    if Appointment.Status.CANCELLED not in ALLOWED_TRANSITIONS[appointment.status]:
+        raise ValidationError(
+            _("A %(status)s appointment cannot be cancelled.")
+            % {"status": appointment.get_status_display().lower()}
+        )
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancel_reason = reason
+    appointment.save(update_fields=["status", "cancel_reason", "updated_at"])
+    audit_log_write(practice, actor=actor, action="appointment.cancel", obj=appointment,
+                    data={"reason": reason})
+    _on_commit_send(signals.appointment_cancelled, practice=practice, appointment=appointment,
+                    actor=actor)
+    return appointment
+
+
+@transaction.atomic
+def appointment_set_status(
+    practice: Practice, *, actor, appointment: Appointment, status: str
+) -> Appointment:
+    """Move along booked → arrived → in progress → completed (or no-show)."""
+    if status == Appointment.Status.CANCELLED:
+        return appointment_cancel(practice, actor=actor, appointment=appointment)
+    previous = appointment.status
+    if status not in ALLOWED_TRANSITIONS.get(previous, set()):
+        raise ValidationError(
+            _("Cannot go from %(old)s to %(new)s.")
+            % {"old": appointment.get_status_display(), "new": Appointment.Status(status).label}
+        )
+    appointment.status = status
+    if previous in Appointment.RELEASED:
+        # A no-show put back to booked takes its time again: check nobody took it since.
+        _validate_slot(practice, appointment)
+    _save_holding_time(practice, appointment)
+    audit_log_write(practice, actor=actor, action="appointment.status", obj=appointment,
+                    data={"from": previous, "to": status})
+    _on_commit_send(signals.appointment_status_changed, practice=practice,
+                    appointment=appointment, actor=actor, previous_status=previous)
+    return appointment

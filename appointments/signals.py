@@ -1,0 +1,12 @@
+"""Signals other apps (messaging, workflows) listen to; sent after the transaction commits."""
+
+from django.dispatch import Signal
+
+# kwargs: practice, appointment, actor
+appointment_booked = Signal()
+# kwargs: practice, appointment, actor, previous_starts_at
+appointment_moved = Signal()
+# kwargs: practice, appointment, actor
+appointment_cancelled = Signal()
+# kwargs: practice, appointment, actor, previous_status
+appointment_status_changed = Signal()

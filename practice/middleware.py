@@ -1,0 +1,72 @@
+"""Resolve the current practice once per request and hold it for the request's duration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Membership, Practice
+from .tenancy import _current_practice_id
+
+SESSION_KEY = "practice_id"
+HEADER = "HTTP_X_PRACTICE"
+
+
+def staff_membership(request: HttpRequest) -> Membership | None:
+    """The user's membership in the practice they chose (header, session), else their first."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = list(
+        Membership.objects.unscoped()
+        .filter(user=user, is_active=True)
+        .select_related("practice", "user")
+        .order_by("practice__name")
+    )
+    request.memberships = memberships
+    if not memberships:
+        return None
+    wanted_slug = request.META.get(HEADER)
+    wanted_id = request.session.get(SESSION_KEY)
+    for membership in memberships:
+        if wanted_slug and membership.practice.slug == wanted_slug:
+            return membership
+        if not wanted_slug and membership.practice_id == wanted_id:
+            return membership
+    return None if wanted_slug else memberships[0]
+
+
+class CurrentPracticeMiddleware:
+    """Sets request.practice / request.membership and the practice context variable.
+
+    Staff requests take the practice from the membership; public pages take it from the
+    `practice_slug` URL argument (an unknown slug answers 404).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.memberships = []
+        request.membership = staff_membership(request)
+        request.practice = request.membership.practice if request.membership else None
+        request._practice_tokens = [
+            _current_practice_id.set(request.practice.pk if request.practice else None)
+        ]
+        try:
+            return self.get_response(request)
+        finally:
+            for token in reversed(request._practice_tokens):
+                _current_practice_id.reset(token)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        slug = view_kwargs.get("practice_slug")
+        if slug is None:
+            return None
+        practice = Practice.objects.filter(slug=slug).first()
+        if practice is None:
+            raise Http404("Unknown practice.")
+        request.public_practice = practice
+        request._practice_tokens.append(_current_practice_id.set(practice.pk))
+        return None
