@@ -25,7 +25,10 @@ class ConsultationType(PracticeOwnedModel):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     colour = models.CharField(_("colour"), max_length=7, default="#7aa6c2")
     room_kind = models.CharField(
-        _("needs a room of kind"), max_length=20, choices=Room.Kind.choices, blank=True,
+        _("needs a room of kind"),
+        max_length=20,
+        choices=Room.Kind.choices,
+        blank=True,
         help_text=_("Leave empty when no room is needed."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -49,9 +52,16 @@ class WorkingHours(PracticeOwnedModel):
     practitioner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
     weekday = models.PositiveSmallIntegerField(
-        _("weekday"), choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
-                               (3, _("Thursday")), (4, _("Friday")), (5, _("Saturday")),
-                               (6, _("Sunday"))],
+        _("weekday"),
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
     )
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
@@ -61,7 +71,9 @@ class WorkingHours(PracticeOwnedModel):
         verbose_name = _("working hours")
         verbose_name_plural = _("working hours")
         constraints = [
-            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="wh_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="wh_end_after_start"
+            )
         ]
 
 
@@ -92,7 +104,9 @@ class Absence(PracticeOwnedModel):
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="absence_end_after_start")
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="absence_end_after_start"
+            )
         ]
 
 
@@ -116,7 +130,9 @@ class Appointment(PracticeOwnedModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
     practitioner = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, related_name="appointments",
+        Membership,
+        on_delete=models.PROTECT,
+        related_name="appointments",
         verbose_name=_("practitioner"),
     )
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
@@ -124,7 +140,9 @@ class Appointment(PracticeOwnedModel):
         Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
     )
     consultation_type = models.ForeignKey(
-        ConsultationType, on_delete=models.PROTECT, related_name="appointments",
+        ConsultationType,
+        on_delete=models.PROTECT,
+        related_name="appointments",
         verbose_name=_("consultation type"),
     )
     starts_at = models.DateTimeField(_("starts at"))
@@ -132,7 +150,9 @@ class Appointment(PracticeOwnedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.BOOKED
     )
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.STAFF
+    )
     notes = models.TextField(_("notes"), blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(
@@ -146,7 +166,9 @@ class Appointment(PracticeOwnedModel):
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appt_end_after_start")
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="appt_end_after_start"
+            )
         ]
         indexes = [
             models.Index(fields=["practice", "location", "starts_at"]),
@@ -172,7 +194,9 @@ class TreatmentPlan(PracticeOwnedModel):
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="treatment_plans")
     title = models.CharField(_("title"), max_length=200)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -198,7 +222,9 @@ class PlannedTreatment(PracticeOwnedModel):
     code = models.CharField(_("code"), max_length=20)
     description = models.CharField(_("description"), max_length=255)
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
     to_book = models.BooleanField(
         _("to be booked"), default=False, help_text=_("The practitioner marked it to be booked.")
     )
@@ -229,7 +255,9 @@ class Recall(PracticeOwnedModel):
         verbose_name = _("recall")
         verbose_name_plural = _("recalls")
         constraints = [
-            models.UniqueConstraint(fields=["practice", "patient", "kind"], name="recall_unique_kind")
+            models.UniqueConstraint(
+                fields=["practice", "patient", "kind"], name="recall_unique_kind"
+            )
         ]
 
 
@@ -258,7 +286,9 @@ class Payment(PracticeOwnedModel):
         ordering = ["-taken_at"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0")
+        ]
 
 
 class WaitlistEntry(PracticeOwnedModel):
@@ -269,13 +299,17 @@ class WaitlistEntry(PracticeOwnedModel):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="waitlist_entries")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="waitlist_entries")
-    consultation_type = models.ForeignKey(ConsultationType, on_delete=models.PROTECT, related_name="+")
+    consultation_type = models.ForeignKey(
+        ConsultationType, on_delete=models.PROTECT, related_name="+"
+    )
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
     practitioner = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     notes = models.TextField(_("notes"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     appointment = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -11,7 +11,7 @@ from practice.models import Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.selectors import practitioner_list
 
-from .models import Appointment, ConsultationType, Payment, TreatmentPlan
+from .models import Appointment, ConsultationType, Payment, Recall, TreatmentPlan
 
 
 def appointment_list(practice: Practice) -> QuerySet[Appointment]:
@@ -103,3 +103,7 @@ def patient_payments(practice: Practice, patient_id: int) -> QuerySet[Payment]:
         .filter(patient_id=patient_id)
         .select_related("taken_by", "appointment")
     )
+
+
+def patient_recalls(practice: Practice, patient_id: int) -> QuerySet[Recall]:
+    return for_practice(Recall, practice).filter(patient_id=patient_id)

@@ -27,10 +27,14 @@ EXCLUSION_VIOLATION = "23P01"
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Appointment.Status.BOOKED: {
-        Appointment.Status.ARRIVED, Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW
+        Appointment.Status.ARRIVED,
+        Appointment.Status.CANCELLED,
+        Appointment.Status.NO_SHOW,
     },
     Appointment.Status.ARRIVED: {
-        Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED, Appointment.Status.BOOKED
+        Appointment.Status.IN_PROGRESS,
+        Appointment.Status.COMPLETED,
+        Appointment.Status.BOOKED,
     },
     Appointment.Status.IN_PROGRESS: {Appointment.Status.COMPLETED},
     Appointment.Status.COMPLETED: set(),
@@ -51,12 +55,10 @@ def conflict_message(conflict: Appointment | None) -> str:
     if conflict is None:
         return _("That time was just taken. Please choose another time.")
     local = timezone.localtime(conflict.starts_at, conflict.location.tz)
-    return _(
-        "Overlaps with %(patient)s with %(practitioner)s at %(when)s (%(type)s)."
-    ) % {
+    return _("Overlaps with %(patient)s with %(practitioner)s at %(when)s (%(type)s).") % {
         "patient": conflict.patient.name,
         "practitioner": conflict.practitioner.name,
-        "when": formats.date_format(local, "SHORT_DATETIME_FORMAT"),
+        "when": f"{formats.date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}",
         "type": conflict.consultation_type.name,
     }
 
@@ -73,7 +75,11 @@ def _pick_room(
     rooms = for_practice(Room, practice).filter(location=location, kind=kind)
     for room in rooms:
         taken = appointment_conflicts(
-            practice, starts_at=starts_at, ends_at=ends_at, practitioner=None, room=room,
+            practice,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            practitioner=None,
+            room=room,
             exclude_id=exclude_id,
         )
         if not taken.exists():
@@ -109,8 +115,11 @@ def _save_holding_time(practice: Practice, appointment: Appointment) -> None:
         if getattr(getattr(exc, "__cause__", None), "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
         conflict = appointment_conflicts(
-            practice, starts_at=appointment.starts_at, ends_at=appointment.ends_at,
-            practitioner=appointment.practitioner, room=appointment.room,
+            practice,
+            starts_at=appointment.starts_at,
+            ends_at=appointment.ends_at,
+            practitioner=appointment.practitioner,
+            room=appointment.room,
             exclude_id=appointment.pk,
         ).first()
         raise AppointmentConflict(conflict) from exc
@@ -137,26 +146,42 @@ def appointment_book(
 ) -> Appointment:
     """Book an appointment; raises ValidationError (AppointmentConflict on overlap)."""
     _check_same_practice(
-        practice, patient=patient, practitioner=practitioner, location=location,
-        consultation_type=consultation_type, room=room,
+        practice,
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        consultation_type=consultation_type,
+        room=room,
     )
     ends_at = ends_at or starts_at + dt.timedelta(minutes=consultation_type.duration_minutes)
     if room is None and consultation_type.room_kind and ends_at > starts_at:
         room = _pick_room(
-            practice, location=location, kind=consultation_type.room_kind,
-            starts_at=starts_at, ends_at=ends_at,
+            practice,
+            location=location,
+            kind=consultation_type.room_kind,
+            starts_at=starts_at,
+            ends_at=ends_at,
         )
     appointment = Appointment(
-        practice=practice, patient=patient, client_id=patient.client_id,
-        practitioner=practitioner, location=location, room=room,
-        consultation_type=consultation_type, starts_at=starts_at, ends_at=ends_at,
-        notes=notes, source=source, created_by=actor if actor and actor.is_authenticated else None,
+        practice=practice,
+        patient=patient,
+        client_id=patient.client_id,
+        practitioner=practitioner,
+        location=location,
+        room=room,
+        consultation_type=consultation_type,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        notes=notes,
+        source=source,
+        created_by=actor if actor and actor.is_authenticated else None,
     )
     _validate_slot(practice, appointment)
     _save_holding_time(practice, appointment)
     audit_log_write(practice, actor=actor, action="appointment.book", obj=appointment)
-    _on_commit_send(signals.appointment_booked, practice=practice, appointment=appointment,
-                    actor=actor)
+    _on_commit_send(
+        signals.appointment_booked, practice=practice, appointment=appointment, actor=actor
+    )
     return appointment
 
 
@@ -185,17 +210,29 @@ def appointment_move(
         appointment.room = room
     elif appointment.room_id and appointment.ends_at > appointment.starts_at:
         appointment.room = _pick_room(
-            practice, location=appointment.location, kind=appointment.room.kind,
-            starts_at=appointment.starts_at, ends_at=appointment.ends_at,
+            practice,
+            location=appointment.location,
+            kind=appointment.room.kind,
+            starts_at=appointment.starts_at,
+            ends_at=appointment.ends_at,
             exclude_id=appointment.pk,
         )
     _validate_slot(practice, appointment)
     _save_holding_time(practice, appointment)
-    audit_log_write(practice, actor=actor, action="appointment.move", obj=appointment, data={
-        "from": previous.isoformat(), "to": appointment.starts_at.isoformat()
-    })
-    _on_commit_send(signals.appointment_moved, practice=practice, appointment=appointment,
-                    actor=actor, previous_starts_at=previous)
+    audit_log_write(
+        practice,
+        actor=actor,
+        action="appointment.move",
+        obj=appointment,
+        data={"from": previous.isoformat(), "to": appointment.starts_at.isoformat()},
+    )
+    _on_commit_send(
+        signals.appointment_moved,
+        practice=practice,
+        appointment=appointment,
+        actor=actor,
+        previous_starts_at=previous,
+    )
     return appointment
 
 
@@ -213,10 +250,12 @@ def appointment_cancel(
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancel_reason = reason
     appointment.save(update_fields=["status", "cancel_reason", "updated_at"])
-    audit_log_write(practice, actor=actor, action="appointment.cancel", obj=appointment,
-                    data={"reason": reason})
-    _on_commit_send(signals.appointment_cancelled, practice=practice, appointment=appointment,
-                    actor=actor)
+    audit_log_write(
+        practice, actor=actor, action="appointment.cancel", obj=appointment, data={"reason": reason}
+    )
+    _on_commit_send(
+        signals.appointment_cancelled, practice=practice, appointment=appointment, actor=actor
+    )
     return appointment
 
 
@@ -238,8 +277,18 @@ def appointment_set_status(
         # A no-show put back to booked takes its time again: check nobody took it since.
         _validate_slot(practice, appointment)
     _save_holding_time(practice, appointment)
-    audit_log_write(practice, actor=actor, action="appointment.status", obj=appointment,
-                    data={"from": previous, "to": status})
-    _on_commit_send(signals.appointment_status_changed, practice=practice,
-                    appointment=appointment, actor=actor, previous_status=previous)
+    audit_log_write(
+        practice,
+        actor=actor,
+        action="appointment.status",
+        obj=appointment,
+        data={"from": previous, "to": status},
+    )
+    _on_commit_send(
+        signals.appointment_status_changed,
+        practice=practice,
+        appointment=appointment,
+        actor=actor,
+        previous_status=previous,
+    )
     return appointment

@@ -1,3 +1,22 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("calendar/", views.calendar, name="calendar"),
+    path("appointments/new/", views.appointment_create, name="appointment-create"),
+    path("appointments/<int:appointment_id>/", views.appointment_detail, name="appointment-detail"),
+    path(
+        "appointments/<int:appointment_id>/move/", views.appointment_move, name="appointment-move"
+    ),
+    path(
+        "appointments/<int:appointment_id>/cancel/",
+        views.appointment_cancel,
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<int:appointment_id>/status/",
+        views.appointment_status,
+        name="appointment-status",
+    ),
+]

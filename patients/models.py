@@ -43,8 +43,12 @@ class Client(PracticeOwnedModel):
     marketing_consent = models.BooleanField(_("marketing consent"), null=True, blank=True)
     marketing_consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
     marketing_consent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("consent recorded by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
     )
     marketing_consent_wording = models.TextField(_("consent wording"), blank=True)
     # 'Do not ask again until': postponements of collecting details.

@@ -38,3 +38,7 @@ def client_list(practice: Practice) -> QuerySet[Client]:
 
 def patient_list(practice: Practice) -> QuerySet[Patient]:
     return for_practice(Patient, practice).select_related("client")
+
+
+def client_patients(practice: Practice, client_id: int) -> QuerySet[Patient]:
+    return for_practice(Patient, practice).filter(client_id=client_id).order_by("name", "id")

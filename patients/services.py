@@ -15,8 +15,21 @@ from .models import Client, Patient
 from .phone import normalize_phone
 
 CLIENT_FIELDS = frozenset(
-    {"first_name", "last_name", "mobile", "email", "address", "postal_code", "city", "sex",
-     "birth_date", "preferred_channel", "notes", "mobile_prompt_after", "email_prompt_after"}
+    {
+        "first_name",
+        "last_name",
+        "mobile",
+        "email",
+        "address",
+        "postal_code",
+        "city",
+        "sex",
+        "birth_date",
+        "preferred_channel",
+        "notes",
+        "mobile_prompt_after",
+        "email_prompt_after",
+    }
 )
 PATIENT_FIELDS = frozenset({"name", "species", "breed", "sex", "birth_date"})
 
@@ -50,8 +63,12 @@ def client_create(practice: Practice, *, actor, **fields: Any) -> Client:
     client.save()
     if not practice.is_vet:
         patient_create(
-            practice, actor=actor, client=client, name=client.full_name,
-            sex=client.sex, birth_date=client.birth_date,
+            practice,
+            actor=actor,
+            client=client,
+            name=client.full_name,
+            sex=client.sex,
+            birth_date=client.birth_date,
         )
     audit_log_write(practice, actor=actor, action="client.create", obj=client)
     return client
@@ -70,9 +87,9 @@ def client_update(practice: Practice, *, actor, client: Client, **fields: Any) -
             name=client.full_name, sex=client.sex, birth_date=client.birth_date
         )
     _refresh_search_text(client)
-    audit_log_write(practice, actor=actor, action="client.update", obj=client, data={
-        "fields": sorted(fields)
-    })
+    audit_log_write(
+        practice, actor=actor, action="client.update", obj=client, data={"fields": sorted(fields)}
+    )
     return client
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .models import Membership, Practice
 from .tenancy import _current_practice_id
@@ -54,9 +55,13 @@ class CurrentPracticeMiddleware:
         request._practice_tokens = [
             _current_practice_id.set(request.practice.pk if request.practice else None)
         ]
+        if request.practice:
+            # Dates and times show in the practice's zone unless a page names a location's.
+            timezone.activate(request.practice.tz)
         try:
             return self.get_response(request)
         finally:
+            timezone.deactivate()
             for token in reversed(request._practice_tokens):
                 _current_practice_id.reset(token)
 
@@ -68,5 +73,6 @@ class CurrentPracticeMiddleware:
         if practice is None:
             raise Http404("Unknown practice.")
         request.public_practice = practice
+        timezone.activate(practice.tz)
         request._practice_tokens.append(_current_practice_id.set(practice.pk))
         return None

@@ -26,7 +26,9 @@ class Practice(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     time_zone = models.CharField(
-        _("default time zone"), max_length=64, default="Europe/Amsterdam",
+        _("default time zone"),
+        max_length=64,
+        default="Europe/Amsterdam",
         validators=[validate_time_zone],
     )
     language = models.CharField(
@@ -35,7 +37,9 @@ class Practice(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     default_country = models.CharField(
-        _("default phone country"), max_length=2, default="NL",
+        _("default phone country"),
+        max_length=2,
+        default="NL",
         help_text=_("Two-letter country code used to read national phone numbers."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,7 +69,10 @@ class Location(PracticeOwnedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     phone_secondary = models.CharField(_("second phone"), max_length=32, blank=True)
     time_zone = models.CharField(
-        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
         help_text=_("Leave empty to use the practice's time zone."),
     )
     day_starts = models.TimeField(_("calendar starts"), default="08:00")
@@ -108,7 +115,9 @@ class Membership(PracticeOwnedModel):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     display_name = models.CharField(
-        _("name in calendar"), max_length=100, blank=True,
+        _("name in calendar"),
+        max_length=100,
+        blank=True,
         help_text=_("Defaults to the user's full name."),
     )
     colour = models.CharField(_("colour"), max_length=7, default="#4f7cac")
@@ -175,7 +184,10 @@ class AuditLog(PracticeOwnedModel):
     """One row per clinical or financial write, in the same transaction as the write."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(max_length=64)

@@ -18,6 +18,11 @@ class PracticeScopedManager(models.Manager):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(practice_id=current_practice_id())
 
+    def none(self) -> models.QuerySet:
+        # An empty queryset shows no practice's rows, so it needs no current practice
+        # (form fields declare one at import time and get the scoped one per request).
+        return super().get_queryset().none()
+
     def unscoped(self) -> models.QuerySet:
         """All practices' rows. The one deliberate escape: admin for superusers, seeding."""
         return super().get_queryset()

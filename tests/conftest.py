@@ -11,6 +11,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from practice.models import Practice, Role
 from practice.tenancy import practice_scope
@@ -20,7 +21,9 @@ from . import factories as f
 
 def pytest_report_header(config):
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    return f"database: {engine} ({'PostgreSQL-only tests run' if settings.IS_POSTGRES else 'PostgreSQL-only tests are SKIPPED'})"
+    if settings.IS_POSTGRES:
+        return f"database: {engine} (PostgreSQL-only tests run)"
+    return f"database: {engine} (PostgreSQL-only tests are SKIPPED: set DATABASE_URL)"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -42,16 +45,23 @@ def on_postgres():
 @pytest.fixture
 def practice_a(db):
     return f.PracticeFactory(
-        name="Tandartspraktijk Centrum", slug="centrum", kind=Practice.Kind.DENTAL,
-        time_zone="Europe/Amsterdam", default_country="NL",
+        name="Tandartspraktijk Centrum",
+        slug="centrum",
+        kind=Practice.Kind.DENTAL,
+        time_zone="Europe/Amsterdam",
+        default_country="NL",
     )
 
 
 @pytest.fixture
 def practice_b(db):
     return f.PracticeFactory(
-        name="Eläinklinikka Kivi", slug="kivi", kind=Practice.Kind.VET,
-        time_zone="Europe/Helsinki", language="fi", default_country="FI",
+        name="Eläinklinikka Kivi",
+        slug="kivi",
+        kind=Practice.Kind.VET,
+        time_zone="Europe/Helsinki",
+        language="fi",
+        default_country="FI",
     )
 
 
@@ -68,7 +78,8 @@ def location_b(practice_b):
 @pytest.fixture
 def director(practice_a):
     return f.MembershipFactory(
-        practice=practice_a, role=Role.DIRECTOR,
+        practice=practice_a,
+        role=Role.DIRECTOR,
         user=f.UserFactory(username="dora", first_name="Dora", last_name="Director"),
     )
 
@@ -76,7 +87,8 @@ def director(practice_a):
 @pytest.fixture
 def receptionist(practice_a):
     return f.MembershipFactory(
-        practice=practice_a, role=Role.RECEPTION,
+        practice=practice_a,
+        role=Role.RECEPTION,
         user=f.UserFactory(username="rita", first_name="Rita", last_name="Reception"),
     )
 
@@ -84,7 +96,8 @@ def receptionist(practice_a):
 @pytest.fixture
 def dentist(practice_a):
     return f.MembershipFactory(
-        practice=practice_a, role=Role.DENTIST,
+        practice=practice_a,
+        role=Role.DENTIST,
         user=f.UserFactory(username="dirk", first_name="Dirk", last_name="Dentist"),
     )
 
@@ -92,7 +105,8 @@ def dentist(practice_a):
 @pytest.fixture
 def outsider(practice_b):
     return f.MembershipFactory(
-        practice=practice_b, role=Role.DIRECTOR,
+        practice=practice_b,
+        role=Role.DIRECTOR,
         user=f.UserFactory(username="otto", first_name="Otto", last_name="Outsider"),
     )
 
@@ -100,7 +114,8 @@ def outsider(practice_b):
 @pytest.fixture
 def vet_b(practice_b):
     return f.MembershipFactory(
-        practice=practice_b, role=Role.VET,
+        practice=practice_b,
+        role=Role.VET,
         user=f.UserFactory(username="vera", first_name="Vera", last_name="Vet"),
     )
 
@@ -113,8 +128,11 @@ def ctype_a(practice_a):
 @pytest.fixture
 def patient_a(practice_a):
     client = f.ClientFactory(
-        practice=practice_a, first_name="Anna", last_name="de Vries",
-        mobile="+31612345678", email="anna@example.nl",
+        practice=practice_a,
+        first_name="Anna",
+        last_name="de Vries",
+        mobile="+31612345678",
+        email="anna@example.nl",
     )
     return f.PatientFactory(practice=practice_a, client=client)
 
@@ -130,15 +148,19 @@ def patient_b(practice_b):
 @pytest.fixture
 def tomorrow_9(location_a):
     """Tomorrow 09:00 in the location's time zone."""
-    day = dt.date.today() + dt.timedelta(days=1)
+    day = timezone.localdate() + dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(9), tzinfo=location_a.tz)
 
 
 @pytest.fixture
 def appointment_a(practice_a, patient_a, dentist, location_a, ctype_a, tomorrow_9):
     return f.AppointmentFactory(
-        practice=practice_a, patient=patient_a, practitioner=dentist, location=location_a,
-        consultation_type=ctype_a, starts_at=tomorrow_9,
+        practice=practice_a,
+        patient=patient_a,
+        practitioner=dentist,
+        location=location_a,
+        consultation_type=ctype_a,
+        starts_at=tomorrow_9,
         ends_at=tomorrow_9 + dt.timedelta(minutes=30),
     )
 
@@ -147,11 +169,16 @@ def appointment_a(practice_a, patient_a, dentist, location_a, ctype_a, tomorrow_
 def appointment_b(practice_b, patient_b, vet_b, location_b):
     ctype = f.ConsultationTypeFactory(practice=practice_b, name="Rokotus")
     start = dt.datetime.combine(
-        dt.date.today() + dt.timedelta(days=1), dt.time(10), tzinfo=location_b.tz
+        timezone.localdate() + dt.timedelta(days=1), dt.time(10), tzinfo=location_b.tz
     )
     return f.AppointmentFactory(
-        practice=practice_b, patient=patient_b, practitioner=vet_b, location=location_b,
-        consultation_type=ctype, starts_at=start, ends_at=start + dt.timedelta(minutes=20),
+        practice=practice_b,
+        patient=patient_b,
+        practitioner=vet_b,
+        location=location_b,
+        consultation_type=ctype,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=20),
     )
 
 

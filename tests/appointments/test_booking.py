@@ -20,8 +20,14 @@ from .. import factories as f
 
 def book(practice, patient, practitioner, location, ctype, starts_at, **kw):
     return appointment_book(
-        practice, actor=None, patient=patient, practitioner=practitioner, location=location,
-        consultation_type=ctype, starts_at=starts_at, **kw,
+        practice,
+        actor=None,
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        consultation_type=ctype,
+        starts_at=starts_at,
+        **kw,
     )
 
 
@@ -38,8 +44,15 @@ def test_end_before_start_is_refused_and_nothing_saved(
     practice_a, patient_a, dentist, location_a, ctype_a, tomorrow_9
 ):
     with pytest.raises(ValidationError) as err:
-        book(practice_a, patient_a, dentist, location_a, ctype_a, tomorrow_9,
-             ends_at=tomorrow_9 - dt.timedelta(minutes=5))
+        book(
+            practice_a,
+            patient_a,
+            dentist,
+            location_a,
+            ctype_a,
+            tomorrow_9,
+            ends_at=tomorrow_9 - dt.timedelta(minutes=5),
+        )
     assert "ends_at" in err.value.message_dict
     assert not Appointment.objects.unscoped().exists()
 
@@ -83,22 +96,42 @@ def test_a_room_cannot_hold_two_overlapping_appointments(
     assert first.room == room
     hygienist = f.MembershipFactory(practice=practice_a, role=Role.HYGIENIST)
     with pytest.raises(ValidationError) as err:
-        book(practice_a, f.PatientFactory(practice=practice_a), hygienist, location_a, ctype,
-             tomorrow_9)
+        book(
+            practice_a,
+            f.PatientFactory(practice=practice_a),
+            hygienist,
+            location_a,
+            ctype,
+            tomorrow_9,
+        )
     assert "room" in err.value.message_dict
 
 
 def test_move_keeps_duration_and_refuses_overlap(
     practice_a, appointment_a, dentist, location_a, ctype_a, tomorrow_9
 ):
-    later = book(practice_a, f.PatientFactory(practice=practice_a), dentist, location_a, ctype_a,
-                 tomorrow_9 + dt.timedelta(hours=2))
-    moved = appointment_move(practice_a, actor=None, appointment=appointment_a,
-                             starts_at=tomorrow_9 + dt.timedelta(hours=1))
+    later = book(
+        practice_a,
+        f.PatientFactory(practice=practice_a),
+        dentist,
+        location_a,
+        ctype_a,
+        tomorrow_9 + dt.timedelta(hours=2),
+    )
+    moved = appointment_move(
+        practice_a,
+        actor=None,
+        appointment=appointment_a,
+        starts_at=tomorrow_9 + dt.timedelta(hours=1),
+    )
     assert moved.ends_at - moved.starts_at == dt.timedelta(minutes=30)
     with pytest.raises(AppointmentConflict):
-        appointment_move(practice_a, actor=None, appointment=appointment_a,
-                         starts_at=later.starts_at + dt.timedelta(minutes=10))
+        appointment_move(
+            practice_a,
+            actor=None,
+            appointment=appointment_a,
+            starts_at=later.starts_at + dt.timedelta(minutes=10),
+        )
 
 
 def test_another_practices_patient_cannot_be_booked(
@@ -120,9 +153,12 @@ def test_database_refuses_overlap_even_when_code_checks_are_skipped(appointment_
     from django.db import IntegrityError, transaction
 
     clash = Appointment(
-        practice=appointment_a.practice, patient=appointment_a.patient,
-        client=appointment_a.client, practitioner=appointment_a.practitioner,
-        location=appointment_a.location, consultation_type=appointment_a.consultation_type,
+        practice=appointment_a.practice,
+        patient=appointment_a.patient,
+        client=appointment_a.client,
+        practitioner=appointment_a.practitioner,
+        location=appointment_a.location,
+        consultation_type=appointment_a.consultation_type,
         starts_at=appointment_a.starts_at + dt.timedelta(minutes=10),
         ends_at=appointment_a.ends_at + dt.timedelta(minutes=10),
     )

@@ -1,0 +1,102 @@
+"""Appointment forms. Choice querysets are built per request from the practice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Patient
+from practice.models import Location, Practice
+from practice.scoping import for_practice
+from practice.selectors import practitioner_list
+
+from .models import Appointment
+from .selectors import consultation_type_list
+
+
+class PractitionerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class _LocalTimeMixin:
+    """Reads date + time as local time at the chosen location."""
+
+    def local_datetime(self, location: Location, day: dt.date, time: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, time, tzinfo=location.tz)
+
+
+class AppointmentForm(_LocalTimeMixin, forms.Form):
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Choose a patient.")},
+    )
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Location"))
+    practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
+    consultation_type = forms.ModelChoiceField(queryset=None, label=_("Consultation type"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("Start"), widget=forms.TimeInput(attrs={"type": "time", "step": 300})
+    )
+    duration = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        required=False,
+        min_value=-1440,
+        max_value=1440,
+        help_text=_("Leave empty for the consultation type's duration."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].queryset = for_practice(Patient, practice).select_related("client")
+        self.fields["location"].queryset = for_practice(Location, practice).filter(is_active=True)
+        self.fields["practitioner"].queryset = practitioner_list(practice)
+        self.fields["consultation_type"].queryset = consultation_type_list(practice)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        data["starts_at"] = self.local_datetime(data["location"], data["date"], data["start_time"])
+        data["ends_at"] = None
+        if data.get("duration") is not None:
+            if data["duration"] <= 0:
+                self.add_error("duration", _("The end must be after the start."))
+            else:
+                data["ends_at"] = data["starts_at"] + dt.timedelta(minutes=data["duration"])
+        return data
+
+
+class MoveForm(_LocalTimeMixin, forms.Form):
+    practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("Start"), widget=forms.TimeInput(attrs={"type": "time", "step": 300})
+    )
+
+    def __init__(self, *args, practice: Practice, appointment: Appointment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.appointment = appointment
+        self.fields["practitioner"].queryset = practitioner_list(practice)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            data["starts_at"] = self.local_datetime(
+                self.appointment.location, data["date"], data["start_time"]
+            )
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Appointment.Status.choices)

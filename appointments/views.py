@@ -1,0 +1,245 @@
+"""Staff pages: the day calendar and booking, moving, cancelling appointments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patients.access import access_patient_by_id
+from practice.models import Location
+from practice.rights import Right
+from practice.scoping import for_practice
+from practice.views_helpers import apply_validation_error, htmx_redirect, staff_view
+
+from . import services
+from .access import access_appointment_by_id, access_location_by_id, default_location
+from .calendar_layout import SLOT_MINUTES, day_grid
+from .forms import AppointmentForm, CancelForm, MoveForm, StatusForm
+from .models import Appointment
+from .selectors import day_calendar
+
+
+def _parse_day(value: str | None, tz) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else timezone.localdate(timezone=tz)
+    except ValueError:
+        return timezone.localdate(timezone=tz)
+
+
+def calendar_url(appointment_or_location, day: dt.date) -> str:
+    location_id = getattr(appointment_or_location, "location_id", appointment_or_location.pk)
+    return reverse("calendar") + "?" + urlencode({"location": location_id, "date": day})
+
+
+@staff_view(Right.VIEW_CALENDAR)
+def calendar(request):
+    practice = request.practice
+    location_id = request.GET.get("location")
+    location = (
+        access_location_by_id(practice, location_id) if location_id else default_location(practice)
+    )
+    if location is None:
+        return render(request, "appointments/no_location.html")
+    day = _parse_day(request.GET.get("date"), location.tz)
+    show_cancelled = request.GET.get("cancelled") == "1"
+    cal = day_calendar(practice, location=location, day=day, include_cancelled=show_cancelled)
+    context = {
+        "location": location,
+        "tz": location.tz,
+        "locations": for_practice(Location, practice).filter(is_active=True),
+        "day": day,
+        "today": timezone.localdate(timezone=location.tz),
+        "previous_day": day - dt.timedelta(days=1),
+        "next_day": day + dt.timedelta(days=1),
+        "grid": day_grid(cal),
+        "slot_minutes": SLOT_MINUTES,
+        "show_cancelled": show_cancelled,
+        "appointment_count": len(cal.appointments),
+    }
+    return render(request, "appointments/calendar.html", context)
+
+
+def _initial_from_query(request, practice) -> dict:
+    initial: dict = {}
+    if request.GET.get("patient"):
+        initial["patient"] = access_patient_by_id(practice, request.GET["patient"])
+    for key in ("practitioner", "location", "consultation_type"):
+        if request.GET.get(key, "").isdigit():
+            initial[key] = request.GET[key]
+    if request.GET.get("start"):
+        try:
+            start = dt.datetime.fromisoformat(request.GET["start"])
+            initial["date"], initial["start_time"] = start.date(), start.time()
+        except ValueError:
+            pass
+    return initial
+
+
+@staff_view(Right.BOOK_APPOINTMENTS)
+def appointment_create(request):
+    practice = request.practice
+    if request.method == "POST":
+        form = AppointmentForm(request.POST, practice=practice)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = services.appointment_book(
+                    practice,
+                    actor=request.user,
+                    patient=data["patient"],
+                    practitioner=data["practitioner"],
+                    location=data["location"],
+                    consultation_type=data["consultation_type"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    notes=data["notes"],
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Booked %(patient)s at %(time)s.")
+                    % {
+                        "patient": appointment.patient.name,
+                        "time": data["start_time"].strftime("%H:%M"),
+                    },
+                )
+                return htmx_redirect(request, calendar_url(appointment, data["date"]))
+    else:
+        initial = _initial_from_query(request, practice)
+        initial.setdefault("location", getattr(default_location(practice), "pk", None))
+        form = AppointmentForm(initial=initial, practice=practice)
+    patient = form["patient"].value()
+    chosen = None
+    if patient and str(patient).isdigit():
+        chosen = (
+            for_practice(form.fields["patient"].queryset.model, practice)
+            .filter(pk=patient)
+            .select_related("client")
+            .first()
+        )
+    return render(
+        request,
+        "appointments/appointment_form.html",
+        {
+            "form": form,
+            "chosen_patient": chosen,
+        },
+    )
+
+
+@staff_view(Right.VIEW_CALENDAR)
+def appointment_detail(request, appointment_id: int):
+    appointment = access_appointment_by_id(request.practice, appointment_id)
+    local_start = appointment.starts_at.astimezone(appointment.location.tz)
+    move_form = MoveForm(
+        practice=request.practice,
+        appointment=appointment,
+        initial={
+            "practitioner": appointment.practitioner_id,
+            "date": local_start.date(),
+            "start_time": local_start.time(),
+        },
+    )
+    return _detail(request, appointment, move_form=move_form)
+
+
+def _detail(request, appointment, *, move_form=None, cancel_form=None, status=200):
+    tz = appointment.location.tz
+    return render(
+        request,
+        "appointments/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "tz": tz,
+            "local_start": appointment.starts_at.astimezone(tz),
+            "local_end": appointment.ends_at.astimezone(tz),
+            "move_form": move_form or MoveForm(practice=request.practice, appointment=appointment),
+            "cancel_form": cancel_form or CancelForm(),
+            "next_statuses": [
+                Appointment.Status(s)
+                for s in services.ALLOWED_TRANSITIONS[appointment.status]
+                if s != Appointment.Status.CANCELLED
+            ],
+            "can_cancel": Appointment.Status.CANCELLED
+            in services.ALLOWED_TRANSITIONS[appointment.status],
+        },
+        status=status,
+    )
+
+
+@require_POST
+@staff_view(Right.BOOK_APPOINTMENTS)
+def appointment_move(request, appointment_id: int):
+    appointment = access_appointment_by_id(request.practice, appointment_id)
+    form = MoveForm(request.POST, practice=request.practice, appointment=appointment)
+    if form.is_valid():
+        try:
+            services.appointment_move(
+                request.practice,
+                actor=request.user,
+                appointment=appointment,
+                starts_at=form.cleaned_data["starts_at"],
+                practitioner=form.cleaned_data["practitioner"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Appointment moved."))
+            return htmx_redirect(request, calendar_url(appointment, form.cleaned_data["date"]))
+    appointment.refresh_from_db()
+    return _detail(request, appointment, move_form=form, status=422)
+
+
+@require_POST
+@staff_view(Right.BOOK_APPOINTMENTS)
+def appointment_cancel(request, appointment_id: int):
+    appointment = access_appointment_by_id(request.practice, appointment_id)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_cancel(
+                request.practice,
+                actor=request.user,
+                appointment=appointment,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Appointment cancelled."))
+            day = appointment.starts_at.astimezone(appointment.location.tz).date()
+            return htmx_redirect(request, calendar_url(appointment, day))
+    return _detail(request, appointment, cancel_form=form, status=422)
+
+
+@require_POST
+@staff_view(Right.BOOK_APPOINTMENTS)
+def appointment_status(request, appointment_id: int):
+    appointment = access_appointment_by_id(request.practice, appointment_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_set_status(
+                request.practice,
+                actor=request.user,
+                appointment=appointment,
+                status=form.cleaned_data["status"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Status: %(status)s.") % {"status": appointment.get_status_display()}
+            )
+    day = appointment.starts_at.astimezone(appointment.location.tz).date()
+    return htmx_redirect(request, calendar_url(appointment, day))
