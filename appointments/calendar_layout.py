@@ -25,6 +25,8 @@ class Block:
 class Column:
     practitioner: object
     blocks: list[Block]
+    # (top, height) of the stretches the practitioner does not work, greyed in the grid.
+    off: list[tuple[int, int]]
 
 
 @dataclass
@@ -67,7 +69,14 @@ def day_grid(calendar: DayCalendar) -> DayGrid:
             top = max(offset(local_start), 0)
             height = max(offset(min(local_end, end)) - top, SLOT_MINUTES * PX_PER_MINUTE // 2)
             blocks.append(Block(appointment, local_start, local_end, top, height))
-        columns.append(Column(practitioner, blocks))
+        off, cursor = [], start
+        for work_start, work_end in calendar.working.get(practitioner.pk, []):
+            if work_start > cursor:
+                off.append((offset(cursor), offset(work_start) - offset(cursor)))
+            cursor = max(cursor, work_end)
+        if cursor < end:
+            off.append((offset(cursor), offset(end) - offset(cursor)))
+        columns.append(Column(practitioner, blocks, off))
     total = offset(end)
     hours, slots = [], []
     moment = start

@@ -12,6 +12,7 @@ from practice.scoping import for_practice
 from practice.selectors import practitioner_list
 
 from .models import Appointment, ConsultationType, Payment, Recall, TreatmentPlan
+from .working_time import working_intervals
 
 
 def appointment_list(practice: Practice) -> QuerySet[Appointment]:
@@ -62,6 +63,8 @@ class DayCalendar:
     day: dt.date
     practitioners: list[Membership]
     appointments: list[Appointment]
+    # Per practitioner id, the aware intervals they work that day (empty: not working).
+    working: dict[int, list[tuple[dt.datetime, dt.datetime]]]
 
     def by_practitioner(self) -> list[tuple[Membership, list[Appointment]]]:
         columns: dict[int, list[Appointment]] = {p.pk: [] for p in self.practitioners}
@@ -73,7 +76,11 @@ class DayCalendar:
 def day_calendar(
     practice: Practice, *, location: Location, day: dt.date, include_cancelled: bool = False
 ) -> DayCalendar:
-    """A location's day: practitioners as columns, their appointments. Two queries."""
+    """A location's day: practitioners as columns, their appointments and working hours.
+
+    Columns are the practitioners working there that day or holding an appointment there
+    (all practitioners when nobody has hours there yet). Five queries, whatever the size.
+    """
     start, end = local_day_bounds(day, location.tz)
     appointments = appointment_list(practice).filter(
         location=location, starts_at__lt=end, ends_at__gt=start
@@ -81,8 +88,12 @@ def day_calendar(
     if not include_cancelled:
         appointments = appointments.exclude(status__in=Appointment.RELEASED)
     appointments = list(appointments.order_by("starts_at"))
+    working = working_intervals(practice, location=location, day=day)
     practitioners = list(practitioner_list(practice))
-    return DayCalendar(location, day, practitioners, appointments)
+    present = set(working) | {a.practitioner_id for a in appointments}
+    if present:
+        practitioners = [p for p in practitioners if p.pk in present]
+    return DayCalendar(location, day, practitioners, appointments, working)
 
 
 def patient_appointments(practice: Practice, patient_id: int) -> QuerySet[Appointment]:
