@@ -20,10 +20,14 @@ class ClientForm(forms.ModelForm):
             "sex",
             "birth_date",
             "preferred_channel",
+            "mobile_prompt_after",
+            "email_prompt_after",
             "notes",
         ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "mobile_prompt_after": forms.DateInput(attrs={"type": "date"}),
+            "email_prompt_after": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "mobile": forms.TextInput(attrs={"type": "tel", "placeholder": "+31 6 12345678"}),
         }
@@ -41,3 +45,18 @@ class PatientForm(forms.ModelForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class ConsentForm(forms.Form):
+    consent = forms.TypedChoiceField(
+        label=_("Marketing consent"),
+        choices=[("yes", _("Yes, agrees")), ("no", _("No, refuses"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    wording = forms.CharField(
+        label=_("Wording asked"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial=_("May we send you news and offers from the practice by SMS and email?"),
+    )

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from practice.models import Practice
 from practice.scoping import for_practice
@@ -120,3 +122,33 @@ def patient_update(practice: Practice, *, actor, patient: Patient, **fields: Any
     patient.save()
     audit_log_write(practice, actor=actor, action="patient.update", obj=patient)
     return patient
+
+
+@transaction.atomic
+def client_record_consent(
+    practice: Practice, *, actor, client: Client, consent: bool, wording: str
+) -> Client:
+    """Record an explicit marketing answer with when, by whom and the wording asked."""
+    wording = (wording or "").strip()
+    if not wording:
+        raise ValidationError({"wording": _("Record the wording the client agreed or refused.")})
+    client.marketing_consent = consent
+    client.marketing_consent_at = timezone.now()
+    client.marketing_consent_by = actor if getattr(actor, "is_authenticated", False) else None
+    client.marketing_consent_wording = wording
+    client.save(
+        update_fields=[
+            "marketing_consent",
+            "marketing_consent_at",
+            "marketing_consent_by",
+            "marketing_consent_wording",
+        ]
+    )
+    audit_log_write(
+        practice,
+        actor=actor,
+        action="client.consent",
+        obj=client,
+        data={"consent": consent, "wording": wording},
+    )
+    return client

@@ -8,5 +8,6 @@ urlpatterns = [
     path("patients/<int:patient_id>/edit/", views.patient_edit, name="patient-edit"),
     path("clients/new/", views.client_create, name="client-create"),
     path("clients/<int:client_id>/edit/", views.client_edit, name="client-edit"),
+    path("clients/<int:client_id>/consent/", views.client_consent, name="client-consent"),
     path("clients/<int:client_id>/patients/new/", views.patient_create, name="patient-create"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from appointments.selectors import (
     patient_appointments,
@@ -18,7 +19,7 @@ from practice.views_helpers import apply_validation_error, is_htmx, staff_view
 
 from . import services
 from .access import access_client_by_id, access_patient_by_id
-from .forms import ClientForm, PatientForm, SearchForm
+from .forms import ClientForm, ConsentForm, PatientForm, SearchForm
 from .selectors import client_patients, patient_search
 
 
@@ -137,4 +138,27 @@ def patient_edit(request, patient_id: int):
         request,
         "patients/patient_form.html",
         {"form": form, "client": patient.client, "patient": patient},
+    )
+
+
+@require_POST
+@staff_view(Right.EDIT_PATIENTS)
+def client_consent(request, client_id: int):
+    practice = request.practice
+    client = access_client_by_id(practice, client_id)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.client_record_consent(
+                practice, actor=request.user, client=client, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Marketing consent recorded."))
+    else:
+        messages.error(request, _("Choose yes or no and record the wording."))
+    patient = client_patients(practice, client.pk).first()
+    return (
+        redirect("patient-card", patient_id=patient.pk) if patient else redirect("patient-search")
     )

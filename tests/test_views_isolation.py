@@ -25,6 +25,7 @@ ID_VIEWS = [
     ("patient-edit", "patient_id", "patient_b", ["get", "post"]),
     ("client-edit", "client_id", "client_b", ["get", "post"]),
     ("patient-create", "client_id", "client_b", ["get", "post"]),
+    ("client-consent", "client_id", "client_b", ["post"]),
 ]
 
 

@@ -150,3 +150,38 @@ def test_vet_client_gets_animals(client, outsider, practice_b):
     assert list(Patient.objects.unscoped().filter(client=owner).values_list("name", flat=True)) == [
         "Mirri"
     ]
+
+
+def test_recording_marketing_consent_keeps_when_who_and_wording(rita_client, patient_a):
+    response = rita_client.post(
+        reverse("client-consent", args=[patient_a.client_id]),
+        {"consent": "no", "wording": "May we send you offers?"},
+    )
+    assert response.status_code == 302
+    client = Client.objects.unscoped().get(pk=patient_a.client_id)
+    assert client.marketing_consent is False
+    assert client.marketing_consent_by.username == "rita"
+    assert client.marketing_consent_at is not None
+    assert client.marketing_consent_wording == "May we send you offers?"
+
+
+def test_consent_without_an_answer_records_nothing(rita_client, patient_a):
+    rita_client.post(reverse("client-consent", args=[patient_a.client_id]), {"wording": "x"})
+    client = Client.objects.unscoped().get(pk=patient_a.client_id)
+    assert client.marketing_consent is None
+    assert client.marketing_consent_at is None
+
+
+def test_do_not_ask_again_dates_are_kept(rita_client, patient_a):
+    rita_client.post(
+        reverse("client-edit", args=[patient_a.client_id]),
+        {
+            "first_name": "Anna",
+            "last_name": "de Vries",
+            "mobile": "",
+            "mobile_prompt_after": "2031-01-01",
+        },
+    )
+    client = Client.objects.unscoped().get(pk=patient_a.client_id)
+    assert client.mobile == ""
+    assert client.mobile_prompt_after == dt.date(2031, 1, 1)
