@@ -20,6 +20,11 @@ class Block:
     top: int
     height: int
 
+    @property
+    def short(self) -> bool:
+        """Too low for three lines: the block shows time and name on one line."""
+        return self.height < 56
+
 
 @dataclass
 class Column:
