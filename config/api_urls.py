@@ -1,5 +1,14 @@
 from rest_framework.routers import DefaultRouter
 
+from appointments.api.views import AppointmentViewSet, ConsultationTypeViewSet
+from patients.api.views import ClientViewSet, PatientViewSet
+from practice.api.views import PractitionerViewSet
+
 router = DefaultRouter()
+router.register("clients", ClientViewSet, basename="client")
+router.register("patients", PatientViewSet, basename="patient")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("consultation-types", ConsultationTypeViewSet, basename="consultation-type")
+router.register("practitioners", PractitionerViewSet, basename="practitioner")
 
 urlpatterns = router.urls

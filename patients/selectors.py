@@ -20,16 +20,20 @@ def patient_search(practice: Practice, query: str, *, limit: int = 25) -> QueryS
     One trigram-indexed column (Patient.search_text) serves every kind of term.
     """
     queryset = for_practice(Patient, practice).filter(is_active=True).select_related("client")
-    query = (query or "").strip().lower()
-    if not query:
+    terms = search_terms(query)
+    if not terms:
         return queryset.none()
-    if _PHONEISH.match(query) and sum(ch.isdigit() for ch in query) >= 3:
-        terms = ["".join(ch for ch in query if ch.isdigit())]
-    else:
-        terms = query.split()
     for term in terms:
         queryset = queryset.filter(search_text__contains=term)
     return queryset.order_by("name", "id")[:limit]
+
+
+def search_terms(query: str) -> list[str]:
+    """What to look for in search_text: the digits of a phone number, else each word."""
+    query = (query or "").strip().lower()
+    if _PHONEISH.match(query) and sum(ch.isdigit() for ch in query) >= 3:
+        return ["".join(ch for ch in query if ch.isdigit())]
+    return query.split()
 
 
 def client_list(practice: Practice) -> QuerySet[Client]:

@@ -1,0 +1,77 @@
+from rest_framework import serializers
+
+from practice.api.fields import PracticePrimaryKeyRelatedField
+
+from ..models import Client, Patient
+from ..services import CLIENT_FIELDS, PATIENT_FIELDS
+
+
+class ClientOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "mobile",
+            "email",
+            "address",
+            "postal_code",
+            "city",
+            "sex",
+            "birth_date",
+            "preferred_channel",
+            "marketing_consent",
+            "marketing_consent_at",
+            "marketing_consent_wording",
+            "mobile_prompt_after",
+            "email_prompt_after",
+            "notes",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ClientInputSerializer(serializers.ModelSerializer):
+    """Field shapes only; the service normalises the phone number and saves."""
+
+    mobile = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+    class Meta:
+        model = Client
+        fields = sorted(CLIENT_FIELDS)
+
+
+class PatientOutputSerializer(serializers.ModelSerializer):
+    client_name = serializers.CharField(source="client.full_name", read_only=True)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "name",
+            "species",
+            "breed",
+            "sex",
+            "birth_date",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PatientInputSerializer(serializers.ModelSerializer):
+    client = PracticePrimaryKeyRelatedField(Client)
+
+    class Meta:
+        model = Patient
+        fields = ["client", *sorted(PATIENT_FIELDS)]
+
+
+class PatientUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Patient
+        fields = sorted(PATIENT_FIELDS)
