@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .models import Membership, Practice
-from .tenancy import _current_practice_id
+from .tenancy import ALL_PRACTICES, _current_practice_id
 
 SESSION_KEY = "practice_id"
 HEADER = "HTTP_X_PRACTICE"
@@ -52,9 +52,14 @@ class CurrentPracticeMiddleware:
         request.memberships = []
         request.membership = staff_membership(request)
         request.practice = request.membership.practice if request.membership else None
-        request._practice_tokens = [
-            _current_practice_id.set(request.practice.pk if request.practice else None)
-        ]
+        scope = request.practice.pk if request.practice else None
+        if request.user.is_authenticated and request.user.is_superuser and (
+            request.path.startswith("/admin/")
+        ):
+            # Django admin's own machinery (inlines, raw-id widgets) reads through the default
+            # manager; a superuser there works across practices.
+            scope = ALL_PRACTICES
+        request._practice_tokens = [_current_practice_id.set(scope)]
         if request.practice:
             # Dates and times show in the practice's zone unless a page names a location's.
             timezone.activate(request.practice.tz)

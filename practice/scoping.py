@@ -7,7 +7,7 @@ from typing import TypeVar
 from django.db import models
 from django.http import Http404
 
-from .tenancy import current_practice_id
+from .tenancy import ALL_PRACTICES, current_practice_id
 
 M = TypeVar("M", bound="PracticeOwnedModel")
 
@@ -16,7 +16,10 @@ class PracticeScopedManager(models.Manager):
     """Filters by the current practice; raises PracticeNotSet when none is set."""
 
     def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().filter(practice_id=current_practice_id())
+        practice_id = current_practice_id()
+        if practice_id == ALL_PRACTICES:
+            return super().get_queryset()
+        return super().get_queryset().filter(practice_id=practice_id)
 
     def none(self) -> models.QuerySet:
         # An empty queryset shows no practice's rows, so it needs no current practice

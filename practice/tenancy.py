@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from .models import Practice
 
+# Holds a practice id; ALL_PRACTICES only for a superuser in Django admin (see middleware).
+ALL_PRACTICES = -1
 _current_practice_id: ContextVar[int | None] = ContextVar("current_practice_id", default=None)
 
 F = TypeVar("F", bound=Callable[..., Any])

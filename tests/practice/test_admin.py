@@ -1,0 +1,191 @@
+"""Django admin: scoped so a practice's manager sees only their practice."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from appointments.models import ConsultationType
+from practice.models import Practice
+from practice.scoping import PracticeOwnedModel
+
+from .. import factories as f
+
+SCOPED_MODELS = [model for model in admin.site._registry if issubclass(model, PracticeOwnedModel)]
+
+
+@pytest.fixture
+def dora_admin(client, director):
+    director.user.is_staff = True
+    director.user.save()
+    client.force_login(director.user)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client, db):
+    user = f.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def rows(appointment_a, appointment_b, director, vet_b, practice_a, practice_b):
+    """One row of every registered model in each practice."""
+    from appointments.models import (
+        Absence,
+        Payment,
+        PlannedTreatment,
+        Recall,
+        TreatmentPlan,
+        WaitlistEntry,
+        WorkingHours,
+        WorkingHoursException,
+    )
+    from practice.models import AuditLog, Equipment
+
+    made = {}
+    for practice, appt in ((practice_a, appointment_a), (practice_b, appointment_b)):
+        plan = TreatmentPlan.objects.unscoped().create(
+            practice=practice, patient=appt.patient, title="Plan"
+        )
+        PlannedTreatment.objects.unscoped().create(
+            practice=practice, plan=plan, code="X1", description="d", fee="10.00"
+        )
+        objects = [
+            appt,
+            appt.patient,
+            appt.client,
+            appt.location,
+            appt.practitioner,
+            appt.consultation_type,
+            plan,
+            f.RoomFactory(practice=practice, location=appt.location),
+            Equipment.objects.unscoped().create(
+                practice=practice, location=appt.location, name="X-ray", kind="xray"
+            ),
+            AuditLog.objects.unscoped().create(
+                practice=practice, action="test", object_type="x", object_id=1
+            ),
+            WorkingHours.objects.unscoped().create(
+                practice=practice,
+                practitioner=appt.practitioner,
+                location=appt.location,
+                weekday=0,
+                start_time="08:00",
+                end_time="17:00",
+            ),
+            WorkingHoursException.objects.unscoped().create(
+                practice=practice,
+                practitioner=appt.practitioner,
+                location=appt.location,
+                date="2030-01-01",
+            ),
+            Absence.objects.unscoped().create(
+                practice=practice,
+                practitioner=appt.practitioner,
+                starts_at=appt.starts_at,
+                ends_at=appt.ends_at,
+            ),
+            Recall.objects.unscoped().create(
+                practice=practice, patient=appt.patient, kind="dentist", due_date="2030-01-01"
+            ),
+            f.PaymentFactory(practice=practice, client=appt.client, appointment=appt),
+            WaitlistEntry.objects.unscoped().create(
+                practice=practice,
+                client=appt.client,
+                patient=appt.patient,
+                consultation_type=appt.consultation_type,
+                location=appt.location,
+            ),
+        ]
+        made[practice.slug] = {type(o): o for o in objects}
+        assert Payment  # imported for the registry check below
+    return made
+
+
+def _url(model, name, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{name}", args=args)
+
+
+def test_every_practice_owned_model_is_registered():
+    from django.apps import apps
+
+    from appointments.models import PlannedTreatment
+
+    owned = {m for m in apps.get_models() if issubclass(m, PracticeOwnedModel)}
+    inline_only = {PlannedTreatment}  # edited inline on its treatment plan
+    assert owned - inline_only == set(SCOPED_MODELS)
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
+def test_manager_changelist_shows_only_their_practice(dora_admin, rows, model):
+    response = dora_admin.get(_url(model, "changelist"))
+    assert response.status_code == 200
+    shown = {obj.pk for obj in response.context["cl"].result_list}
+    assert rows["centrum"][model].pk in shown
+    assert rows["kivi"][model].pk not in shown
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
+def test_another_practices_row_answers_like_a_missing_one(dora_admin, rows, model):
+    other = dora_admin.get(_url(model, "change", rows["kivi"][model].pk))
+    missing = dora_admin.get(_url(model, "change", 987_654))
+    assert other.status_code == missing.status_code == 302
+    assert other["Location"] == missing["Location"]
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
+def test_superuser_sees_every_practice(superuser_client, rows, model):
+    response = superuser_client.get(_url(model, "changelist"))
+    shown = {obj.pk for obj in response.context["cl"].result_list}
+    assert {rows["centrum"][model].pk, rows["kivi"][model].pk} <= shown
+    assert superuser_client.get(_url(model, "change", rows["kivi"][model].pk)).status_code == 200
+
+
+def test_clinical_staff_cannot_use_the_admin(client, dentist):
+    dentist.user.is_staff = True
+    dentist.user.save()
+    client.force_login(dentist.user)
+    assert client.get(_url(ConsultationType, "changelist")).status_code == 403
+
+
+def test_added_rows_belong_to_the_managers_practice_whatever_is_posted(
+    dora_admin, practice_a, practice_b
+):
+    response = dora_admin.post(
+        _url(ConsultationType, "add"),
+        {
+            "practice": practice_b.pk,
+            "name": "Implant consult",
+            "duration_minutes": 30,
+            "category": "examination",
+            "colour": "#123456",
+            "room_kind": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = ConsultationType.objects.unscoped().get(name="Implant consult")
+    assert created.practice == practice_a
+
+
+def test_foreign_key_choices_exclude_another_practice(dora_admin, rows):
+    from appointments.models import WorkingHours
+
+    response = dora_admin.get(_url(WorkingHours, "add"))
+    choices = response.context["adminform"].form.fields["location"].queryset
+    assert rows["centrum"][type(rows["centrum"][WorkingHours].location)] in choices
+    assert not choices.filter(practice__slug="kivi").exists()
+
+
+def test_manager_sees_only_their_practice_row(dora_admin, practice_a, practice_b):
+    response = dora_admin.get(reverse("admin:practice_practice_changelist"))
+    assert list(response.context["cl"].result_list) == [practice_a]
+    other = dora_admin.get(reverse("admin:practice_practice_change", args=[practice_b.pk]))
+    assert other.status_code == 302
+    assert Practice.objects.count() == 2
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
+def test_manager_opens_their_own_rows(dora_admin, rows, model):
+    assert dora_admin.get(_url(model, "change", rows["centrum"][model].pk)).status_code == 200
