@@ -53,8 +53,10 @@ class CurrentPracticeMiddleware:
         request.membership = staff_membership(request)
         request.practice = request.membership.practice if request.membership else None
         scope = request.practice.pk if request.practice else None
-        if request.user.is_authenticated and request.user.is_superuser and (
-            request.path.startswith("/admin/")
+        if (
+            request.user.is_authenticated
+            and request.user.is_superuser
+            and (request.path.startswith("/admin/"))
         ):
             # Django admin's own machinery (inlines, raw-id widgets) reads through the default
             # manager; a superuser there works across practices.
