@@ -21,6 +21,10 @@ class Block:
     height: int
 
     @property
+    def label(self) -> str:
+        return f"{self.local_start:%H:%M}–{self.local_end:%H:%M}"
+
+    @property
     def short(self) -> bool:
         """Too low for three lines: the block shows time and name on one line."""
         return self.height < 56
@@ -35,13 +39,26 @@ class Column:
 
 
 @dataclass
+class Slot:
+    """A bookable quarter: label "08:15", local ISO "2026-11-23T08:15", offset, full hour."""
+
+    label: str
+    iso: str
+    top: int
+    is_hour: bool
+
+
+@dataclass
 class DayGrid:
     start: dt.datetime
     end: dt.datetime
     height: int
-    hours: list[tuple[dt.datetime, int]]
-    slots: list[tuple[dt.datetime, int]]
+    slots: list[Slot]
     columns: list[Column]
+
+    @property
+    def hours(self) -> list[Slot]:
+        return [slot for slot in self.slots if slot.is_hour]
 
 
 def _grid_bounds(calendar: DayCalendar, tz) -> tuple[dt.datetime, dt.datetime]:
@@ -82,14 +99,13 @@ def day_grid(calendar: DayCalendar) -> DayGrid:
         if cursor < end:
             off.append((offset(cursor), offset(end) - offset(cursor)))
         columns.append(Column(practitioner, blocks, off))
-    total = offset(end)
-    hours, slots = [], []
+    slots = []
     moment = start
     while moment < end:
-        if moment.minute == 0:
-            hours.append((moment, offset(moment)))
-        slots.append((moment, offset(moment)))
+        slots.append(
+            Slot(f"{moment:%H:%M}", f"{moment:%Y-%m-%dT%H:%M}", offset(moment), moment.minute == 0)
+        )
         moment = (moment.replace(tzinfo=None) + dt.timedelta(minutes=SLOT_MINUTES)).replace(
             tzinfo=tz
         )
-    return DayGrid(start, end, total, hours, slots, columns)
+    return DayGrid(start, end, offset(end), slots, columns)

@@ -61,6 +61,10 @@ def calendar(request):
         "next_day": day + dt.timedelta(days=1),
         "grid": day_grid(cal),
         "slot_minutes": SLOT_MINUTES,
+        # Built once: the grid has a link per quarter per practitioner.
+        "create_url": reverse("appointment-create") + f"?location={location.pk}",
+        "detail_url": reverse("appointment-detail", args=[0]).removesuffix("0/"),
+        "book_label": _("Book"),
         "show_cancelled": show_cancelled,
         "appointment_count": len(cal.appointments),
     }

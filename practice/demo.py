@@ -287,28 +287,33 @@ def demo_exists() -> bool:
 
 
 def delete_demo() -> None:
-    """Remove the demo practices and their staff users (cascades through every table)."""
+    """Remove the demo practices and their staff users."""
     for practice in Practice.objects.filter(slug__in=[s.slug for s in SPECS]):
-        with transaction.atomic():
-            # PROTECT foreign keys: delete the dependants first, children before parents.
-            for model in (
-                Payment,
-                WaitlistEntry,
-                PlannedTreatment,
-                TreatmentPlan,
-                Recall,
-                Appointment,
-                Patient,
-                Client,
-            ):
-                model.objects.unscoped().filter(practice=practice).delete()
-            user_ids = list(
-                Membership.objects.unscoped()
-                .filter(practice=practice)
-                .values_list("user_id", flat=True)
-            )
-            practice.delete()
-            get_user_model().objects.filter(pk__in=user_ids, memberships__isnull=True).delete()
+        delete_practice(practice)
+
+
+def delete_practice(practice: Practice) -> None:
+    """Remove a practice, everything it owns and its staff users with no other practice."""
+    with transaction.atomic():
+        # PROTECT foreign keys: delete the dependants first, children before parents.
+        for model in (
+            Payment,
+            WaitlistEntry,
+            PlannedTreatment,
+            TreatmentPlan,
+            Recall,
+            Appointment,
+            Patient,
+            Client,
+        ):
+            model.objects.unscoped().filter(practice=practice).delete()
+        user_ids = list(
+            Membership.objects.unscoped()
+            .filter(practice=practice)
+            .values_list("user_id", flat=True)
+        )
+        practice.delete()
+        get_user_model().objects.filter(pk__in=user_ids, memberships__isnull=True).delete()
 
 
 def ensure_admin() -> None:

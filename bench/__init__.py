@@ -1,0 +1,12 @@
+"""Benchmarks, run as `python -m bench NAME [--scale N] [--rebuild]`.
+
+Each benchmark is a module here with `DEFAULT_SCALE`, `build(scale)` (makes its dataset)
+and `run(scale) -> dict[str, object]` (returns figures). Register it in BENCHMARKS (name:
+module, description); the runner gives each its own database and prints one
+`figure: value` line per figure.
+"""
+
+BENCHMARKS = {
+    "search": ("bench.search", "patient search by name, phone, email over N patients"),
+    "calendar": ("bench.calendar", "day calendar of a busy location, N appointments in all"),
+}
