@@ -1,0 +1,28 @@
+"""The benchmarks run end to end at a tiny scale (figures are printed, not asserted)."""
+
+import pytest
+
+from bench import BENCHMARKS
+from bench import __main__ as runner
+
+
+def test_list_names_every_benchmark(capsys):
+    assert runner.main(["--list"]) == 0
+    listed = {line.split(":")[0] for line in capsys.readouterr().out.splitlines()}
+    assert listed == set(BENCHMARKS) >= {"search", "calendar"}
+
+
+@pytest.mark.parametrize("name", ["search", "calendar"])
+def test_benchmark_builds_and_reports_figures(db, name):
+    import importlib
+
+    module = importlib.import_module(BENCHMARKS[name][0])
+    assert module.build(300) is True
+    assert module.build(300) is False  # reused at the same scale
+    figures = module.run(300)
+    assert figures
+    for figure, value in figures.items():
+        assert figure.replace("_", "").isalnum()
+        assert str(value) != ""
+    key = "queries_per_search" if name == "search" else "calendar_queries"
+    assert int(figures[key]) <= 5
