@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -108,6 +110,11 @@ class Absence(PracticeOwnedModel):
                 condition=Q(ends_at__gt=F("starts_at")), name="absence_end_after_start"
             )
         ]
+
+
+# No appointment is longer: range queries use it as a lower bound on starts_at, so an
+# index on starts_at answers "what overlaps this time" without scanning all history.
+MAX_APPOINTMENT_SPAN = dt.timedelta(hours=24)
 
 
 class Appointment(PracticeOwnedModel):

@@ -20,7 +20,7 @@ from practice.scoping import for_practice
 from practice.services import audit_log_write
 
 from . import signals
-from .models import Appointment, ConsultationType
+from .models import MAX_APPOINTMENT_SPAN, Appointment, ConsultationType
 from .selectors import appointment_conflicts
 
 EXCLUSION_VIOLATION = "23P01"
@@ -90,6 +90,8 @@ def _pick_room(
 def _validate_slot(practice: Practice, appointment: Appointment) -> None:
     if appointment.ends_at <= appointment.starts_at:
         raise ValidationError({"ends_at": _("The end must be after the start.")})
+    if appointment.ends_at - appointment.starts_at > MAX_APPOINTMENT_SPAN:
+        raise ValidationError({"ends_at": _("An appointment cannot last longer than 24 hours.")})
     if not appointment.practitioner.is_practitioner or not appointment.practitioner.is_active:
         raise ValidationError({"practitioner": _("Choose an active practitioner.")})
     if appointment.room and appointment.room.location_id != appointment.location_id:

@@ -21,7 +21,7 @@ from practice.views_helpers import apply_validation_error, htmx_redirect, staff_
 
 from . import services
 from .access import access_appointment_by_id, access_location_by_id, default_location
-from .calendar_layout import SLOT_MINUTES, day_grid
+from .calendar_layout import PX_PER_MINUTE, SLOT_MINUTES, day_grid
 from .forms import AppointmentForm, CancelForm, MoveForm, StatusForm
 from .models import Appointment
 from .selectors import day_calendar
@@ -51,6 +51,7 @@ def calendar(request):
     day = _parse_day(request.GET.get("date"), location.tz)
     show_cancelled = request.GET.get("cancelled") == "1"
     cal = day_calendar(practice, location=location, day=day, include_cancelled=show_cancelled)
+    grid = day_grid(cal)
     context = {
         "location": location,
         "tz": location.tz,
@@ -59,8 +60,10 @@ def calendar(request):
         "today": timezone.localdate(timezone=location.tz),
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
-        "grid": day_grid(cal),
+        "grid": grid,
         "slot_minutes": SLOT_MINUTES,
+        "px_per_slot": SLOT_MINUTES * PX_PER_MINUTE,
+        "grid_start_minutes": grid.start.hour * 60 + grid.start.minute,
         # Built once: the grid has a link per quarter per practitioner.
         "create_url": reverse("appointment-create") + f"?location={location.pk}",
         "detail_url": reverse("appointment-detail", args=[0]).removesuffix("0/"),

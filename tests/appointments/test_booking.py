@@ -192,3 +192,42 @@ def test_two_concurrent_bookings_of_the_same_time_exactly_one_wins(
         thread.join()
     assert sorted(results) == ["booked"] + ["conflict"] * 5
     assert Appointment.objects.unscoped().filter(practitioner=dentist).count() == 1
+
+
+def test_an_appointment_longer_than_a_day_is_refused(
+    practice_a, patient_a, dentist, location_a, ctype_a, tomorrow_9
+):
+    with pytest.raises(ValidationError) as err:
+        book(
+            practice_a,
+            patient_a,
+            dentist,
+            location_a,
+            ctype_a,
+            tomorrow_9,
+            ends_at=tomorrow_9 + dt.timedelta(hours=25),
+        )
+    assert "ends_at" in err.value.message_dict
+
+
+def test_a_long_appointment_from_yesterday_still_conflicts(
+    practice_a, patient_a, dentist, location_a, ctype_a, tomorrow_9
+):
+    book(
+        practice_a,
+        patient_a,
+        dentist,
+        location_a,
+        ctype_a,
+        tomorrow_9 - dt.timedelta(hours=20),
+        ends_at=tomorrow_9 + dt.timedelta(hours=1),
+    )
+    with pytest.raises(AppointmentConflict):
+        book(
+            practice_a,
+            f.PatientFactory(practice=practice_a),
+            dentist,
+            location_a,
+            ctype_a,
+            tomorrow_9,
+        )

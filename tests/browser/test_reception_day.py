@@ -30,7 +30,8 @@ def test_receptionist_finds_a_patient_books_moves_and_cancels(
     # when: she finds Anna by phone and opens the card
     page.click("text=Patients")
     page.fill("#q", "0612345")
-    page.click(f"text={patient_a.name}")
+    page.press("#q", "Enter")  # live results come by htmx; Enter works with or without
+    page.click(f".result-list >> text={patient_a.name}")
     page.wait_for_url(f"**/patients/{patient_a.pk}/")
 
     # and books her from the card
@@ -90,3 +91,31 @@ def test_overlap_is_shown_in_the_booking_panel(
     page.wait_for_selector("#panel .form-errors")
     assert appointment_a.patient.name in page.inner_text("#panel .form-errors")
     assert Appointment.objects.unscoped().count() == 1
+
+
+def test_clicking_an_empty_time_opens_the_form_prefilled(
+    live_server, page, receptionist, dentist, location_a, ctype_a, patient_a
+):
+    from appointments.models import WorkingHours
+
+    day = timezone.localdate(timezone=location_a.tz) + dt.timedelta(days=1)
+    WorkingHours.objects.unscoped().create(
+        practice=location_a.practice,
+        practitioner=dentist,
+        location=location_a,
+        weekday=day.weekday(),
+        start_time=dt.time(8),
+        end_time=dt.time(17),
+    )
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "pw")
+    page.click("button.primary")
+    page.goto(f"{live_server.url}/calendar/?date={day.isoformat()}")
+    column = page.locator(f".cal-col[data-practitioner='{dentist.pk}']")
+    # 2px a minute from 08:00: y=365 is 11:02, in the 11:00 quarter.
+    column.click(position={"x": 40, "y": 365})
+    page.wait_for_selector("#panel form")
+    assert page.input_value("#id_start_time") == "11:00"
+    assert page.input_value("#id_date") == day.isoformat()
+    assert page.input_value("#id_practitioner") == str(dentist.pk)
