@@ -39,7 +39,8 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
     consultation_type = forms.ModelChoiceField(queryset=None, label=_("Consultation type"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
-        label=_("Start"), widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+        label=_("Start"),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
     )
     duration = forms.IntegerField(
         label=_("Duration (minutes)"),
@@ -77,7 +78,8 @@ class MoveForm(_LocalTimeMixin, forms.Form):
     practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
-        label=_("Start"), widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+        label=_("Start"),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
     )
 
     def __init__(self, *args, practice: Practice, appointment: Appointment, **kwargs):
