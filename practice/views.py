@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .middleware import SESSION_KEY
+from .selectors import location_list
 from .views_helpers import staff_view
 
 
@@ -36,3 +37,16 @@ def practice_switch(request):
 
 def home(request):
     return redirect("calendar")
+
+
+def public_practice(request, practice_slug: str):
+    """The practice's public page (online booking starts here in a later issue)."""
+    practice = request.public_practice
+    return render(
+        request,
+        "practice/public.html",
+        {
+            "public": practice,
+            "locations": location_list(practice),
+        },
+    )
