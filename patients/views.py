@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,8 @@ def patient_card(request, patient_id: int):
     practice = request.practice
     patient = access_patient_by_id(practice, patient_id)
     appointments = list(patient_appointments(practice, patient.pk))
+    now = timezone.now()
+    upcoming = sorted((a for a in appointments if a.ends_at >= now), key=lambda a: a.starts_at)
     return render(
         request,
         "patients/card.html",
@@ -49,7 +52,8 @@ def patient_card(request, patient_id: int):
             "other_patients": [
                 p for p in client_patients(practice, patient.client_id) if p.pk != patient.pk
             ],
-            "appointments": appointments,
+            "upcoming": upcoming,
+            "past": [a for a in appointments if a.ends_at < now],
             "plans": list(patient_treatment_plans(practice, patient.pk)),
             "payments": list(patient_payments(practice, patient.pk)),
             "recalls": list(patient_recalls(practice, patient.pk)),
