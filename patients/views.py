@@ -57,6 +57,7 @@ def patient_card(request, patient_id: int):
             "plans": list(patient_treatment_plans(practice, patient.pk)),
             "payments": list(patient_payments(practice, patient.pk)),
             "recalls": list(patient_recalls(practice, patient.pk)),
+            "consent_form": ConsentForm(),
         },
     )
 

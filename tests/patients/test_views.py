@@ -185,3 +185,9 @@ def test_do_not_ask_again_dates_are_kept(rita_client, patient_a):
     client = Client.objects.unscoped().get(pk=patient_a.client_id)
     assert client.mobile == ""
     assert client.mobile_prompt_after == dt.date(2031, 1, 1)
+
+
+def test_patient_card_offers_the_consent_question_when_never_asked(rita_client, patient_a):
+    content = rita_client.get(reverse("patient-card", args=[patient_a.pk])).content.decode()
+    assert 'name="consent" value="yes"' in content
+    assert 'name="wording"' in content
