@@ -1,0 +1,42 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize(
+    ("language", "calendar", "patients"),
+    [
+        ("nl", "Agenda", "Patiënten"),
+        ("fi", "Kalenteri", "Potilaat"),
+        ("it", "Agenda", "Pazienti"),
+        ("ru", "Календарь", "Пациенты"),
+    ],
+)
+def test_staff_pages_speak_the_users_language(
+    rita_client, location_a, language, calendar, patients
+):
+    response = rita_client.get(reverse("calendar"), HTTP_ACCEPT_LANGUAGE=language)
+    content = response.content.decode()
+    assert f'lang="{language}"' in content
+    assert calendar in content
+    assert patients in content
+
+
+def test_conflict_message_is_translated(
+    rita_client, appointment_a, location_a, dentist, ctype_a, tomorrow_9, practice_a
+):
+    from .factories import PatientFactory
+
+    other = PatientFactory(practice=practice_a)
+    response = rita_client.post(
+        reverse("appointment-create"),
+        {
+            "patient": other.pk,
+            "location": location_a.pk,
+            "practitioner": dentist.pk,
+            "consultation_type": ctype_a.pk,
+            "date": tomorrow_9.date().isoformat(),
+            "start_time": "09:10",
+        },
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert "Overlapt met" in " ".join(response.context["form"].non_field_errors())
