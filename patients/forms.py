@@ -9,21 +9,7 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "first_name",
-            "last_name",
-            "mobile",
-            "email",
-            "address",
-            "postal_code",
-            "city",
-            "sex",
-            "birth_date",
-            "preferred_channel",
-            "mobile_prompt_after",
-            "email_prompt_after",
-            "notes",
-        ]
+        fields = Client.EDITABLE_FIELDS
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}),
             "mobile_prompt_after": forms.DateInput(attrs={"type": "date"}),

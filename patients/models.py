@@ -25,6 +25,23 @@ class Channel(models.TextChoices):
 class Client(PracticeOwnedModel):
     """The contact person: the patient themself (dental) or the owner (vet)."""
 
+    # What staff may edit, in form order; consent has its own service (who, when, wording).
+    EDITABLE_FIELDS = (
+        "first_name",
+        "last_name",
+        "mobile",
+        "email",
+        "address",
+        "postal_code",
+        "city",
+        "sex",
+        "birth_date",
+        "preferred_channel",
+        "mobile_prompt_after",
+        "email_prompt_after",
+        "notes",
+    )
+
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     mobile = models.CharField(

@@ -16,23 +16,7 @@ from practice.services import audit_log_write
 from .models import Client, Patient
 from .phone import normalize_phone
 
-CLIENT_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "mobile",
-        "email",
-        "address",
-        "postal_code",
-        "city",
-        "sex",
-        "birth_date",
-        "preferred_channel",
-        "notes",
-        "mobile_prompt_after",
-        "email_prompt_after",
-    }
-)
+CLIENT_FIELDS = frozenset(Client.EDITABLE_FIELDS)
 PATIENT_FIELDS = frozenset({"name", "species", "breed", "sex", "birth_date"})
 
 

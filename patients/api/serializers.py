@@ -11,22 +11,10 @@ class ClientOutputSerializer(serializers.ModelSerializer):
         model = Client
         fields = [
             "id",
-            "first_name",
-            "last_name",
-            "mobile",
-            "email",
-            "address",
-            "postal_code",
-            "city",
-            "sex",
-            "birth_date",
-            "preferred_channel",
+            *Client.EDITABLE_FIELDS,
             "marketing_consent",
             "marketing_consent_at",
             "marketing_consent_wording",
-            "mobile_prompt_after",
-            "email_prompt_after",
-            "notes",
             "is_active",
             "created_at",
         ]
