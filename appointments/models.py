@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import Client, Patient
+from patients.models import Client, Delivery, Patient
 from practice.models import Location, Membership, Room
 from practice.scoping import PracticeOwnedModel
 
@@ -161,6 +161,13 @@ class Appointment(PracticeOwnedModel):
         _("source"), max_length=20, choices=Source.choices, default=Source.STAFF
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Copied from the client when booked; staff may change them per appointment.
+    confirmation_channel = models.CharField(
+        _("confirmation by"), max_length=5, choices=Delivery.choices, blank=True
+    )
+    reminder_channel = models.CharField(
+        _("reminder by"), max_length=5, choices=Delivery.choices, blank=True
+    )
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -145,8 +145,13 @@ def appointment_book(
     room: Room | None = None,
     notes: str = "",
     source: str = Appointment.Source.STAFF,
+    confirmation_channel: str | None = None,
+    reminder_channel: str | None = None,
 ) -> Appointment:
-    """Book an appointment; raises ValidationError (AppointmentConflict on overlap)."""
+    """Book an appointment; raises ValidationError (AppointmentConflict on overlap).
+
+    Confirmation and reminder channels default to what the client wants.
+    """
     _check_same_practice(
         practice,
         patient=patient,
@@ -177,6 +182,14 @@ def appointment_book(
         notes=notes,
         source=source,
         created_by=actor if actor and actor.is_authenticated else None,
+        confirmation_channel=(
+            patient.client.confirmation_channel
+            if confirmation_channel is None
+            else confirmation_channel
+        ),
+        reminder_channel=(
+            patient.client.reminder_channel if reminder_channel is None else reminder_channel
+        ),
     )
     _validate_slot(practice, appointment)
     _save_holding_time(practice, appointment)

@@ -159,9 +159,23 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Outgoing messages are kept in the database unless a provider is configured.
+# Outgoing SMS are kept in the database unless a provider is configured ("twilio").
 MESSAGING_PROVIDER = env_str("MESSAGING_PROVIDER", "database")
+SMS_PROVIDERS = {"database": "messaging.providers.DatabaseSmsProvider"}
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@practice.example")
+# Absolute links in messages (confirm/cancel) start with this.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The dispatcher's batch, and how long a retried send waits (seconds, doubling).
+MESSAGING_BATCH = env_int("MESSAGING_BATCH", 200)
+MESSAGING_RETRY_BASE_SECONDS = env_int("MESSAGING_RETRY_BASE_SECONDS", 60)
+MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 6)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-messages": {
+        "task": "messaging.tasks.dispatch_due_messages_task",
+        "schedule": 15.0,
+    },
+}
 
 LOGGING = {
     "version": 1,

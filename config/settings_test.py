@@ -9,3 +9,6 @@ STORAGES = {
 }
 DEBUG = False
 LANGUAGE_CODE = "en"
+# Tasks run in-process in tests; the end-to-end test with a real worker overrides this.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True

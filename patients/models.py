@@ -22,6 +22,19 @@ class Channel(models.TextChoices):
     BOTH = "both", _("SMS and email")
 
 
+class Delivery(models.TextChoices):
+    """How someone wants appointment confirmations or reminders."""
+
+    NONE = "", _("Not wanted")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    BOTH = "both", _("SMS and email")
+
+    @classmethod
+    def channels(cls, value: str) -> list[str]:
+        return {"sms": ["sms"], "email": ["email"], "both": ["sms", "email"]}.get(value, [])
+
+
 class Client(PracticeOwnedModel):
     """The contact person: the patient themself (dental) or the owner (vet)."""
 
@@ -37,6 +50,8 @@ class Client(PracticeOwnedModel):
         "sex",
         "birth_date",
         "preferred_channel",
+        "confirmation_channel",
+        "reminder_channel",
         "mobile_prompt_after",
         "email_prompt_after",
         "notes",
@@ -55,6 +70,14 @@ class Client(PracticeOwnedModel):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     preferred_channel = models.CharField(
         _("preferred contact channel"), max_length=5, choices=Channel.choices, blank=True
+    )
+    # Whether and how they want appointment confirmations and reminders: the default for
+    # each new appointment, which staff may change per appointment.
+    confirmation_channel = models.CharField(
+        _("appointment confirmations by"), max_length=5, choices=Delivery.choices, blank=True
+    )
+    reminder_channel = models.CharField(
+        _("appointment reminders by"), max_length=5, choices=Delivery.choices, blank=True
     )
     # Explicit marketing consent: None = never asked or no clear answer.
     marketing_consent = models.BooleanField(_("marketing consent"), null=True, blank=True)

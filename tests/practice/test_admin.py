@@ -97,10 +97,34 @@ def rows(appointment_a, appointment_b, director, vet_b, practice_a, practice_b):
                 consultation_type=appt.consultation_type,
                 location=appt.location,
             ),
+            *_messaging_rows(practice, appt),
         ]
         made[practice.slug] = {type(o): o for o in objects}
         assert Payment  # imported for the registry check below
     return made
+
+
+def _messaging_rows(practice, appt):
+    from messaging.models import Message, MessageTemplate, MessagingSettings, SmsGateway
+
+    return [
+        MessagingSettings.objects.unscoped().create(practice=practice),
+        SmsGateway.objects.unscoped().create(
+            practice=practice, account_sid="AC123456", auth_token="tok-9876", sender="+31970"
+        ),
+        MessageTemplate.objects.unscoped().create(
+            practice=practice, kind="reminder", channel="sms", language="en", body="Hi {client}"
+        ),
+        Message.objects.unscoped().create(
+            practice=practice,
+            appointment=appt,
+            client=appt.client,
+            kind="reminder",
+            channel="sms",
+            due_at=appt.starts_at,
+            idempotency_key=f"k{appt.pk}",
+        ),
+    ]
 
 
 def _url(model, name, *args):
@@ -189,3 +213,30 @@ def test_manager_sees_only_their_practice_row(dora_admin, practice_a, practice_b
 @pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
 def test_manager_opens_their_own_rows(dora_admin, rows, model):
     assert dora_admin.get(_url(model, "change", rows["centrum"][model].pk)).status_code == 200
+
+
+def test_gateway_auth_token_is_never_shown_back(dora_admin, rows):
+    from messaging.models import SmsGateway
+
+    gateway = rows["centrum"][SmsGateway]
+    content = dora_admin.get(_url(SmsGateway, "change", gateway.pk)).content.decode()
+    assert "tok-9876" not in content
+
+
+def test_template_with_an_unknown_placeholder_is_refused(dora_admin, rows):
+    from messaging.models import MessageTemplate
+
+    response = dora_admin.post(
+        _url(MessageTemplate, "add"),
+        {
+            "kind": "confirmation",
+            "channel": "sms",
+            "language": "nl",
+            "body": "Beste {klant}, tot {date}",
+            "subject": "",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["body"]
+    assert "{klant}" in errors[0]
+    assert not MessageTemplate.objects.unscoped().filter(body__contains="klant").exists()

@@ -1,0 +1,25 @@
+"""Why a message did not go out, in plain words for reception."""
+
+from django.utils.translation import gettext_lazy as _
+
+NO_TEMPLATE = "no_template"
+NO_MOBILE = "no_mobile"
+NO_EMAIL = "no_email"
+NO_GATEWAY = "no_gateway"
+NO_CREDIT = "no_credit"
+INVALID_NUMBER = "invalid_number"
+OPTED_OUT = "opted_out"
+LANDLINE = "landline"
+PROVIDER_ERROR = "provider_error"
+
+REASONS = {
+    NO_TEMPLATE: _("No template for this consultation type."),
+    NO_MOBILE: _("The client has no mobile number."),
+    NO_EMAIL: _("The client has no email address."),
+    NO_GATEWAY: _("No SMS gateway is set up for the practice."),
+    NO_CREDIT: _("Not enough SMS credit at the gateway."),
+    INVALID_NUMBER: _("Invalid or unreachable number."),
+    OPTED_OUT: _("The recipient opted out of SMS (replied STOP)."),
+    LANDLINE: _("The number is a landline and cannot receive SMS."),
+    PROVIDER_ERROR: _("The provider refused the message."),
+}

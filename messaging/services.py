@@ -1,0 +1,162 @@
+"""Writes: install default templates, schedule messages for appointment events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from appointments.models import Appointment
+from patients.models import Delivery
+from practice.models import Practice
+from practice.scoping import for_practice
+
+from . import errors
+from .defaults import DEFAULT_TEMPLATES
+from .models import Channel, Kind, Message, MessageTemplate, MessagingSettings
+from .selectors import messaging_settings, sms_gateway, template_for
+
+LINK_SALT = "appointment-link"
+
+
+def templates_install_defaults(practice: Practice) -> int:
+    """Give the practice the shipped templates it lacks (for every consultation type)."""
+    existing = set(
+        for_practice(MessageTemplate, practice)
+        .filter(consultation_type__isnull=True)
+        .values_list("kind", "channel", "language")
+    )
+    rows = [
+        MessageTemplate(
+            practice=practice,
+            kind=kind,
+            channel=channel,
+            language=language,
+            subject=subject,
+            body=body,
+        )
+        for (kind, channel), by_language in DEFAULT_TEMPLATES.items()
+        for language, (subject, body) in by_language.items()
+        if (kind, channel, language) not in existing
+    ]
+    MessageTemplate.objects.unscoped().bulk_create(rows)
+    return len(rows)
+
+
+def appointment_link(appointment: Appointment) -> str:
+    """The client's personal link to confirm or cancel (signed, no login needed)."""
+    token = signing.dumps([appointment.practice_id, appointment.pk], salt=LINK_SALT)
+    return f"{settings.PUBLIC_BASE_URL}/a/{token}/"
+
+
+def _key(appointment: Appointment, kind: str, channel: str) -> str:
+    # The start time is part of the key: a moved appointment gets new messages, while a
+    # repeated event for the same time finds the existing row and sends nothing twice.
+    return f"appt:{appointment.pk}:{kind}:{channel}:{int(appointment.starts_at.timestamp())}"
+
+
+def _reminder_due(appointment: Appointment, prefs: MessagingSettings) -> dt.datetime:
+    """N hours before, moved earlier into the allowed local hours if it falls outside."""
+    tz = appointment.location.tz
+    due = (appointment.starts_at - dt.timedelta(hours=prefs.reminder_hours_before)).astimezone(tz)
+    if due.time() > prefs.reminder_window_end:
+        due = due.replace(
+            hour=prefs.reminder_window_end.hour,
+            minute=prefs.reminder_window_end.minute,
+            second=0,
+            microsecond=0,
+        )
+    elif due.time() < prefs.reminder_window_start:
+        previous = due.date() - dt.timedelta(days=1)
+        due = dt.datetime.combine(previous, prefs.reminder_window_end, tzinfo=tz)
+    return due
+
+
+def _failure_before_sending(practice, appointment, kind, channel) -> str:
+    client = appointment.client
+    if channel == Channel.SMS:
+        if sms_gateway(practice) is None:
+            return errors.NO_GATEWAY
+        if not client.mobile:
+            return errors.NO_MOBILE
+    if channel == Channel.EMAIL and not client.email:
+        return errors.NO_EMAIL
+    template = template_for(
+        practice,
+        consultation_type_id=appointment.consultation_type_id,
+        kind=kind,
+        channel=channel,
+        language=practice.language,
+    )
+    return "" if template else errors.NO_TEMPLATE
+
+
+def _schedule(practice, appointment, kind: str, channel: str, due_at: dt.datetime) -> Message:
+    key = _key(appointment, kind, channel)
+    existing = for_practice(Message, practice).filter(idempotency_key=key).first()
+    if existing:
+        return existing
+    client = appointment.client
+    failure = _failure_before_sending(practice, appointment, kind, channel)
+    message = Message(
+        practice=practice,
+        appointment=appointment,
+        client=client,
+        kind=kind,
+        channel=channel,
+        recipient=client.mobile if channel == Channel.SMS else client.email,
+        due_at=due_at,
+        idempotency_key=key,
+        status=Message.Status.FAILED if failure else Message.Status.SCHEDULED,
+        error_code=failure,
+        error=str(errors.REASONS[failure]) if failure else "",
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:  # a concurrent event created it first
+        return for_practice(Message, practice).get(idempotency_key=key)
+    return message
+
+
+def messages_cancel_pending(practice: Practice, appointment: Appointment) -> int:
+    """The appointment changed: what has not gone out yet never will."""
+    return (
+        for_practice(Message, practice)
+        .filter(appointment=appointment, status=Message.Status.SCHEDULED)
+        .update(status=Message.Status.CANCELLED, updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def messages_schedule_for_appointment(
+    practice: Practice, appointment: Appointment
+) -> list[Message]:
+    """Confirmation now and reminders at their time, by the appointment's chosen channels.
+
+    Nothing for cancelled appointments or appointments in the past; a reminder whose time
+    has passed is skipped (the confirmation already told the client).
+    """
+    now = timezone.now()
+    if not appointment.holds_time or appointment.starts_at <= now:
+        return []
+    prefs = messaging_settings(practice)
+    made = []
+    for channel in Delivery.channels(appointment.confirmation_channel):
+        if prefs.channel_enabled(Kind.CONFIRMATION, channel):
+            made.append(_schedule(practice, appointment, Kind.CONFIRMATION, channel, now))
+    due = _reminder_due(appointment, prefs)
+    if due > now:
+        for channel in Delivery.channels(appointment.reminder_channel):
+            if prefs.channel_enabled(Kind.REMINDER, channel):
+                made.append(_schedule(practice, appointment, Kind.REMINDER, channel, due))
+    return made
+
+
+@transaction.atomic
+def messages_on_appointment_moved(practice: Practice, appointment: Appointment) -> list[Message]:
+    messages_cancel_pending(practice, appointment)
+    return messages_schedule_for_appointment(practice, appointment)

@@ -1,0 +1,92 @@
+"""Template placeholders, rendering in the location's time zone and language, SMS segments."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+PLACEHOLDERS = {
+    "patient": "Anna",
+    "client": "Anna de Vries",
+    "date": "maandag 7 januari 2030",
+    "time": "09:30",
+    "location": "Utrecht Centrum",
+    "location_address": "Oudegracht 120, Utrecht",
+    "practitioner": "Jan Bakker",
+    "practice": "Tandartspraktijk De Molen",
+    "practice_phone": "+31 30 234 5678",
+    "link": "https://example.com/a/abc123",
+}
+
+
+def validate_placeholders(text: str) -> None:
+    """Refuse unknown placeholders, naming them and the ones that exist."""
+    unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder %(unknown)s. Use: %(known)s.")
+            % {
+                "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+            },
+            code="unknown_placeholder",
+        )
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+@dataclass(frozen=True)
+class AppointmentValues:
+    """Placeholder values for one appointment, in the location's time zone and language."""
+
+    values: dict[str, str]
+
+    @classmethod
+    def build(cls, appointment, *, language: str, link: str) -> AppointmentValues:
+        location = appointment.location
+        local = appointment.starts_at.astimezone(location.tz)
+        with translation.override(language):
+            date = formats.date_format(local, "l j F Y")
+        client = appointment.client
+        return cls(
+            {
+                "patient": appointment.patient.name,
+                "client": client.full_name,
+                "date": date,
+                "time": f"{local:%H:%M}",
+                "location": location.name,
+                "location_address": ", ".join(p for p in [location.address, location.city] if p),
+                "practitioner": appointment.practitioner.name,
+                "practice": appointment.practice.name,
+                "practice_phone": location.phone or appointment.practice.phone,
+                "link": link,
+            }
+        )
+
+
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€")
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments `text` takes: GSM-7 160/153 a part, else UCS-2 70/67."""
+    if all(ch in GSM7 or ch in GSM7_EXTENDED for ch in text):
+        length = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
+        single, multi = 160, 153
+    else:
+        length = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        single, multi = 70, 67
+    if length <= single:
+        return 1 if length else 0
+    return -(-length // multi)
