@@ -7,13 +7,16 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import Patient
+from patients.models import Delivery, Patient
+from practice.hooks import sms_available
 from practice.models import Location, Practice
 from practice.scoping import for_practice
 from practice.selectors import practitioner_list
 
 from .models import Appointment
 from .selectors import consultation_type_list
+
+AS_CLIENT = "client"
 
 
 class PractitionerChoiceField(forms.ModelChoiceField):
@@ -52,9 +55,19 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    confirmation_channel = forms.ChoiceField(label=_("Confirmation"), required=False)
+    reminder_channel = forms.ChoiceField(label=_("Reminder"), required=False)
 
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
+        # "As the client wants" leaves the choice to the client's record.
+        choices = [
+            (AS_CLIENT, _("As the client wants")),
+            *Delivery.offered(sms=sms_available(practice)),
+        ]
+        for name in ("confirmation_channel", "reminder_channel"):
+            self.fields[name].choices = choices
+            self.fields[name].initial = AS_CLIENT
         self.fields["patient"].queryset = for_practice(Patient, practice).select_related("client")
         self.fields["location"].queryset = for_practice(Location, practice).filter(is_active=True)
         self.fields["practitioner"].queryset = practitioner_list(practice)
@@ -64,6 +77,8 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
         data = super().clean()
         if self.errors:
             return data
+        for name in ("confirmation_channel", "reminder_channel"):
+            data[name] = None if data.get(name) in (AS_CLIENT, None) else data[name]
         data["starts_at"] = self.local_datetime(data["location"], data["date"], data["start_time"])
         data["ends_at"] = None
         if data.get("duration") is not None:

@@ -108,6 +108,8 @@ def appointment_create(request):
                     starts_at=data["starts_at"],
                     ends_at=data["ends_at"],
                     notes=data["notes"],
+                    confirmation_channel=data["confirmation_channel"],
+                    reminder_channel=data["reminder_channel"],
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("practice.urls")),
     path("", include("patients.urls")),
     path("", include("appointments.urls")),
+    path("", include("messaging.urls")),
 ]

@@ -7,4 +7,9 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
+        from practice.hooks import register_sms_available
+
         from . import receivers  # noqa: F401  (connects the appointment signal receivers)
+        from .selectors import sms_gateway
+
+        register_sms_available(lambda practice: sms_gateway(practice) is not None)

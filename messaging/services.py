@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
 from patients.models import Delivery
@@ -160,3 +161,27 @@ def messages_schedule_for_appointment(
 def messages_on_appointment_moved(practice: Practice, appointment: Appointment) -> list[Message]:
     messages_cancel_pending(practice, appointment)
     return messages_schedule_for_appointment(practice, appointment)
+
+
+class RetryRefused(Exception):
+    pass
+
+
+@transaction.atomic
+def message_retry(practice: Practice, *, actor, message: Message) -> Message:
+    """Send a failed message again after staff fixed the cause (same row: never twice)."""
+    appointment = message.appointment
+    if message.status not in (Message.Status.FAILED, Message.Status.UNDELIVERED):
+        raise RetryRefused(_("Only a failed message can be sent again."))
+    if appointment is None or not appointment.holds_time or appointment.starts_at <= timezone.now():
+        raise RetryRefused(_("The appointment is over or cancelled."))
+    client = appointment.client
+    message.recipient = client.mobile if message.channel == Channel.SMS else client.email
+    failure = _failure_before_sending(practice, appointment, message.kind, message.channel)
+    if failure:
+        message.error_code, message.error = failure, str(errors.REASONS[failure])
+    else:
+        message.status, message.due_at = Message.Status.SCHEDULED, timezone.now()
+        message.error_code = message.error = ""
+    message.save()
+    return message

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Client, Patient
+from .models import Client, Delivery, Patient
 
 
 class ClientForm(forms.ModelForm):
@@ -17,6 +17,11 @@ class ClientForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "mobile": forms.TextInput(attrs={"type": "tel", "placeholder": "+31 6 12345678"}),
         }
+
+    def __init__(self, *args, sms_available: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("confirmation_channel", "reminder_channel"):
+            self.fields[name].choices = Delivery.offered(sms=sms_available)
 
 
 class PatientForm(forms.ModelForm):

@@ -34,6 +34,11 @@ class Delivery(models.TextChoices):
     def channels(cls, value: str) -> list[str]:
         return {"sms": ["sms"], "email": ["email"], "both": ["sms", "email"]}.get(value, [])
 
+    @classmethod
+    def offered(cls, *, sms: bool) -> list[tuple[str, str]]:
+        """The choices to offer: the SMS ones only when the practice can send SMS."""
+        return [(v, label) for v, label in cls.choices if sms or v in ("", cls.EMAIL)]
+
 
 class Client(PracticeOwnedModel):
     """The contact person: the patient themself (dental) or the owner (vet)."""

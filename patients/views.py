@@ -15,6 +15,7 @@ from appointments.selectors import (
     patient_recalls,
     patient_treatment_plans,
 )
+from practice.hooks import sms_available
 from practice.rights import Right
 from practice.views_helpers import apply_validation_error, is_htmx, staff_view
 
@@ -69,7 +70,7 @@ def _client_fields(form: ClientForm) -> dict:
 @staff_view(Right.EDIT_PATIENTS)
 def client_create(request):
     practice = request.practice
-    form = ClientForm(request.POST or None)
+    form = ClientForm(request.POST or None, sms_available=sms_available(practice))
     if request.method == "POST" and form.is_valid():
         try:
             client = services.client_create(practice, actor=request.user, **_client_fields(form))
@@ -87,7 +88,7 @@ def client_create(request):
 def client_edit(request, client_id: int):
     practice = request.practice
     client = access_client_by_id(practice, client_id)
-    form = ClientForm(request.POST or None, instance=client)
+    form = ClientForm(request.POST or None, instance=client, sms_available=sms_available(practice))
     if request.method == "POST" and form.is_valid():
         try:
             services.client_update(

@@ -26,6 +26,7 @@ ID_VIEWS = [
     ("client-edit", "client_id", "client_b", ["get", "post"]),
     ("patient-create", "client_id", "client_b", ["get", "post"]),
     ("client-consent", "client_id", "client_b", ["post"]),
+    ("appointment-messages", "appointment_id", "appointment_b", ["get"]),
 ]
 
 

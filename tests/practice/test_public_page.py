@@ -15,4 +15,3 @@ def test_public_page_lists_only_that_practices_locations(
     content = client.get(f"/p/{practice_b.slug}/").content.decode()
     assert location_b.name in content
     assert location_a.name not in content
-

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "appointments/<int:appointment_id>/messages/",
+        views.appointment_messages_panel,
+        name="appointment-messages",
+    ),
+    path("messages/<int:message_id>/retry/", views.message_retry, name="message-retry"),
+]

@@ -1,0 +1,47 @@
+"""The messages of an appointment, shown in its panel, and sending a failed one again."""
+
+from django.contrib import messages as flash
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from appointments.access import access_appointment_by_id
+from practice.rights import Right
+from practice.scoping import get_for_practice_or_404
+from practice.views_helpers import staff_view
+
+from . import services
+from .models import Message
+from .selectors import appointment_messages
+from .tasks import dispatch_due_messages_task
+
+
+def _panel(request, appointment, status=200):
+    return render(
+        request,
+        "messaging/_appointment_messages.html",
+        {
+            "appointment": appointment,
+            "messages_sent": list(appointment_messages(request.practice, appointment.pk)),
+            "tz": appointment.location.tz,
+        },
+        status=status,
+    )
+
+
+@staff_view(Right.VIEW_CALENDAR)
+def appointment_messages_panel(request, appointment_id: int):
+    return _panel(request, access_appointment_by_id(request.practice, appointment_id))
+
+
+@require_POST
+@staff_view(Right.BOOK_APPOINTMENTS)
+def message_retry(request, message_id: int):
+    message = get_for_practice_or_404(Message, request.practice, message_id)
+    try:
+        message = services.message_retry(request.practice, actor=request.user, message=message)
+    except services.RetryRefused as refused:
+        flash.error(request, str(refused))
+    else:
+        if message.status == Message.Status.SCHEDULED:
+            dispatch_due_messages_task.delay()
+    return _panel(request, message.appointment)

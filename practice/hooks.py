@@ -1,0 +1,20 @@
+"""Functions apps higher up register at start-up, so apps below can ask without importing
+them (DESIGN.md: apps depend downward)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .models import Practice
+
+_sms_available: Callable[[Practice], bool] = lambda practice: False  # noqa: E731
+
+
+def register_sms_available(func: Callable[[Practice], bool]) -> None:
+    global _sms_available
+    _sms_available = func
+
+
+def sms_available(practice: Practice) -> bool:
+    """Whether the practice can send SMS (messaging registers the real check)."""
+    return _sms_available(practice)
