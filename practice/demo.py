@@ -31,6 +31,7 @@ from appointments.models import (
     WorkingHours,
 )
 from patients.models import Client, Patient
+from practice.hooks import run_demo_extras
 from practice.models import Location, Membership, Practice, Role, Room
 
 PASSWORD = "demo1234"  # noqa: S105 - demo logins, printed for the user
@@ -621,6 +622,7 @@ def build_practice(
     made += len(batch)
     log(f"{spec.name}: {made} appointments")
     _extras(practice, spec, rng, patient_rows, types, practitioners, locations)
+    run_demo_extras(practice)
     analyze()
     logins = [(u, Role(role).label) for u, _, _, role in staff]
     return Built(practice, logins, len(client_rows), len(patient_rows), made)

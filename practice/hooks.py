@@ -18,3 +18,17 @@ def register_sms_available(func: Callable[[Practice], bool]) -> None:
 def sms_available(practice: Practice) -> bool:
     """Whether the practice can send SMS (messaging registers the real check)."""
     return _sms_available(practice)
+
+
+_demo_extras: list[Callable[[Practice], None]] = []
+
+
+def register_demo_extra(func: Callable[[Practice], None]) -> None:
+    """Apps above add their demo data for each demo practice seed_demo builds."""
+    if func not in _demo_extras:
+        _demo_extras.append(func)
+
+
+def run_demo_extras(practice: Practice) -> None:
+    for func in _demo_extras:
+        func(practice)
