@@ -161,7 +161,12 @@ SPECTACULAR_SETTINGS = {
 
 # Outgoing SMS are kept in the database unless a provider is configured ("twilio").
 MESSAGING_PROVIDER = env_str("MESSAGING_PROVIDER", "database")
-SMS_PROVIDERS = {"database": "messaging.providers.DatabaseSmsProvider"}
+SMS_PROVIDERS = {
+    "database": "messaging.providers.DatabaseSmsProvider",
+    "twilio": "messaging.twilio_provider.TwilioSmsProvider",
+}
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com")
+TWILIO_TIMEOUT_SECONDS = float(env_str("TWILIO_TIMEOUT_SECONDS", "10"))
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@practice.example")
 # Absolute links in messages (confirm/cancel) start with this.

@@ -28,7 +28,7 @@ from .providers import (
     sms_provider,
 )
 from .selectors import sms_gateway, template_for
-from .services import appointment_link
+from .services import appointment_link, flag_client_number
 from .templating import AppointmentValues, render, sms_segments
 
 log = logging.getLogger(__name__)
@@ -158,6 +158,9 @@ def _send_sms(message: Message) -> None:
     if gateway is None:
         _fail(message, errors.NO_GATEWAY)
         return
+    if message.client.sms_opted_out:
+        _fail(message, errors.OPTED_OUT)
+        return
     if not _debit_credit(gateway, message.segments):
         _fail(message, errors.NO_CREDIT)
         return
@@ -170,6 +173,7 @@ def _send_sms(message: Message) -> None:
     except PermanentFailure as exc:
         _refund(gateway, message.segments)
         _fail(message, exc.code, exc.provider_code)
+        flag_client_number(message.client, exc.code)
         return
     except TemporaryFailure as exc:
         _refund(gateway, message.segments)

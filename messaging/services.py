@@ -185,3 +185,11 @@ def message_retry(practice: Practice, *, actor, message: Message) -> Message:
         message.error_code = message.error = ""
     message.save()
     return message
+
+
+def flag_client_number(client, code: str) -> None:
+    """What the gateway told us about a number, kept on the client for staff to see."""
+    if code == errors.OPTED_OUT and not client.sms_opted_out:
+        type(client).objects.unscoped().filter(pk=client.pk).update(sms_opted_out=True)
+    elif code == errors.LANDLINE and not client.mobile_is_landline:
+        type(client).objects.unscoped().filter(pk=client.pk).update(mobile_is_landline=True)

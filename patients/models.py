@@ -84,6 +84,13 @@ class Client(PracticeOwnedModel):
     reminder_channel = models.CharField(
         _("appointment reminders by"), max_length=5, choices=Delivery.choices, blank=True
     )
+    # Set by the SMS gateway: the number replied STOP (START clears it), or is a landline.
+    sms_opted_out = models.BooleanField(_("opted out of SMS"), default=False)
+    mobile_is_landline = models.BooleanField(
+        _("number is a landline"),
+        default=False,
+        help_text=_("The SMS gateway said this number cannot receive SMS. Fix the number."),
+    )
     # Explicit marketing consent: None = never asked or no clear answer.
     marketing_consent = models.BooleanField(_("marketing consent"), null=True, blank=True)
     marketing_consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)

@@ -63,6 +63,8 @@ def client_create(practice: Practice, *, actor, **fields: Any) -> Client:
 @transaction.atomic
 def client_update(practice: Practice, *, actor, client: Client, **fields: Any) -> Client:
     fields = _clean_client_fields(practice, fields)
+    if fields.get("mobile", client.mobile) != client.mobile:
+        client.mobile_is_landline = False  # a new number gets a fresh chance
     for name, value in fields.items():
         setattr(client, name, value)
     client.full_clean()

@@ -1,0 +1,76 @@
+"""SMS through Twilio with the real `twilio` client (tests point it at a fake on loopback)."""
+
+from __future__ import annotations
+
+import requests
+from django.conf import settings
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from . import errors
+from .providers import PermanentFailure, Sent, TemporaryFailure, UncertainFailure
+
+# Twilio error codes that mean: do not retry, and why.
+REFUSALS = {
+    "21610": errors.OPTED_OUT,  # recipient replied STOP
+    "21211": errors.INVALID_NUMBER,  # invalid 'To' number
+    "21214": errors.INVALID_NUMBER,
+    "21217": errors.INVALID_NUMBER,
+    "21612": errors.INVALID_NUMBER,
+    "21614": errors.LANDLINE,  # 'To' is not a mobile number
+    "30006": errors.LANDLINE,  # landline or unreachable carrier
+    "30003": errors.INVALID_NUMBER,  # unreachable handset
+    "30005": errors.INVALID_NUMBER,  # unknown destination handset
+    "10001": errors.NO_CREDIT,  # account not active
+    "20005": errors.NO_CREDIT,  # account not active (suspended / no balance)
+    "30002": errors.NO_CREDIT,  # account suspended
+    "21606": errors.PROVIDER_ERROR,  # 'From' cannot send
+}
+
+STATUSES = {
+    "accepted": "queued",
+    "queued": "queued",
+    "sending": "queued",
+    "sent": "sent",
+    "delivered": "delivered",
+    "undelivered": "undelivered",
+    "failed": "failed",
+}
+
+
+def twilio_client(gateway) -> Client:
+    client = Client(
+        gateway.account_sid,
+        gateway.auth_token,
+        http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS),
+    )
+    client.api.base_url = settings.TWILIO_API_BASE_URL
+    return client
+
+
+class TwilioSmsProvider:
+    def send_sms(self, *, gateway, message, status_callback: str) -> Sent:
+        sender = (
+            {"messaging_service_sid": gateway.sender}
+            if gateway.sender.startswith("MG")
+            else {"from_": gateway.sender}
+        )
+        try:
+            created = twilio_client(gateway).messages.create(
+                to=message.recipient,
+                body=message.body,
+                status_callback=status_callback,
+                **sender,
+            )
+        except TwilioRestException as exc:
+            code = str(exc.code or "")
+            if exc.status >= 500 or exc.status == 429:
+                raise TemporaryFailure(f"Twilio {exc.status}") from exc
+            raise PermanentFailure(REFUSALS.get(code, errors.PROVIDER_ERROR), code) from exc
+        except requests.exceptions.ReadTimeout as exc:
+            # The request reached Twilio; it may have sent. Reconcile, never resend blindly.
+            raise UncertainFailure(str(exc)) from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise TemporaryFailure(f"Twilio unreachable: {exc}") from exc
+        return Sent(provider_id=created.sid, status=STATUSES.get(created.status, "queued"))

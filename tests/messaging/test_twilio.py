@@ -1,0 +1,127 @@
+"""The real twilio client against a fake Twilio server on 127.0.0.1."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from messaging.dispatch import dispatch_due_messages
+from messaging.models import Message, SmsGateway
+from patients.models import Client
+
+from .. import factories as f
+from ..fakes.twilio_server import FakeTwilio
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    with FakeTwilio(slow_seconds=1.5) as fake:
+        settings.MESSAGING_PROVIDER = "twilio"
+        settings.TWILIO_API_BASE_URL = fake.url
+        settings.TWILIO_TIMEOUT_SECONDS = 0.5
+        yield fake
+
+
+@pytest.fixture
+def sms_to(messaging_on, wants_both, practice_a, dentist, location_a, ctype_a):
+    """A due confirmation SMS to `number` (set on the client first)."""
+
+    def make(number):
+        Client.objects.unscoped().filter(pk=wants_both.client_id).update(mobile=number)
+        start = timezone.now() + dt.timedelta(days=2)
+        appointment = f.AppointmentFactory(
+            practice=practice_a,
+            patient=wants_both,
+            practitioner=dentist,
+            location=location_a,
+            consultation_type=ctype_a,
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=30),
+        )
+        return Message.objects.unscoped().create(
+            practice=practice_a,
+            appointment=appointment,
+            client_id=wants_both.client_id,
+            kind="confirmation",
+            channel="sms",
+            recipient=number,
+            due_at=timezone.now(),
+            idempotency_key=f"t:{number}",
+        )
+
+    return make
+
+
+def sent(message):
+    dispatch_due_messages()
+    message.refresh_from_db()
+    return message
+
+
+def test_accepted_message_gets_twilios_sid(fake_twilio, sms_to):
+    message = sent(sms_to("+31612340000"))
+    assert message.status == "queued"
+    assert message.provider_id.startswith("SM")
+    [request] = fake_twilio.requests
+    assert request["form"]["To"] == "+31612340000"
+    assert request["form"]["From"] == "+3197010000000"
+    assert request["form"]["StatusCallback"].endswith("/messaging/twilio/status/")
+    assert request["auth"].startswith("Basic ")
+
+
+def test_invalid_number_is_not_retried(fake_twilio, sms_to):
+    message = sent(sms_to("+31612340001"))
+    assert (message.status, message.error_code) == ("failed", "21211")
+    assert message.error == "Invalid or unreachable number."
+    assert dispatch_due_messages() == 0
+    assert len(fake_twilio.requests) == 1
+
+
+def test_opted_out_recipient_is_flagged_and_never_sent_again(fake_twilio, sms_to):
+    message = sent(sms_to("+31612340002"))
+    assert message.error == "The recipient opted out of SMS (replied STOP)."
+    assert Client.objects.unscoped().get(pk=message.client_id).sms_opted_out
+    second = Message.objects.unscoped().create(
+        practice=message.practice,
+        appointment=message.appointment,
+        client=message.client,
+        kind="reminder",
+        channel="sms",
+        recipient=message.recipient,
+        due_at=timezone.now(),
+        idempotency_key="again",
+    )
+    assert sent(second).status == "failed"
+    assert len(fake_twilio.requests) == 1  # the gateway was not asked again
+
+
+def test_no_balance_at_the_gateway_reads_not_enough_credit(fake_twilio, sms_to, practice_a):
+    message = sent(sms_to("+31612340003"))
+    assert message.error == "Not enough SMS credit at the gateway."
+    assert SmsGateway.objects.unscoped().get(practice=practice_a).credit_segments == 100
+
+
+def test_landline_flags_the_number_on_the_client(fake_twilio, sms_to):
+    message = sent(sms_to("+31612340006"))
+    assert message.error == "The number is a landline and cannot receive SMS."
+    assert Client.objects.unscoped().get(pk=message.client_id).mobile_is_landline
+
+
+def test_server_error_is_retried_later(fake_twilio, sms_to):
+    message = sent(sms_to("+31612340005"))
+    assert message.status == "scheduled"
+    assert message.due_at > timezone.now()
+
+
+def test_timeout_after_the_request_is_unknown_and_not_resent(fake_twilio, sms_to):
+    message = sent(sms_to("+31612340004"))
+    assert message.status == "unknown"
+    assert dispatch_due_messages() == 0
+
+
+def test_refused_connection_is_retried(settings, sms_to):
+    settings.MESSAGING_PROVIDER = "twilio"
+    settings.TWILIO_API_BASE_URL = "http://127.0.0.1:9"  # discard port: nothing listens
+    message = sent(sms_to("+31612340000"))
+    assert message.status == "scheduled"
+    assert "unreachable" in message.error
