@@ -9,4 +9,6 @@ urlpatterns = [
         name="appointment-messages",
     ),
     path("messages/<int:message_id>/retry/", views.message_retry, name="message-retry"),
+    path("messaging/twilio/status/", views.twilio_status, name="twilio-status"),
+    path("messaging/twilio/inbound/", views.twilio_inbound, name="twilio-inbound"),
 ]

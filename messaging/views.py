@@ -1,7 +1,9 @@
 """The messages of an appointment, shown in its panel, and sending a failed one again."""
 
 from django.contrib import messages as flash
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from appointments.access import access_appointment_by_id
@@ -9,7 +11,7 @@ from practice.rights import Right
 from practice.scoping import get_for_practice_or_404
 from practice.views_helpers import staff_view
 
-from . import services
+from . import callbacks, services
 from .models import Message
 from .selectors import appointment_messages
 from .tasks import dispatch_due_messages_task
@@ -45,3 +47,17 @@ def message_retry(request, message_id: int):
         if message.status == Message.Status.SCHEDULED:
             dispatch_due_messages_task.delay()
     return _panel(request, message.appointment)
+
+
+@csrf_exempt  # Twilio cannot send our CSRF token; its request signature is checked instead
+@require_POST
+def twilio_status(request):
+    return HttpResponse(status=callbacks.status_callback(request))
+
+
+@csrf_exempt
+@require_POST
+def twilio_inbound(request):
+    status = callbacks.inbound_sms(request)
+    body = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+    return HttpResponse(body if status == 200 else "", status=status, content_type="text/xml")

@@ -1,0 +1,73 @@
+"""Twilio's status callbacks and inbound SMS, verified by Twilio's request signature.
+
+The practice is found from the message (status) or the number written to (inbound); its
+gateway's auth token checks the X-Twilio-Signature. A forged call answers 403.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from twilio.request_validator import RequestValidator
+
+from patients.models import Client
+
+from . import errors
+from .models import Message, SmsGateway
+from .services import flag_client_number
+from .twilio_provider import REFUSALS, STATUSES
+
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "stopp"}
+START_WORDS = {"start", "yes", "unstop"}
+
+
+def signature_valid(request: HttpRequest, auth_token: str) -> bool:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    url = request.build_absolute_uri()
+    return RequestValidator(auth_token).validate(url, request.POST.dict(), signature)
+
+
+def _gateway_of(practice_id: int) -> SmsGateway | None:
+    return SmsGateway.objects.unscoped().filter(practice_id=practice_id).first()
+
+
+def status_callback(request: HttpRequest) -> int:
+    """Apply a delivery status. Returns the HTTP status to answer."""
+    sid = request.POST.get("MessageSid", "")
+    # The SID is Twilio's, unique across practices; the signature then proves the caller.
+    message = Message.objects.unscoped().filter(provider_id=sid).select_related("client").first()
+    if message is None:
+        return 404
+    gateway = _gateway_of(message.practice_id)
+    if gateway is None or not signature_valid(request, gateway.auth_token):
+        return 403
+    status = STATUSES.get(request.POST.get("MessageStatus", ""), "")
+    with transaction.atomic():
+        message = Message.objects.unscoped().select_for_update().get(pk=message.pk)
+        if not status or not message.moves_forward_to(status):
+            return 200  # late, repeated or unknown: a status only moves forward
+        message.status = status
+        code = request.POST.get("ErrorCode", "")
+        if status in (Message.Status.FAILED, Message.Status.UNDELIVERED) and code:
+            reason = REFUSALS.get(code, errors.PROVIDER_ERROR)
+            message.error_code, message.error = code, str(errors.REASONS[reason])
+            flag_client_number(message.client, reason)
+        message.save(update_fields=["status", "error_code", "error", "updated_at"])
+    return 200
+
+
+def inbound_sms(request: HttpRequest) -> int:
+    """STOP opts the sender out of SMS in that practice; START opts them back in."""
+    to, sender = request.POST.get("To", ""), request.POST.get("From", "")
+    gateway = SmsGateway.objects.unscoped().filter(sender=to, is_active=True).first()
+    if gateway is None:
+        return 404
+    if not signature_valid(request, gateway.auth_token):
+        return 403
+    word = request.POST.get("Body", "").strip().lower()
+    clients = Client.objects.unscoped().filter(practice_id=gateway.practice_id, mobile=sender)
+    if word in STOP_WORDS:
+        clients.update(sms_opted_out=True)
+    elif word in START_WORDS:
+        clients.update(sms_opted_out=False)
+    return 200
