@@ -169,6 +169,12 @@ class Appointment(PracticeOwnedModel):
         _("reminder by"), max_length=5, choices=Delivery.choices, blank=True
     )
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    confirmed_at = models.DateTimeField(
+        _("confirmed by the client"),
+        null=True,
+        blank=True,
+        help_text=_("When the client confirmed through the link in their message."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

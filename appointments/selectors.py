@@ -111,6 +111,7 @@ def day_calendar(
             "starts_at",
             "ends_at",
             "status",
+            "confirmed_at",
             "patient__id",
             "patient__name",
             "consultation_type__id",

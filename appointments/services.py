@@ -307,3 +307,15 @@ def appointment_set_status(
         previous_status=previous,
     )
     return appointment
+
+
+@transaction.atomic
+def appointment_confirm_by_client(practice: Practice, *, appointment: Appointment) -> Appointment:
+    """The client confirmed through their link (repeating it changes nothing)."""
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError(_("This appointment can no longer be confirmed."))
+    if appointment.confirmed_at is None:
+        appointment.confirmed_at = timezone.now()
+        appointment.save(update_fields=["confirmed_at", "updated_at"])
+        audit_log_write(practice, actor=None, action="appointment.client_confirm", obj=appointment)
+    return appointment

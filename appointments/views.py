@@ -68,6 +68,7 @@ def calendar(request):
         "create_url": reverse("appointment-create") + f"?location={location.pk}",
         "detail_url": reverse("appointment-detail", args=[0]).removesuffix("0/"),
         "book_label": _("Book"),
+        "confirmed_label": _("Confirmed by the client"),
         "show_cancelled": show_cancelled,
         "appointment_count": len(cal.appointments),
     }

@@ -53,6 +53,22 @@ def appointment_link(appointment: Appointment) -> str:
     return f"{settings.PUBLIC_BASE_URL}/a/{token}/"
 
 
+def appointment_from_link(token: str) -> Appointment | None:
+    """The appointment a link token names, or None for a forged or mangled token."""
+    try:
+        practice_id, appointment_id = signing.loads(token, salt=LINK_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return (
+        Appointment.objects.unscoped()
+        .filter(practice_id=practice_id, pk=appointment_id)
+        .select_related(
+            "practice", "location", "patient", "practitioner__user", "consultation_type"
+        )
+        .first()
+    )
+
+
 def _key(appointment: Appointment, kind: str, channel: str) -> str:
     # The start time is part of the key: a moved appointment gets new messages, while a
     # repeated event for the same time finds the existing row and sends nothing twice.

@@ -1,14 +1,19 @@
 """The messages of an appointment, shown in its panel, and sending a failed one again."""
 
 from django.contrib import messages as flash
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from appointments.access import access_appointment_by_id
+from appointments.services import appointment_cancel, appointment_confirm_by_client
 from practice.rights import Right
 from practice.scoping import get_for_practice_or_404
+from practice.tenancy import practice_scope
 from practice.views_helpers import staff_view
 
 from . import callbacks, services
@@ -61,3 +66,40 @@ def twilio_inbound(request):
     status = callbacks.inbound_sms(request)
     body = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
     return HttpResponse(body if status == 200 else "", status=status, content_type="text/xml")
+
+
+def appointment_link_page(request, token: str):
+    """The client's page behind the link in their message: confirm or cancel."""
+    appointment = services.appointment_from_link(token)
+    if appointment is None:
+        raise Http404
+    practice = appointment.practice
+    done = ""
+    with practice_scope(practice), translation.override(practice.language):
+        if request.method == "POST":
+            action = request.POST.get("action")
+            try:
+                if action == "confirm":
+                    appointment_confirm_by_client(practice, appointment=appointment)
+                    done = "confirmed"
+                elif action == "cancel":
+                    appointment_cancel(
+                        practice,
+                        actor=None,
+                        appointment=appointment,
+                        reason=_("Cancelled by the client through their link"),
+                    )
+                    done = "cancelled"
+            except ValidationError as error:
+                flash.error(request, " ".join(error.messages))
+        return render(
+            request,
+            "messaging/appointment_link.html",
+            {
+                "appointment": appointment,
+                "public": practice,
+                "done": done,
+                "local_start": appointment.starts_at.astimezone(appointment.location.tz),
+                "is_future": appointment.starts_at > timezone.now(),
+            },
+        )
