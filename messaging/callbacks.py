@@ -34,9 +34,16 @@ def _gateway_of(practice_id: int) -> SmsGateway | None:
 def status_callback(request: HttpRequest) -> int:
     """Apply a delivery status. Returns the HTTP status to answer."""
     sid = request.POST.get("MessageSid", "")
-    # The SID is Twilio's, unique across practices; the signature then proves the caller.
-    message = Message.objects.unscoped().filter(provider_id=sid).select_related("client").first()
-    if message is None:
+    # Found by our id in the callback URL (the SID may not be saved yet) or by Twilio's SID;
+    # either way the signature, made with that practice's token, proves the caller.
+    messages = Message.objects.unscoped().select_related("client")
+    our_id = request.GET.get("m", "")
+    message = (
+        messages.filter(pk=our_id).first()
+        if our_id.isdigit()
+        else messages.filter(provider_id=sid).first()
+    )
+    if message is None or (message.provider_id and message.provider_id != sid):
         return 404
     gateway = _gateway_of(message.practice_id)
     if gateway is None or not signature_valid(request, gateway.auth_token):
@@ -47,12 +54,13 @@ def status_callback(request: HttpRequest) -> int:
         if not status or not message.moves_forward_to(status):
             return 200  # late, repeated or unknown: a status only moves forward
         message.status = status
+        message.provider_id = message.provider_id or sid
         code = request.POST.get("ErrorCode", "")
         if status in (Message.Status.FAILED, Message.Status.UNDELIVERED) and code:
             reason = REFUSALS.get(code, errors.PROVIDER_ERROR)
             message.error_code, message.error = code, str(errors.REASONS[reason])
             flag_client_number(message.client, reason)
-        message.save(update_fields=["status", "error_code", "error", "updated_at"])
+        message.save(update_fields=["status", "provider_id", "error_code", "error", "updated_at"])
     return 200
 
 

@@ -141,7 +141,18 @@ def send_claimed(message: Message) -> None:
         _send_sms(message)
     else:
         _send_email(message)
-    message.save()
+    _save_outcome(message)
+
+
+def _save_outcome(message: Message) -> None:
+    """Save, but never move the status back: Twilio's callback may have come first."""
+    with transaction.atomic():
+        current = Message.objects.unscoped().select_for_update().only("status").get(pk=message.pk)
+        if current.status != Message.Status.SENDING and not current.moves_forward_to(
+            message.status
+        ):
+            message.status = current.status
+        message.save()
 
 
 def _send_email(message: Message) -> None:
@@ -168,7 +179,8 @@ def _send_sms(message: Message) -> None:
         sent = sms_provider().send_sms(
             gateway=gateway,
             message=message,
-            status_callback=f"{settings.PUBLIC_BASE_URL}/messaging/twilio/status/",
+            # Our id rides along: a callback may arrive before we have saved Twilio's SID.
+            status_callback=f"{settings.PUBLIC_BASE_URL}/messaging/twilio/status/?m={message.pk}",
         )
     except PermanentFailure as exc:
         _refund(gateway, message.segments)

@@ -5,17 +5,23 @@ The destination number picks the answer, so a test chooses it by the client's mo
   ...0003 no balance (401, 20005)          ...0004 slow: the client times out
   ...0005 server error (503)               ...0006 not a mobile number (400, 21614)
   anything else: 201 Created, status "queued".
-Every request is kept in `requests` for assertions.
+Every request is kept in `requests` for assertions. With `callbacks=True` the fake also
+calls the message's StatusCallback (sent, then delivered), signed with the account's auth
+token as Twilio does.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
+
+from twilio.request_validator import RequestValidator
 
 ERRORS = {
     "0001": (400, 21211, "The 'To' number is not a valid phone number."),
@@ -27,9 +33,11 @@ ERRORS = {
 
 
 class FakeTwilio:
-    def __init__(self, slow_seconds: float = 3.0):
+    def __init__(self, slow_seconds: float = 3.0, callbacks: bool = False):
         self.requests: list[dict] = []
+        self.callbacks_sent: list[tuple[str, int]] = []
         self.slow_seconds = slow_seconds
+        self.callbacks = callbacks
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,6 +65,14 @@ class FakeTwilio:
                         },
                     )
                 sid = "SM" + uuid.uuid4().hex
+                if fake.callbacks and form.get("StatusCallback"):
+                    credentials = self.headers["Authorization"].split()[1]
+                    token = base64.b64decode(credentials).decode().split(":", 1)[1]
+                    threading.Thread(
+                        target=fake.call_back,
+                        args=(form["StatusCallback"], sid, token),
+                        daemon=True,
+                    ).start()
                 return self._json(
                     201,
                     {
@@ -82,6 +98,22 @@ class FakeTwilio:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def call_back(self, url: str, sid: str, token: str) -> None:
+        for status in ("sent", "delivered"):
+            time.sleep(0.2)
+            params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC"}
+            signature = RequestValidator(token).compute_signature(url, params)
+            request = urllib.request.Request(  # noqa: S310 - our own loopback server
+                url,
+                data=urlencode(params).encode(),
+                headers={"X-Twilio-Signature": signature},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                    self.callbacks_sent.append((status, response.status))
+            except OSError as exc:  # HTTPError too: kept for the test to show
+                self.callbacks_sent.append((status, repr(exc)))
 
     def __enter__(self) -> FakeTwilio:
         self.thread.start()

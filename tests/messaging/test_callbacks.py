@@ -104,3 +104,18 @@ def test_forged_inbound_is_refused(client, queued, wants_both):
     params = {"From": wants_both.client.mobile, "To": "+3197010000000", "Body": "STOP"}
     assert post_signed(client, INBOUND_URL, params, token="forged").status_code == 403
     assert not Client.objects.unscoped().get(pk=wants_both.client_id).sms_opted_out
+
+
+def test_a_callback_before_the_sid_is_saved_finds_the_message_by_our_id(client, queued):
+    Message.objects.unscoped().filter(pk=queued.pk).update(provider_id="", status="sending")
+    url = f"{STATUS_URL}?m={queued.pk}"
+    response = post_signed(client, url, {"MessageSid": "SM" + "b" * 32, "MessageStatus": "sent"})
+    assert response.status_code == 200
+    queued.refresh_from_db()
+    assert (queued.status, queued.provider_id) == ("sent", "SM" + "b" * 32)
+
+
+def test_a_callback_naming_another_sid_for_our_id_is_refused(client, queued):
+    url = f"{STATUS_URL}?m={queued.pk}"
+    response = post_signed(client, url, {"MessageSid": "SMother", "MessageStatus": "delivered"})
+    assert response.status_code == 404

@@ -163,3 +163,18 @@ def test_two_workers_never_claim_the_same_message(
         t.join()
     assert not set(claimed[0]) & set(claimed[1])
     assert len(claimed[0]) + len(claimed[1]) == 200
+
+
+def test_the_workers_late_save_never_moves_a_status_back(due_sms, monkeypatch):
+    class CallbackFirst:
+        """Twilio's 'delivered' callback lands while the worker is still in send_sms."""
+
+        def send_sms(self, *, message, **kwargs):
+            Message.objects.unscoped().filter(pk=message.pk).update(status="delivered")
+            return providers.Sent(provider_id="SMx", status="queued")
+
+    monkeypatch.setattr(dispatch, "sms_provider", CallbackFirst)
+    dispatch_due_messages()
+    due_sms.refresh_from_db()
+    assert due_sms.status == "delivered"
+    assert due_sms.provider_id == "SMx"

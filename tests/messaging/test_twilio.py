@@ -65,7 +65,7 @@ def test_accepted_message_gets_twilios_sid(fake_twilio, sms_to):
     [request] = fake_twilio.requests
     assert request["form"]["To"] == "+31612340000"
     assert request["form"]["From"] == "+3197010000000"
-    assert request["form"]["StatusCallback"].endswith("/messaging/twilio/status/")
+    assert request["form"]["StatusCallback"].endswith(f"/messaging/twilio/status/?m={message.pk}")
     assert request["auth"].startswith("Basic ")
 
 
