@@ -9,4 +9,5 @@ module, description); the runner gives each its own database and prints one
 BENCHMARKS = {
     "search": ("bench.search", "patient search by name, phone, email over N patients"),
     "calendar": ("bench.calendar", "day calendar of a busy location, N appointments in all"),
+    "dispatch": ("bench.dispatch", "N reminders due at once, sent via a fake Twilio on loopback"),
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -53,9 +54,38 @@ def claim_due_messages(*, limit: int, now: dt.datetime | None = None) -> list[in
     return ids
 
 
+@dataclass
+class Batch:
+    """What a batch looks up once, not once a message: provider, gateways, templates."""
+
+    provider: object = field(default_factory=lambda: sms_provider())
+    gateways: dict[int, SmsGateway | None] = field(default_factory=dict)
+    templates: dict[tuple, object] = field(default_factory=dict)
+
+    def gateway(self, practice) -> SmsGateway | None:
+        if practice.pk not in self.gateways:
+            self.gateways[practice.pk] = sms_gateway(practice)
+        return self.gateways[practice.pk]
+
+    def template(self, practice, *, consultation_type_id, kind, channel, language):
+        key = (practice.pk, consultation_type_id, kind, channel, language)
+        if key not in self.templates:
+            self.templates[key] = template_for(
+                practice,
+                consultation_type_id=consultation_type_id,
+                kind=kind,
+                channel=channel,
+                language=language,
+            )
+        return self.templates[key]
+
+
 def dispatch_due_messages(*, limit: int | None = None) -> int:
     """Claim and send one batch. Returns how many were handled."""
     ids = claim_due_messages(limit=limit or settings.MESSAGING_BATCH)
+    if not ids:
+        return 0
+    batch = Batch()
     messages = (
         Message.objects.unscoped()
         .filter(id__in=ids)
@@ -72,16 +102,16 @@ def dispatch_due_messages(*, limit: int | None = None) -> int:
     )
     for message in messages:
         with practice_scope(message.practice_id):
-            send_claimed(message)
+            send_claimed(message, batch)
     return len(ids)
 
 
-def _compose(message: Message) -> str:
+def _compose(message: Message, batch: Batch) -> str:
     """Render subject and body now, so they show the appointment as it is; '' or an error."""
     practice = message.practice
     appointment = message.appointment
     language = practice.language
-    template = template_for(
+    template = batch.template(
         practice,
         consultation_type_id=appointment.consultation_type_id,
         kind=message.kind,
@@ -132,27 +162,39 @@ def _retry_or_fail(message: Message, reason: str) -> None:
     message.error = reason[:300]
 
 
-def send_claimed(message: Message) -> None:
+def send_claimed(message: Message, batch: Batch | None = None) -> None:
     """Send one claimed message and record the outcome on it."""
-    failure = _compose(message)
+    batch = batch or Batch()
+    failure = _compose(message, batch)
     if failure:
         _fail(message, failure)
     elif message.channel == Channel.SMS:
-        _send_sms(message)
+        _send_sms(message, batch)
     else:
         _send_email(message)
     _save_outcome(message)
 
 
+OUTCOME_FIELDS = [
+    "subject",
+    "body",
+    "segments",
+    "provider_id",
+    "error_code",
+    "error",
+    "sent_at",
+    "due_at",
+]
+
+
 def _save_outcome(message: Message) -> None:
-    """Save, but never move the status back: Twilio's callback may have come first."""
-    with transaction.atomic():
-        current = Message.objects.unscoped().select_for_update().only("status").get(pk=message.pk)
-        if current.status != Message.Status.SENDING and not current.moves_forward_to(
-            message.status
-        ):
-            message.status = current.status
-        message.save()
+    """One UPDATE while the row is still ours ('sending'). If Twilio's callback came first
+    and moved the status on, keep its status and save the rest."""
+    values = {name: getattr(message, name) for name in OUTCOME_FIELDS}
+    rows = Message.objects.unscoped().filter(pk=message.pk, status=Message.Status.SENDING)
+    if not rows.update(status=message.status, updated_at=timezone.now(), **values):
+        Message.objects.unscoped().filter(pk=message.pk).update(updated_at=timezone.now(), **values)
+        message.refresh_from_db(fields=["status"])
 
 
 def _send_email(message: Message) -> None:
@@ -164,8 +206,8 @@ def _send_email(message: Message) -> None:
     message.status, message.sent_at, message.error = sent.status, timezone.now(), ""
 
 
-def _send_sms(message: Message) -> None:
-    gateway = sms_gateway(message.practice)
+def _send_sms(message: Message, batch: Batch) -> None:
+    gateway = batch.gateway(message.practice)
     if gateway is None:
         _fail(message, errors.NO_GATEWAY)
         return
@@ -176,7 +218,7 @@ def _send_sms(message: Message) -> None:
         _fail(message, errors.NO_CREDIT)
         return
     try:
-        sent = sms_provider().send_sms(
+        sent = batch.provider.send_sms(
             gateway=gateway,
             message=message,
             # Our id rides along: a callback may arrive before we have saved Twilio's SID.

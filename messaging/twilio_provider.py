@@ -50,6 +50,17 @@ def twilio_client(gateway) -> Client:
 
 
 class TwilioSmsProvider:
+    """One per dispatch batch: keeps a client (and its HTTP connection) per gateway."""
+
+    def __init__(self) -> None:
+        self.clients: dict[tuple[str, str], Client] = {}
+
+    def client_for(self, gateway) -> Client:
+        key = (gateway.account_sid, gateway.auth_token)
+        if key not in self.clients:
+            self.clients[key] = twilio_client(gateway)
+        return self.clients[key]
+
     def send_sms(self, *, gateway, message, status_callback: str) -> Sent:
         sender = (
             {"messaging_service_sid": gateway.sender}
@@ -57,7 +68,7 @@ class TwilioSmsProvider:
             else {"from_": gateway.sender}
         )
         try:
-            created = twilio_client(gateway).messages.create(
+            created = self.client_for(gateway).messages.create(
                 to=message.recipient,
                 body=message.body,
                 status_callback=status_callback,

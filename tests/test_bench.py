@@ -12,7 +12,7 @@ def test_list_names_every_benchmark(capsys):
     assert listed == set(BENCHMARKS) >= {"search", "calendar"}
 
 
-@pytest.mark.parametrize("name", ["search", "calendar"])
+@pytest.mark.parametrize("name", ["search", "calendar", "dispatch"])
 def test_benchmark_builds_and_reports_figures(db, name):
     import importlib
 
@@ -24,5 +24,10 @@ def test_benchmark_builds_and_reports_figures(db, name):
     for figure, value in figures.items():
         assert figure.replace("_", "").isalnum()
         assert str(value) != ""
-    key = "queries_per_search" if name == "search" else "calendar_queries"
-    assert int(figures[key]) <= 5
+    if name == "dispatch":
+        assert figures["messages"] > 0
+        assert figures["statuses"] == {"queued": figures["messages"]}
+        assert float(figures["queries_per_message"]) < 5
+    else:
+        key = "queries_per_search" if name == "search" else "calendar_queries"
+        assert int(figures[key]) <= 5

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from messaging.dispatch import dispatch_due_messages
+from messaging.fake_twilio import FakeTwilio
 from messaging.models import Message, SmsGateway
 from patients.models import Client
 
 from .. import factories as f
-from ..fakes.twilio_server import FakeTwilio
 
 
 @pytest.fixture

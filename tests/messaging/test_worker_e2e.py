@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from appointments.services import appointment_book
 from config.celery import app as celery_app
+from messaging.fake_twilio import FakeTwilio
 from messaging.models import Message
-
-from ..fakes.twilio_server import FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""A fake Twilio REST API on 127.0.0.1 that answers as Twilio does.
+"""A fake Twilio REST API on 127.0.0.1 that answers as Twilio does (for tests and bench).
 
 The destination number picks the answer, so a test chooses it by the client's mobile:
   ...0001 invalid number (400, 21211)      ...0002 opted out (400, 21610)
@@ -41,6 +41,9 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API does
+            disable_nagle_algorithm = True  # headers and body go out at once
+
             def log_message(self, *args):  # keep test output clean
                 pass
 
@@ -95,7 +98,11 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class QuietServer(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that timed out on purpose closed the connection
+
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
