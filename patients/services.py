@@ -63,7 +63,9 @@ def client_create(practice: Practice, *, actor, **fields: Any) -> Client:
 @transaction.atomic
 def client_update(practice: Practice, *, actor, client: Client, **fields: Any) -> Client:
     fields = _clean_client_fields(practice, fields)
-    if fields.get("mobile", client.mobile) != client.mobile:
+    # Compare with the stored number: a ModelForm may already have set the new one.
+    stored = for_practice(Client, practice).filter(pk=client.pk).values_list("mobile", flat=True)
+    if "mobile" in fields and fields["mobile"] != stored.first():
         client.mobile_is_landline = False  # a new number gets a fresh chance
     for name, value in fields.items():
         setattr(client, name, value)

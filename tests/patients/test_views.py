@@ -191,3 +191,26 @@ def test_patient_card_offers_the_consent_question_when_never_asked(rita_client, 
     content = rita_client.get(reverse("patient-card", args=[patient_a.pk])).content.decode()
     assert 'name="consent" value="yes"' in content
     assert 'name="wording"' in content
+
+
+def test_card_shows_the_gateways_flags_on_the_number(rita_client, patient_a):
+    Client.objects.unscoped().filter(pk=patient_a.client_id).update(
+        sms_opted_out=True, mobile_is_landline=True, confirmation_channel="both"
+    )
+    content = rita_client.get(reverse("patient-card", args=[patient_a.pk])).content.decode()
+    assert "Landline: cannot receive SMS" in content
+    assert "Opted out of SMS" in content
+    assert "SMS and email" in content
+
+
+def test_a_new_number_clears_the_landline_flag(rita_client, patient_a):
+    Client.objects.unscoped().filter(pk=patient_a.client_id).update(mobile_is_landline=True)
+    rita_client.post(
+        reverse("client-edit", args=[patient_a.client_id]),
+        {
+            "first_name": "Anna",
+            "last_name": "de Vries",
+            "mobile": "+31687654321",
+        },
+    )
+    assert not Client.objects.unscoped().get(pk=patient_a.client_id).mobile_is_landline
