@@ -175,10 +175,18 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 MESSAGING_BATCH = env_int("MESSAGING_BATCH", 200)
 MESSAGING_RETRY_BASE_SECONDS = env_int("MESSAGING_RETRY_BASE_SECONDS", 60)
 MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 6)
+# A send 'sending' this long was cut off; an 'unknown' one absent at the provider this
+# long never got there and is sent again.
+MESSAGING_STUCK_SECONDS = env_int("MESSAGING_STUCK_SECONDS", 300)
+MESSAGING_UNKNOWN_GRACE_SECONDS = env_int("MESSAGING_UNKNOWN_GRACE_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {
         "task": "messaging.tasks.dispatch_due_messages_task",
         "schedule": 15.0,
+    },
+    "reconcile-uncertain-messages": {
+        "task": "messaging.tasks.reconcile_uncertain_task",
+        "schedule": 120.0,
     },
 }
 

@@ -35,6 +35,7 @@ ERRORS = {
 class FakeTwilio:
     def __init__(self, slow_seconds: float = 3.0, callbacks: bool = False):
         self.requests: list[dict] = []
+        self.messages: list[dict] = []  # what Twilio "has": the Messages list answers from it
         self.callbacks_sent: list[tuple[str, int]] = []
         self.slow_seconds = slow_seconds
         self.callbacks = callbacks
@@ -55,7 +56,7 @@ class FakeTwilio:
                 )
                 to = form.get("To", "")
                 if to.endswith("0004"):
-                    time.sleep(fake.slow_seconds)
+                    time.sleep(fake.slow_seconds)  # then records it anyway, as Twilio would
                 if to[-4:] in ERRORS:
                     status, code, text = ERRORS[to[-4:]]
                     return self._json(
@@ -76,17 +77,33 @@ class FakeTwilio:
                         args=(form["StatusCallback"], sid, token),
                         daemon=True,
                     ).start()
+                record = {
+                    "sid": sid,
+                    "status": "queued",
+                    "to": to,
+                    "body": form.get("Body"),
+                    "from": form.get("From"),
+                    "num_segments": "1",
+                    "error_code": None,
+                    "account_sid": self.path.split("/")[3],
+                }
+                fake.messages.append(record)
+                if to.endswith("0004"):
+                    return None  # it was created, but the client gave up waiting
+                return self._json(201, record)
+
+            def do_GET(self):  # noqa: N802 - the Messages list, filtered by To
+                query = parse_qs(self.path.split("?", 1)[1] if "?" in self.path else "")
+                to = query.get("To", [""])[0]
+                found = [m for m in fake.messages if not to or m["to"] == to]
                 return self._json(
-                    201,
+                    200,
                     {
-                        "sid": sid,
-                        "status": "queued",
-                        "to": to,
-                        "body": form.get("Body"),
-                        "from": form.get("From"),
-                        "num_segments": "1",
-                        "error_code": None,
-                        "account_sid": self.path.split("/")[3],
+                        "messages": found,
+                        "next_page_uri": None,
+                        "page": 0,
+                        "page_size": 50,
+                        "uri": self.path,
                     },
                 )
 

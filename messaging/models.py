@@ -219,6 +219,12 @@ class Message(PracticeOwnedModel):
                 fields=["due_at"], condition=Q(status="scheduled"), name="message_due_idx"
             ),
             models.Index(fields=["practice", "appointment"]),
+            # The reconciler's look at sends whose outcome is uncertain.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status__in=["sending", "unknown"]),
+                name="message_uncertain_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from .dispatch import dispatch_due_messages
+from .reconcile import reconcile_uncertain
 
 
 @shared_task(ignore_result=True)
@@ -10,3 +11,9 @@ def dispatch_due_messages_task() -> int:
     while handled := dispatch_due_messages():
         total += handled
     return total
+
+
+@shared_task(ignore_result=True)
+def reconcile_uncertain_task() -> dict[str, int]:
+    """Periodic (beat): settle sends cut off mid-way, from the provider's own record."""
+    return reconcile_uncertain()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import requests
 from django.conf import settings
 from twilio.base.exceptions import TwilioRestException
@@ -85,3 +87,19 @@ class TwilioSmsProvider:
         except requests.exceptions.ConnectionError as exc:
             raise TemporaryFailure(f"Twilio unreachable: {exc}") from exc
         return Sent(provider_id=created.sid, status=STATUSES.get(created.status, "queued"))
+
+    def find_sent(self, *, gateway, message) -> Sent | None:
+        """Twilio's own record of this message, if it got there (for 'unknown' sends)."""
+        since = message.updated_at - dt.timedelta(minutes=10)
+        try:
+            candidates = self.client_for(gateway).messages.list(
+                to=message.recipient, date_sent_after=since, limit=50
+            )
+        except (TwilioRestException, requests.exceptions.RequestException) as exc:
+            raise TemporaryFailure(str(exc)) from exc
+        for candidate in candidates:
+            if candidate.body == message.body:
+                return Sent(
+                    provider_id=candidate.sid, status=STATUSES.get(candidate.status, "queued")
+                )
+        return None

@@ -1,6 +1,7 @@
 """The real twilio client against a fake Twilio server on 127.0.0.1."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -125,3 +126,49 @@ def test_refused_connection_is_retried(settings, sms_to):
     message = sent(sms_to("+31612340000"))
     assert message.status == "scheduled"
     assert "unreachable" in message.error
+
+
+def test_an_unknown_send_that_reached_twilio_takes_its_record_and_is_not_resent(
+    fake_twilio, sms_to, settings
+):
+    from messaging.reconcile import reconcile_uncertain
+
+    message = sent(sms_to("+31612340004"))  # times out, but Twilio created it
+    assert message.status == "unknown"
+    deadline = time.monotonic() + 5
+    while not fake_twilio.messages and time.monotonic() < deadline:
+        time.sleep(0.05)  # Twilio finishes creating it after our client gave up
+    result = reconcile_uncertain()
+    message.refresh_from_db()
+    assert result["found"] == 1
+    assert message.status == "queued"
+    assert message.provider_id == fake_twilio.messages[0]["sid"]
+    assert len(fake_twilio.requests) == 1  # never sent twice
+
+
+def test_an_unknown_send_absent_at_twilio_is_sent_again_after_the_grace(
+    fake_twilio, sms_to, settings
+):
+    from messaging.reconcile import reconcile_uncertain
+
+    message = sms_to("+31612340000")
+    Message.objects.unscoped().filter(pk=message.pk).update(
+        status="unknown", body="never arrived", updated_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert reconcile_uncertain()["resent"] == 1
+    assert sent(message).status == "queued"
+    assert len(fake_twilio.requests) == 1
+
+
+def test_a_send_cut_off_by_a_killed_worker_becomes_unknown(messaging_on, sms_to, settings):
+    from messaging.reconcile import reconcile_uncertain
+
+    message = sms_to("+31612340000")
+    Message.objects.unscoped().filter(pk=message.pk).update(
+        status="sending", updated_at=timezone.now() - dt.timedelta(minutes=30)
+    )
+    result = reconcile_uncertain()
+    message.refresh_from_db()
+    assert result["stuck"] == 1
+    assert message.status in ("unknown", "scheduled")
+    assert dispatch_due_messages() <= 1
