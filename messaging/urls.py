@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 urlpatterns = [
     path(
@@ -12,4 +12,21 @@ urlpatterns = [
     path("messaging/twilio/status/", views.twilio_status, name="twilio-status"),
     path("messaging/twilio/inbound/", views.twilio_inbound, name="twilio-inbound"),
     path("a/<str:token>/", views.appointment_link_page, name="appointment-link"),
+    path("settings/messaging/", settings_views.messaging_settings_page, name="messaging-settings"),
+    path("settings/messaging/templates/new/", settings_views.template_edit, name="template-create"),
+    path(
+        "settings/messaging/templates/<int:template_id>/",
+        settings_views.template_edit,
+        name="template-edit",
+    ),
+    path(
+        "settings/messaging/templates/<int:template_id>/delete/",
+        settings_views.template_delete,
+        name="template-delete",
+    ),
+    path(
+        "settings/messaging/templates/preview/",
+        settings_views.template_preview,
+        name="template-preview",
+    ),
 ]
