@@ -169,6 +169,9 @@ class Appointment(PracticeOwnedModel):
         _("reminder by"), max_length=5, choices=Delivery.choices, blank=True
     )
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    # The client's short link (/a/<code>/) to confirm or cancel: random, unguessable, and
+    # short so an SMS stays one segment. Unique across practices: it is a public key.
+    link_code = models.CharField(max_length=16, unique=True, null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(
         _("confirmed by the client"),
         null=True,

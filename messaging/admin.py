@@ -12,8 +12,11 @@ class MessagingSettingsAdmin(PracticeScopedAdmin):
     list_display = ["__str__", "confirmation_enabled", "reminder_enabled", "reminder_hours_before"]
 
 
+SECRETS = ("auth_token", "api_key_secret")
+
+
 class SmsGatewayForm(forms.ModelForm):
-    """The auth token is write-only: never shown back; left empty keeps the current one."""
+    """Secrets are write-only: never shown back; left empty keeps the current one."""
 
     auth_token = forms.CharField(
         label=_("auth token"),
@@ -21,18 +24,36 @@ class SmsGatewayForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the current token."),
     )
+    api_key_secret = forms.CharField(
+        label=_("API key secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current secret."),
+    )
 
     class Meta:
         model = SmsGateway
-        fields = ["practice", "account_sid", "auth_token", "sender", "credit_segments", "is_active"]
+        fields = [
+            "practice",
+            "account_sid",
+            "auth_token",
+            "api_key_sid",
+            "api_key_secret",
+            "sender",
+            "credit_segments",
+            "is_active",
+        ]
 
-    def clean_auth_token(self):
-        token = self.cleaned_data["auth_token"]
-        if not token and self.instance.pk:
-            return self.instance.auth_token
-        if not token:
-            raise forms.ValidationError(_("Enter the auth token."))
-        return token
+    def clean(self):
+        data = super().clean()
+        for name in SECRETS:
+            if not data.get(name) and self.instance.pk:
+                data[name] = getattr(self.instance, name)
+        if not data.get("auth_token"):
+            self.add_error("auth_token", _("Enter the auth token."))
+        if data.get("api_key_sid") and not data.get("api_key_secret"):
+            self.add_error("api_key_secret", _("Enter the API key's secret."))
+        return data
 
 
 @admin.register(SmsGateway)
@@ -44,6 +65,17 @@ class SmsGatewayAdmin(PracticeScopedAdmin):
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(PracticeScopedAdmin):
     list_display = ["kind", "channel", "language", "consultation_type", "subject", "segments"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("Preview for a sample appointment"))
+    def preview(self, obj):
+        from .templating import PLACEHOLDERS, render, sms_segments
+
+        body = render(obj.body or "", PLACEHOLDERS)
+        if obj.channel == "sms":
+            body += f"  [{sms_segments(body)} SMS]"
+        return body
+
     list_filter = ["kind", "channel", "language"]
     list_select_related = ["consultation_type", "practice"]
     search_fields = ["subject", "body"]

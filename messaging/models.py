@@ -68,6 +68,10 @@ class SmsGateway(PracticeOwnedModel):
 
     account_sid = models.CharField(_("account SID"), max_length=64)
     auth_token = models.CharField(_("auth token"), max_length=128)
+    # Optional: an API key for sending. Callbacks are still checked with the auth token,
+    # which is what Twilio signs them with.
+    api_key_sid = models.CharField(_("API key SID"), max_length=64, blank=True)
+    api_key_secret = models.CharField(_("API key secret"), max_length=128, blank=True)
     sender = models.CharField(
         _("sender"),
         max_length=64,

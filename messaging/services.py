@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,6 @@ from . import errors
 from .defaults import DEFAULT_TEMPLATES
 from .models import Channel, Kind, Message, MessageTemplate, MessagingSettings
 from .selectors import messaging_settings, sms_gateway, template_for
-
-LINK_SALT = "appointment-link"
 
 
 def templates_install_defaults(practice: Practice) -> int:
@@ -48,24 +46,35 @@ def templates_install_defaults(practice: Practice) -> int:
 
 
 def appointment_link(appointment: Appointment) -> str:
-    """The client's personal link to confirm or cancel (signed, no login needed)."""
-    token = signing.dumps([appointment.practice_id, appointment.pk], salt=LINK_SALT)
-    return f"{settings.PUBLIC_BASE_URL}/a/{token}/"
-
-
-def appointment_from_link(token: str) -> Appointment | None:
-    """The appointment a link token names, or None for a forged or mangled token."""
-    try:
-        practice_id, appointment_id = signing.loads(token, salt=LINK_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    return (
-        Appointment.objects.unscoped()
-        .filter(practice_id=practice_id, pk=appointment_id)
-        .select_related(
-            "practice", "location", "patient", "practitioner__user", "consultation_type"
+    """The client's personal link to confirm or cancel: short, random, no login needed."""
+    if not appointment.link_code:
+        code = secrets.token_urlsafe(9)  # 12 characters, 72 random bits
+        # Only the first caller sets it; a concurrent one reads the winner's code back.
+        Appointment.objects.unscoped().filter(pk=appointment.pk, link_code__isnull=True).update(
+            link_code=code
         )
-        .first()
+        appointment.link_code = (
+            Appointment.objects.unscoped()
+            .values_list("link_code", flat=True)
+            .get(pk=appointment.pk)
+        )
+    return f"{settings.PUBLIC_BASE_URL}/a/{appointment.link_code}/"
+
+
+def appointment_from_link(code: str) -> Appointment | None:
+    """The appointment a link names, or None for an unknown code."""
+    # A public lookup: the random code, unique across practices, is the only key.
+    return (
+        (
+            Appointment.objects.unscoped()
+            .filter(link_code=code)
+            .select_related(
+                "practice", "location", "patient", "practitioner__user", "consultation_type"
+            )
+            .first()
+        )
+        if code
+        else None
     )
 
 

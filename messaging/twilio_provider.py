@@ -42,11 +42,16 @@ STATUSES = {
 
 
 def twilio_client(gateway) -> Client:
-    client = Client(
-        gateway.account_sid,
-        gateway.auth_token,
-        http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS),
-    )
+    http_client = TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS)
+    if gateway.api_key_sid:
+        client = Client(
+            gateway.api_key_sid,
+            gateway.api_key_secret,
+            account_sid=gateway.account_sid,
+            http_client=http_client,
+        )
+    else:
+        client = Client(gateway.account_sid, gateway.auth_token, http_client=http_client)
     client.api.base_url = settings.TWILIO_API_BASE_URL
     return client
 

@@ -11,7 +11,7 @@ urlpatterns = [
     path("messages/<int:message_id>/retry/", views.message_retry, name="message-retry"),
     path("messaging/twilio/status/", views.twilio_status, name="twilio-status"),
     path("messaging/twilio/inbound/", views.twilio_inbound, name="twilio-inbound"),
-    path("a/<str:token>/", views.appointment_link_page, name="appointment-link"),
+    path("a/<str:code>/", views.appointment_link_page, name="appointment-link"),
     path("settings/messaging/", settings_views.messaging_settings_page, name="messaging-settings"),
     path("settings/messaging/templates/new/", settings_views.template_edit, name="template-create"),
     path(

@@ -68,9 +68,9 @@ def twilio_inbound(request):
     return HttpResponse(body if status == 200 else "", status=status, content_type="text/xml")
 
 
-def appointment_link_page(request, token: str):
+def appointment_link_page(request, code: str):
     """The client's page behind the link in their message: confirm or cancel."""
-    appointment = services.appointment_from_link(token)
+    appointment = services.appointment_from_link(code)
     if appointment is None:
         raise Http404
     practice = appointment.practice

@@ -32,6 +32,7 @@ def test_client_cancels_through_their_link(client, appointment_a):
 def test_a_forged_or_mangled_link_is_404(client, appointment_a):
     url = path_of(appointment_a)
     assert client.get(url[:-5] + "xxxx/").status_code == 404
+    assert len(url.strip("/").split("/")[-1]) == 12
     assert client.get("/a/not-a-token/").status_code == 404
 
 

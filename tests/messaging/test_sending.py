@@ -178,3 +178,20 @@ def test_the_workers_late_save_never_moves_a_status_back(due_sms, monkeypatch):
     due_sms.refresh_from_db()
     assert due_sms.status == "delivered"
     assert due_sms.provider_id == "SMx"
+
+
+def test_the_default_reminder_sms_with_its_link_fits_one_segment(
+    messaging_on, appointment_a, practice_a
+):
+    from messaging.dispatch import Batch, _compose
+
+    message = Message(
+        practice=practice_a,
+        appointment=appointment_a,
+        client=appointment_a.client,
+        kind="reminder",
+        channel="sms",
+    )
+    assert _compose(message, Batch(provider=None)) == ""
+    assert "/a/" in message.body
+    assert message.segments == 1, (len(message.body), message.body)

@@ -172,3 +172,16 @@ def test_a_send_cut_off_by_a_killed_worker_becomes_unknown(messaging_on, sms_to,
     assert result["stuck"] == 1
     assert message.status in ("unknown", "scheduled")
     assert dispatch_due_messages() <= 1
+
+
+def test_an_api_key_sends_for_the_account(fake_twilio, sms_to, messaging_on):
+    import base64
+
+    SmsGateway.objects.unscoped().filter(pk=messaging_on.pk).update(
+        api_key_sid="SK" + "2" * 32, api_key_secret="key-secret"
+    )
+    assert sent(sms_to("+31612340000")).status == "queued"
+    [request] = fake_twilio.requests
+    user = base64.b64decode(request["auth"].split()[1]).decode()
+    assert user == "SK" + "2" * 32 + ":key-secret"
+    assert f"/Accounts/{messaging_on.account_sid}/" in request["path"]
