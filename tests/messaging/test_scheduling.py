@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
@@ -193,3 +194,15 @@ def test_a_due_reminder_is_sent_by_the_dispatcher(messaging_on, wants_both, book
     reminder.refresh_from_db()
     assert reminder.status == "sent"
     assert reminder.body.startswith("Herinnering van")  # the practice speaks Dutch
+
+
+def test_a_due_message_is_sent_without_any_queued_task(messaging_on, wants_both, book, location_a):
+    """Nothing lives only in Redis: a flushed broker loses no message, the tick finds it."""
+    from django.core.management import call_command
+
+    appointment = book(wants_both, in_days(location_a, 3))
+    reminder = messages(appointment)[("reminder", "sms")]
+    Message.objects.unscoped().filter(pk=reminder.pk).update(due_at=timezone.now())
+    call_command("run_scheduler", "--once", stdout=io.StringIO())
+    reminder.refresh_from_db()
+    assert reminder.status == "sent"
