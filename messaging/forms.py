@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments.models import ConsultationType
 from appointments.selectors import consultation_type_list
 from practice.models import Practice
+from practice.scoping import for_practice
 
 from .models import MessageTemplate, MessagingSettings
 
@@ -50,5 +51,26 @@ class MessageTemplateForm(forms.ModelForm):
 
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
+        self.practice = practice
         self.instance.practice = practice
         self.fields["consultation_type"].queryset = consultation_type_list(practice)
+
+    def clean(self):
+        # The unique constraints lead with practice, which is not a form field, so Django
+        # would not check them here: one template per type, kind, channel and language.
+        data = super().clean()
+        keys = ("consultation_type", "kind", "channel", "language")
+        if all(k in data for k in keys):
+            clash = (
+                for_practice(MessageTemplate, self.practice)
+                .filter(**{k: data[k] for k in keys})
+                .exclude(pk=self.instance.pk)
+            )
+            if clash.exists():
+                raise forms.ValidationError(
+                    _(
+                        "There is already a template for this consultation type, kind, channel "
+                        "and language. Edit that one instead."
+                    )
+                )
+        return data

@@ -1,9 +1,11 @@
 """React to appointment events (sent after commit by appointments.services)."""
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from appointments import signals
+from practice.models import Practice
 
 from . import services
 from .tasks import dispatch_due_messages_task
@@ -35,3 +37,10 @@ def on_cancelled(sender, *, practice, appointment, **kwargs):
 def on_status_changed(sender, *, practice, appointment, **kwargs):
     if not appointment.holds_time:  # no-show
         services.messages_cancel_pending(practice, appointment)
+
+
+@receiver(post_save, sender=Practice)
+def on_practice_created(sender, instance, created, **kwargs):
+    """Every new practice starts with the shipped templates (en, nl, it, ru, fi)."""
+    if created and not kwargs.get("raw"):
+        services.templates_install_defaults(instance)

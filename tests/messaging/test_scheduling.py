@@ -45,6 +45,7 @@ def messages(appointment):
 
 
 def test_default_templates_ship_for_every_kind_channel_and_language(practice_a):
+    MessageTemplate.objects.unscoped().filter(practice=practice_a).delete()
     assert templates_install_defaults(practice_a) == 2 * 2 * 5
     assert templates_install_defaults(practice_a) == 0  # idempotent
     languages = set(MessageTemplate.objects.unscoped().values_list("language", flat=True))
@@ -206,3 +207,10 @@ def test_a_due_message_is_sent_without_any_queued_task(messaging_on, wants_both,
     call_command("run_scheduler", "--once", stdout=io.StringIO())
     reminder.refresh_from_db()
     assert reminder.status == "sent"
+
+
+def test_a_new_practice_starts_with_the_default_templates(db):
+    from .. import factories as f
+
+    practice = f.PracticeFactory(slug="nieuw")
+    assert MessageTemplate.objects.unscoped().filter(practice=practice).count() == 20

@@ -87,9 +87,7 @@ def test_preview_renders_and_counts_sms_segments(rita_client, messaging_on, appo
 
 
 def test_another_practices_template_answers_404(rita_client, practice_b):
-    other = MessageTemplate.objects.unscoped().create(
-        practice=practice_b, kind="reminder", channel="sms", language="fi", body="Hei"
-    )
+    other = MessageTemplate.objects.unscoped().filter(practice=practice_b).first()
     assert rita_client.get(reverse("template-edit", args=[other.pk])).status_code == 404
     assert rita_client.post(reverse("template-delete", args=[other.pk])).status_code == 404
     assert MessageTemplate.objects.unscoped().filter(pk=other.pk).exists()
@@ -98,3 +96,17 @@ def test_another_practices_template_answers_404(rita_client, practice_b):
 def test_clinical_staff_cannot_change_messaging_settings(client, dentist):
     client.force_login(dentist.user)
     assert client.get(reverse("messaging-settings")).status_code == 403
+
+
+def test_a_second_template_for_the_same_slot_is_a_form_error_not_a_500(rita_client, messaging_on):
+    response = rita_client.post(
+        reverse("template-create"),
+        {
+            "kind": "reminder",
+            "channel": "sms",
+            "language": "nl",
+            "body": "Tot {date}",
+        },
+    )
+    assert response.status_code == 200
+    assert "already a template" in " ".join(response.context["form"].non_field_errors())

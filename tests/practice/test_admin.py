@@ -113,7 +113,12 @@ def _messaging_rows(practice, appt):
             practice=practice, account_sid="AC123456", auth_token="tok-9876", sender="+31970"
         ),
         MessageTemplate.objects.unscoped().create(
-            practice=practice, kind="reminder", channel="sms", language="en", body="Hi {client}"
+            practice=practice,
+            consultation_type=appt.consultation_type,
+            kind="reminder",
+            channel="sms",
+            language="en",
+            body="Hi {client}",
         ),
         Message.objects.unscoped().create(
             practice=practice,

@@ -1,0 +1,26 @@
+from django.db import migrations
+
+from messaging.defaults import DEFAULT_TEMPLATES
+
+
+def install(apps, schema_editor):
+    Practice = apps.get_model("practice", "Practice")
+    MessageTemplate = apps.get_model("messaging", "MessageTemplate")
+    for practice in Practice.objects.all():
+        existing = set(
+            MessageTemplate.objects.filter(practice=practice, consultation_type__isnull=True)
+            .values_list("kind", "channel", "language")
+        )
+        MessageTemplate.objects.bulk_create([
+            MessageTemplate(practice=practice, kind=kind, channel=channel, language=language,
+                            subject=subject, body=body)
+            for (kind, channel), by_language in DEFAULT_TEMPLATES.items()
+            for language, (subject, body) in by_language.items()
+            if (kind, channel, language) not in existing
+        ])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("messaging", "0003_smsgateway_api_key_secret_smsgateway_api_key_sid"), ("practice", "0001_initial")]
+
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
