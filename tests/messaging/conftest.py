@@ -1,7 +1,13 @@
-import pytest
+import datetime as dt
 
-from messaging.models import MessagingSettings, SmsGateway
+import pytest
+from django.utils import timezone
+
+from messaging.models import Message, MessagingSettings, SmsGateway
 from messaging.services import templates_install_defaults
+from patients.models import Client
+
+from .. import factories as f
 
 
 @pytest.fixture
@@ -26,3 +32,33 @@ def wants_both(patient_a):
     client.confirmation_channel = client.reminder_channel = "both"
     client.save()
     return patient_a
+
+
+@pytest.fixture
+def sms_to(messaging_on, wants_both, practice_a, dentist, location_a, ctype_a):
+    """make(number): a confirmation SMS to `number` (set on the client), due now."""
+
+    def make(number):
+        Client.objects.unscoped().filter(pk=wants_both.client_id).update(mobile=number)
+        start = timezone.now() + dt.timedelta(days=2)
+        appointment = f.AppointmentFactory(
+            practice=practice_a,
+            patient=wants_both,
+            practitioner=dentist,
+            location=location_a,
+            consultation_type=ctype_a,
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=30),
+        )
+        return Message.objects.unscoped().create(
+            practice=practice_a,
+            appointment=appointment,
+            client_id=wants_both.client_id,
+            kind="confirmation",
+            channel="sms",
+            recipient=number,
+            due_at=timezone.now(),
+            idempotency_key=f"t:{number}:{appointment.pk}",
+        )
+
+    return make

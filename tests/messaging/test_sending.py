@@ -10,32 +10,11 @@ from messaging.dispatch import claim_due_messages, dispatch_due_messages
 from messaging.models import Message, SmsGateway
 from messaging.templating import sms_segments, validate_placeholders
 
-from .. import factories as f
-
 
 @pytest.fixture
-def due_sms(messaging_on, wants_both, practice_a, dentist, location_a, ctype_a):
+def due_sms(sms_to, wants_both):
     """A confirmation SMS row that is due now."""
-    start = timezone.now() + dt.timedelta(days=2)
-    appointment = f.AppointmentFactory(
-        practice=practice_a,
-        patient=wants_both,
-        practitioner=dentist,
-        location=location_a,
-        consultation_type=ctype_a,
-        starts_at=start,
-        ends_at=start + dt.timedelta(minutes=30),
-    )
-    return Message.objects.unscoped().create(
-        practice=practice_a,
-        appointment=appointment,
-        client=wants_both.client,
-        kind="confirmation",
-        channel="sms",
-        recipient=wants_both.client.mobile,
-        due_at=timezone.now(),
-        idempotency_key=f"test:{appointment.pk}",
-    )
+    return sms_to(wants_both.client.mobile)
 
 
 class FailingProvider:

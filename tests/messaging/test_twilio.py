@@ -11,8 +11,6 @@ from messaging.fake_twilio import FakeTwilio
 from messaging.models import Message, SmsGateway
 from patients.models import Client
 
-from .. import factories as f
-
 
 @pytest.fixture
 def fake_twilio(settings):
@@ -21,36 +19,6 @@ def fake_twilio(settings):
         settings.TWILIO_API_BASE_URL = fake.url
         settings.TWILIO_TIMEOUT_SECONDS = 0.5
         yield fake
-
-
-@pytest.fixture
-def sms_to(messaging_on, wants_both, practice_a, dentist, location_a, ctype_a):
-    """A due confirmation SMS to `number` (set on the client first)."""
-
-    def make(number):
-        Client.objects.unscoped().filter(pk=wants_both.client_id).update(mobile=number)
-        start = timezone.now() + dt.timedelta(days=2)
-        appointment = f.AppointmentFactory(
-            practice=practice_a,
-            patient=wants_both,
-            practitioner=dentist,
-            location=location_a,
-            consultation_type=ctype_a,
-            starts_at=start,
-            ends_at=start + dt.timedelta(minutes=30),
-        )
-        return Message.objects.unscoped().create(
-            practice=practice_a,
-            appointment=appointment,
-            client_id=wants_both.client_id,
-            kind="confirmation",
-            channel="sms",
-            recipient=number,
-            due_at=timezone.now(),
-            idempotency_key=f"t:{number}",
-        )
-
-    return make
 
 
 def sent(message):
