@@ -33,6 +33,13 @@ class ConsultationType(PracticeOwnedModel):
         blank=True,
         help_text=_("Leave empty when no room is needed."),
     )
+    fee = models.DecimalField(
+        _("fee"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        help_text=_("What the visit itself costs; treatments done in it are added."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -272,6 +279,11 @@ class Recall(PracticeOwnedModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="recalls")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     due_date = models.DateField(_("due date"))
+    to_book = models.BooleanField(
+        _("book at checkout"),
+        default=False,
+        help_text=_("The practitioner asks reception to book it when the patient leaves."),
+    )
 
     class Meta:
         ordering = ["due_date"]

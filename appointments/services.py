@@ -8,9 +8,11 @@ so two concurrent requests can never both win.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,7 @@ from practice.scoping import for_practice
 from practice.services import audit_log_write
 
 from . import signals
-from .models import MAX_APPOINTMENT_SPAN, Appointment, ConsultationType
+from .models import MAX_APPOINTMENT_SPAN, Appointment, ConsultationType, Payment, PlannedTreatment
 from .selectors import appointment_conflicts
 
 EXCLUSION_VIOLATION = "23P01"
@@ -319,3 +321,49 @@ def appointment_confirm_by_client(practice: Practice, *, appointment: Appointmen
         appointment.save(update_fields=["confirmed_at", "updated_at"])
         audit_log_write(practice, actor=None, action="appointment.client_confirm", obj=appointment)
     return appointment
+
+
+def appointment_amount_due(appointment: Appointment) -> Decimal:
+    """What the visit leaves to pay: its fee plus treatments done in it, less payments for it."""
+    charged = appointment.consultation_type.fee + (
+        for_practice(PlannedTreatment, appointment.practice)
+        .filter(appointment=appointment)
+        .exclude(status=PlannedTreatment.Status.CANCELLED)
+        .aggregate(total=Sum("fee"))["total"]
+        or Decimal(0)
+    )
+    paid = for_practice(Payment, appointment.practice).filter(appointment=appointment).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal(0)
+    return max(charged - paid, Decimal(0))
+
+
+@transaction.atomic
+def payment_take(
+    practice: Practice,
+    *,
+    actor,
+    appointment: Appointment,
+    amount: Decimal,
+    method: str,
+) -> Payment:
+    """Record a payment for a visit (taken now, by `actor`)."""
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Enter an amount above zero.")})
+    if method not in Payment.Method.values:
+        raise ValidationError({"method": _("Choose how the client paid.")})
+    _check_same_practice(practice, appointment=appointment)
+    payment = Payment.objects.unscoped().create(
+        practice=practice,
+        client_id=appointment.client_id,
+        patient_id=appointment.patient_id,
+        appointment=appointment,
+        amount=amount,
+        method=method,
+        taken_at=timezone.now(),
+        taken_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_log_write(
+        practice, actor=actor, action="payment.take", obj=payment, data={"amount": str(amount)}
+    )
+    return payment

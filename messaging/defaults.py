@@ -125,4 +125,43 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
             "tai soita {practice_phone}.\n\nYstävällisin terveisin,\n{practice}",
         ),
     },
+    ("booking_link", "sms"): {
+        "en": ("", "{practice}: book the next appointment for {patient} online: {link}"),
+        "nl": ("", "{practice}: plan de volgende afspraak voor {patient} online: {link}"),
+        "it": ("", "{practice}: prenoti online il prossimo appuntamento per {patient}: {link}"),
+        "ru": ("", "{practice}: запишите {patient} на следующий приём онлайн: {link}"),
+        "fi": ("", "{practice}: varaa seuraava aika ({patient}) verkossa: {link}"),
+    },
+    ("booking_link", "email"): {
+        "en": (
+            "Book the next appointment for {patient}",
+            "Dear {client},\n\nYou can book the next appointment for {patient} online, "
+            "whenever it suits you: {link}\n\nOr call us on {practice_phone}.\n\n"
+            "Kind regards,\n{practice}",
+        ),
+        "nl": (
+            "Plan de volgende afspraak voor {patient}",
+            "Beste {client},\n\nU kunt de volgende afspraak voor {patient} online plannen, "
+            "wanneer het u uitkomt: {link}\n\nOf bel ons op {practice_phone}.\n\n"
+            "Met vriendelijke groet,\n{practice}",
+        ),
+        "it": (
+            "Prenoti il prossimo appuntamento per {patient}",
+            "Gentile {client},\n\npuò prenotare online il prossimo appuntamento per "
+            "{patient}, quando le è comodo: {link}\n\nOppure ci chiami al "
+            "{practice_phone}.\n\nCordiali saluti,\n{practice}",
+        ),
+        "ru": (
+            "Запишите {patient} на следующий приём",
+            "Здравствуйте, {client}!\n\nЗаписать {patient} на следующий приём можно онлайн "
+            "в удобное время: {link}\n\nИли позвоните нам: {practice_phone}.\n\n"
+            "С уважением,\n{practice}",
+        ),
+        "fi": (
+            "Varaa seuraava aika ({patient})",
+            "Hei {client},\n\nvoit varata seuraavan ajan ({patient}) verkossa silloin, kun "
+            "sinulle sopii: {link}\n\nTai soita meille {practice_phone}.\n\n"
+            "Ystävällisin terveisin,\n{practice}",
+        ),
+    },
 }

@@ -20,7 +20,7 @@ from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
 from . import errors
-from .models import Channel, Message, SmsGateway
+from .models import Channel, Kind, Message, SmsGateway
 from .providers import (
     PermanentFailure,
     TemporaryFailure,
@@ -29,7 +29,7 @@ from .providers import (
     sms_provider,
 )
 from .selectors import sms_gateway, template_for
-from .services import appointment_link, flag_client_number
+from .services import appointment_link, flag_client_number, online_booking_link
 from .templating import AppointmentValues, render, sms_segments
 
 log = logging.getLogger(__name__)
@@ -120,9 +120,12 @@ def _compose(message: Message, batch: Batch) -> str:
     )
     if template is None:
         return errors.NO_TEMPLATE
-    values = AppointmentValues.build(
-        appointment, language=template.language, link=appointment_link(appointment)
-    ).values
+    link = (
+        online_booking_link(practice)
+        if message.kind == Kind.BOOKING_LINK
+        else appointment_link(appointment)
+    )
+    values = AppointmentValues.build(appointment, language=template.language, link=link).values
     with translation.override(template.language):
         message.subject = render(template.subject, values)
         message.body = render(template.body, values)

@@ -26,6 +26,7 @@ class Channel(models.TextChoices):
 class Kind(models.TextChoices):
     CONFIRMATION = "confirmation", _("Confirmation")
     REMINDER = "reminder", _("Reminder")
+    BOOKING_LINK = "booking_link", _("Online booking link")
 
 
 class MessagingSettings(PracticeOwnedModel):

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,37 @@ def appointment_link(appointment: Appointment) -> str:
             .get(pk=appointment.pk)
         )
     return f"{settings.PUBLIC_BASE_URL}/a/{appointment.link_code}/"
+
+
+def online_booking_link(practice: Practice) -> str:
+    """Where a client books online: the practice's public page."""
+    return settings.PUBLIC_BASE_URL + reverse("public-practice", args=[practice.slug])
+
+
+def booking_link_channel(practice: Practice, client) -> str:
+    """SMS when the client has a usable mobile, else email, else '' (nothing can be sent)."""
+    usable_mobile = client.mobile and not client.sms_opted_out and not client.mobile_is_landline
+    if usable_mobile and sms_gateway(practice) is not None:
+        return Channel.SMS
+    return Channel.EMAIL if client.email else ""
+
+
+@transaction.atomic
+def message_send_booking_link(
+    practice: Practice, *, appointment: Appointment, channel: str, request_key: str
+) -> Message:
+    """Send the client the online booking link now, about `appointment`.
+
+    `request_key` makes a repeated click (double submit, retry) find the same message.
+    A message that cannot be sent is saved failed with its reason, like any other.
+    """
+    from .tasks import dispatch_due_messages_task
+
+    key = f"booking:{appointment.pk}:{channel}:{request_key}"
+    message = _schedule(practice, appointment, Kind.BOOKING_LINK, channel, timezone.now(), key=key)
+    if message.status == Message.Status.SCHEDULED:
+        transaction.on_commit(dispatch_due_messages_task.delay)
+    return message
 
 
 def appointment_from_link(code: str) -> Appointment | None:
@@ -120,8 +152,10 @@ def _failure_before_sending(practice, appointment, kind, channel) -> str:
     return "" if template else errors.NO_TEMPLATE
 
 
-def _schedule(practice, appointment, kind: str, channel: str, due_at: dt.datetime) -> Message:
-    key = _key(appointment, kind, channel)
+def _schedule(
+    practice, appointment, kind: str, channel: str, due_at: dt.datetime, key: str = ""
+) -> Message:
+    key = key or _key(appointment, kind, channel)
     existing = for_practice(Message, practice).filter(idempotency_key=key).first()
     if existing:
         return existing

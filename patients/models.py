@@ -59,6 +59,7 @@ class Client(PracticeOwnedModel):
         "reminder_channel",
         "mobile_prompt_after",
         "email_prompt_after",
+        "marketing_prompt_after",
         "notes",
     )
 
@@ -106,6 +107,9 @@ class Client(PracticeOwnedModel):
     # 'Do not ask again until': postponements of collecting details.
     mobile_prompt_after = models.DateField(_("don't ask for mobile until"), null=True, blank=True)
     email_prompt_after = models.DateField(_("don't ask for email until"), null=True, blank=True)
+    marketing_prompt_after = models.DateField(
+        _("don't ask for marketing consent until"), null=True, blank=True
+    )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

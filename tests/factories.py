@@ -8,7 +8,13 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from appointments.models import Appointment, ConsultationType, Payment, WorkingHours
+from appointments.models import (
+    Appointment,
+    ConsultationType,
+    Payment,
+    TreatmentPlan,
+    WorkingHours,
+)
 from patients.models import Client, Patient
 from practice.models import Location, Membership, Practice, Role, Room
 
@@ -147,3 +153,12 @@ class PaymentFactory(UnscopedFactory):
     amount = Decimal("45.00")
     method = Payment.Method.CARD
     taken_at = factory.LazyFunction(timezone.now)
+
+
+class TreatmentPlanFactory(UnscopedFactory):
+    class Meta:
+        model = TreatmentPlan
+
+    practice = factory.SubFactory(PracticeFactory)
+    patient = factory.SubFactory(PatientFactory, practice=factory.SelfAttribute("..practice"))
+    title = "Plan"

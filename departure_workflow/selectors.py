@@ -1,0 +1,99 @@
+"""Reads for the checkout desk: today's departure lists, one list in full, the follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from practice.models import Location, Practice
+from practice.scoping import for_practice
+
+from .models import (
+    CustomOption,
+    CustomOptionLink,
+    DepartureAction,
+    DepartureStep,
+    DepartureWorkflow,
+    FailureReason,
+    Outcome,
+)
+
+
+def checkout_list(
+    practice: Practice, *, day: dt.date, location: Location | None = None
+) -> QuerySet[DepartureWorkflow]:
+    """The day's departure lists: still to check out first, then the completed ones."""
+    workflows = for_practice(DepartureWorkflow, practice).filter(local_date=day)
+    if location is not None:
+        workflows = workflows.filter(location=location)
+    return (
+        workflows.select_related(
+            "patient", "client", "practitioner__user", "appointment", "completed_by"
+        )
+        .annotate(
+            open_actions=Count("actions", filter=Q(actions__outcome=Outcome.OPEN)),
+            failed_actions=Count("actions", filter=Q(actions__outcome=Outcome.FAILED)),
+        )
+        .order_by("-status", "appointment__ends_at")
+    )
+
+
+def workflow_detail(practice: Practice, workflow_id) -> DepartureWorkflow:
+    """One list with what the checkout screen shows, in a fixed number of queries; 404 for
+    another practice's id exactly like a missing one."""
+    try:
+        return (
+            for_practice(DepartureWorkflow, practice)
+            .select_related(
+                "patient",
+                "client",
+                "location",
+                "practitioner__user",
+                "appointment__consultation_type",
+                "completed_by",
+            )
+            .prefetch_related(
+                Prefetch(
+                    "actions",
+                    queryset=for_practice(DepartureAction, practice).select_related(
+                        "booked_appointment__consultation_type",
+                        "booked_appointment__location",
+                        "booking_link_message",
+                        "failure_reason",
+                    ),
+                ),
+                Prefetch(
+                    "steps",
+                    queryset=for_practice(DepartureStep, practice).select_related("by", "action"),
+                ),
+            )
+            .get(pk=workflow_id)
+        )
+    except (DepartureWorkflow.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No departure list matches the given query.") from exc
+
+
+def workflow_options(practice: Practice, workflow: DepartureWorkflow) -> list[CustomOption]:
+    return list(
+        for_practice(CustomOption, practice)
+        .filter(appointment_id=workflow.appointment_id)
+        .prefetch_related(
+            Prefetch("links", queryset=for_practice(CustomOptionLink, practice).order_by("id"))
+        )
+    )
+
+
+def failure_reason_choices(practice: Practice) -> QuerySet[FailureReason]:
+    return for_practice(FailureReason, practice).filter(is_active=True)
+
+
+def follow_up_list(practice: Practice) -> list[DepartureAction]:
+    """Postponed items not yet worked: treatment to book, details to collect, oldest first."""
+    return list(
+        for_practice(DepartureAction, practice)
+        .filter(outcome=Outcome.POSTPONED, followed_up_at__isnull=True)
+        .select_related("workflow__patient", "workflow__client", "practitioner__user")
+        .order_by("local_date", "id")
+    )
