@@ -98,6 +98,7 @@ def rows(appointment_a, appointment_b, director, vet_b, practice_a, practice_b):
                 location=appt.location,
             ),
             *_messaging_rows(practice, appt),
+            *_departure_rows(practice, appt),
         ]
         made[practice.slug] = {type(o): o for o in objects}
         assert Payment  # imported for the registry check below
@@ -132,6 +133,24 @@ def _messaging_rows(practice, appt):
     ]
 
 
+def _departure_rows(practice, appt):
+    from departure_workflow.models import CustomOption, DepartureWorkflow, FailureReason
+
+    return [
+        FailureReason.objects.unscoped().filter(practice=practice).first(),
+        CustomOption.objects.unscoped().create(practice=practice, appointment=appt, message="m"),
+        DepartureWorkflow.objects.unscoped().create(
+            practice=practice,
+            appointment=appt,
+            patient=appt.patient,
+            client=appt.client,
+            location=appt.location,
+            practitioner=appt.practitioner,
+            local_date="2030-01-01",
+        ),
+    ]
+
+
 def _url(model, name, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{name}", args=args)
 
@@ -140,9 +159,11 @@ def test_every_practice_owned_model_is_registered():
     from django.apps import apps
 
     from appointments.models import PlannedTreatment
+    from departure_workflow.models import CustomOptionLink, DepartureAction, DepartureStep
 
     owned = {m for m in apps.get_models() if issubclass(m, PracticeOwnedModel)}
-    inline_only = {PlannedTreatment}  # edited inline on its treatment plan
+    # Shown inline on their parent (treatment plan, custom option, departure workflow).
+    inline_only = {PlannedTreatment, CustomOptionLink, DepartureAction, DepartureStep}
     assert owned - inline_only == set(SCOPED_MODELS)
 
 
@@ -190,6 +211,7 @@ def test_added_rows_belong_to_the_managers_practice_whatever_is_posted(
             "category": "examination",
             "colour": "#123456",
             "room_kind": "",
+            "fee": "0",
             "is_active": "on",
         },
     )
