@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -51,6 +51,7 @@ def calendar(request):
     day = _parse_day(request.GET.get("date"), location.tz)
     show_cancelled = request.GET.get("cancelled") == "1"
     cal = day_calendar(practice, location=location, day=day, include_cancelled=show_cancelled)
+    booking_params = [(k, request.GET[k]) for k in BOOKING_PARAMS if request.GET.get(k)]
     grid = day_grid(cal)
     context = {
         "location": location,
@@ -65,7 +66,13 @@ def calendar(request):
         "px_per_slot": SLOT_MINUTES * PX_PER_MINUTE,
         "grid_start_minutes": grid.start.hour * 60 + grid.start.minute,
         # Built once: the grid has a link per quarter per practitioner.
-        "create_url": reverse("appointment-create") + f"?location={location.pk}",
+        "create_url": reverse("appointment-create")
+        + "?"
+        + urlencode(_booking_for(request, location)),
+        "booking_for": _booking_patient(request, practice),
+        "booking_params": booking_params,
+        "booking_query": ("&" + urlencode(booking_params)) if booking_params else "",
+        "booking_next": _safe_next(request, request.GET.get("next", "")),
         "detail_url": reverse("appointment-detail", args=[0]).removesuffix("0/"),
         "book_label": _("Book"),
         "confirmed_label": _("Confirmed by the client"),
@@ -73,6 +80,29 @@ def calendar(request):
         "appointment_count": len(cal.appointments),
     }
     return render(request, "appointments/calendar.html", context)
+
+
+# A booking started elsewhere (the checkout) opens the calendar with these: each click on a
+# free time then opens the booking form prefilled, and `next` brings reception back.
+BOOKING_PARAMS = ("patient", "consultation_type", "next")
+
+
+def _booking_for(request, location) -> dict:
+    params = {"location": location.pk}
+    for key in BOOKING_PARAMS:
+        if request.GET.get(key):
+            params[key] = request.GET[key]
+    return params
+
+
+def _booking_patient(request, practice):
+    patient_id = request.GET.get("patient", "")
+    return access_patient_by_id(practice, patient_id) if patient_id.isdigit() else None
+
+
+def _safe_next(request, url: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
+    return url if url and allowed else ""
 
 
 def _initial_from_query(request, practice) -> dict:
@@ -123,6 +153,10 @@ def appointment_create(request):
                         "time": data["start_time"].strftime("%H:%M"),
                     },
                 )
+                back = _safe_next(request, request.POST.get("next", ""))
+                if back:
+                    joiner = "&" if "?" in back else "?"
+                    return htmx_redirect(request, f"{back}{joiner}appointment={appointment.pk}")
                 return htmx_redirect(request, calendar_url(appointment, data["date"]))
     else:
         initial = _initial_from_query(request, practice)
@@ -143,6 +177,7 @@ def appointment_create(request):
         {
             "form": form,
             "chosen_patient": chosen,
+            "next": _safe_next(request, request.GET.get("next") or request.POST.get("next", "")),
         },
     )
 

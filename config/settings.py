@@ -150,9 +150,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Practice platform API",
-    "DESCRIPTION": "Clients, patients, appointments, consultation types and practitioners.",
+    "DESCRIPTION": (
+        "Clients, patients, appointments, consultation types, practitioners and reports."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Contact preference and message delivery share their values: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"ChannelChoiceEnum": "patients.models.Delivery"},
     # Swagger UI's files are served by us, not fetched from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

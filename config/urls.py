@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("patients.urls")),
     path("", include("appointments.urls")),
     path("", include("messaging.urls")),
+    path("", include("departure_workflow.urls")),
+    path("", include("reports.urls")),
 ]

@@ -68,7 +68,14 @@ class DepartureStepInline(ReadOnlyInline):
 class DepartureWorkflowAdmin(ReadOnlyScopedAdmin):
     """History, not a place to edit: outcomes are judged by the checkout."""
 
-    list_display = ["local_date", "patient", "practitioner", "status", "has_failure", "completed_by"]
+    list_display = [
+        "local_date",
+        "patient",
+        "practitioner",
+        "status",
+        "has_failure",
+        "completed_by",
+    ]
     list_filter = ["status", "has_failure", "local_date"]
     list_select_related = ["patient", "practitioner__user", "completed_by", "practice"]
     inlines = [DepartureActionInline, DepartureStepInline]

@@ -85,6 +85,21 @@ def workflow_options(practice: Practice, workflow: DepartureWorkflow) -> list[Cu
     )
 
 
+def workflow_for_appointment(practice: Practice, appointment) -> DepartureWorkflow | None:
+    return for_practice(DepartureWorkflow, practice).filter(appointment=appointment).first()
+
+
+def appointment_options(practice: Practice, appointment) -> list[CustomOption]:
+    return list(
+        for_practice(CustomOption, practice)
+        .filter(appointment=appointment)
+        .select_related("added_by")
+        .prefetch_related(
+            Prefetch("links", queryset=for_practice(CustomOptionLink, practice).order_by("id"))
+        )
+    )
+
+
 def failure_reason_choices(practice: Practice) -> QuerySet[FailureReason]:
     return for_practice(FailureReason, practice).filter(is_active=True)
 

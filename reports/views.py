@@ -1,0 +1,162 @@
+"""Report pages and their CSV / PDF exports. The figures come from reports.departure."""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from practice.views_helpers import staff_view
+
+from . import departure
+from .forms import DepartureReportForm
+
+PAGE_SIZE = 50
+PDF_ROW_LIMIT = 1000
+
+
+def _report_inputs(request):
+    """The checked filters (restricted to the viewer) and chosen columns, or the bound form."""
+    membership = request.membership
+    if not departure.can_read_report(membership):
+        raise PermissionDenied(_("Your role does not allow this."))
+    own_only = not departure.has_right(membership, departure.Right.VIEW_REPORTS)
+    form = DepartureReportForm(request.GET, practice=request.practice, lock_practitioner=own_only)
+    if not form.is_valid():
+        return form, None, []
+    filters = departure.restrict_to_viewer(form.filters(), membership)
+    return form, filters, form.chosen_columns()
+
+
+def _cells(workflow, columns: list[str]) -> list[str]:
+    tz = workflow.location.tz
+    start = workflow.appointment.starts_at.astimezone(tz)
+    failed = {a.kind: a for a in workflow.failed_actions}
+    values = {
+        "date": formats.date_format(workflow.local_date, "SHORT_DATE_FORMAT"),
+        "time": start.strftime("%H:%M"),
+        "patient": workflow.patient.name,
+        "client": workflow.client.full_name,
+        "practitioner": workflow.practitioner.name,
+        "location": workflow.location.name,
+        "receptionist": (
+            workflow.completed_by.get_full_name() or workflow.completed_by.username
+            if workflow.completed_by
+            else ""
+        ),
+        "failed": ", ".join(str(a.get_kind_display()) for a in workflow.failed_actions),
+    }
+    for kind in departure.ActionKind.values:
+        action = failed.get(kind)
+        reason = action and (
+            action.failure_reason.label if action.failure_reason else action.failure_note
+        )
+        values[kind] = f"✗ {reason}".strip() if action else ""
+    return [values[c] for c in columns]
+
+
+@staff_view()
+def departure_report(request):
+    form, filters, columns = _report_inputs(request)
+    context = {"form": form, "columns": columns, "column_labels": departure.DETAIL_COLUMNS}
+    if filters is not None:
+        figures = departure.departure_report(request.practice, filters)
+        page = Paginator(departure.failed_workflows(request.practice, filters), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        query = {**filters.as_query()}
+        keep = [("columns", c) for c in columns]
+        context.update(
+            figures=figures,
+            page=page,
+            rows=[(w, _cells(w, columns)) for w in page.object_list],
+            export_query=urlencode([*query.items(), *keep]),
+            page_query=urlencode([*query.items(), *keep]),
+            filters=filters,
+        )
+    status = 200 if form.is_valid() else 400
+    return render(request, "reports/departure.html", context, status=status)
+
+
+@staff_view()
+def departure_report_csv(request):
+    form, filters, columns = _report_inputs(request)
+    if filters is None:
+        return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"departure-report-{filters.date_from}-{filters.date_to}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # Excel opens UTF-8 (ë, ä, я) correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Action"),
+            _("Total"),
+            _("Success"),
+            _("Success %"),
+            _("Failed"),
+            _("Failed %"),
+            _("Postponed"),
+            _("Postponed %"),
+            _("Postponement reasons"),
+            _("Failure reasons"),
+        ]
+    )
+    for f in departure.departure_report(request.practice, filters):
+        writer.writerow(
+            [
+                f.label,
+                f.total,
+                f.success,
+                f.success_pct,
+                f.failed,
+                f.failed_pct,
+                f.postponed,
+                f.postponed_pct,
+                "; ".join(f"{r}: {n}" for r, n in f.postponement_reasons),
+                "; ".join(f"{r}: {n}" for r, n in f.failure_reasons),
+            ]
+        )
+    writer.writerow([])
+    writer.writerow([_("Failed workflows")])
+    writer.writerow([str(departure.DETAIL_COLUMNS[c]) for c in columns])
+    for workflow in departure.failed_workflows(request.practice, filters).iterator(chunk_size=2000):
+        writer.writerow(_cells(workflow, columns))
+    return response
+
+
+@staff_view()
+def departure_report_pdf(request):
+    from weasyprint import HTML  # imported here: loading it costs ~0.3 s
+
+    form, filters, columns = _report_inputs(request)
+    if filters is None:
+        return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
+    workflows = departure.failed_workflows(request.practice, filters)
+    total_rows = workflows.count()
+    html = render_to_string(
+        "reports/departure_pdf.html",
+        {
+            "practice": request.practice,
+            "filters": filters,
+            "figures": departure.departure_report(request.practice, filters),
+            "columns": [departure.DETAIL_COLUMNS[c] for c in columns],
+            "rows": [_cells(w, columns) for w in workflows[:PDF_ROW_LIMIT]],
+            "total_rows": total_rows,
+            "row_limit": PDF_ROW_LIMIT,
+            "generated": timezone.localtime(timezone=request.practice.tz),
+        },
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"departure-report-{filters.date_from}-{filters.date_to}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
