@@ -10,4 +10,5 @@ BENCHMARKS = {
     "search": ("bench.search", "patient search by name, phone, email over N patients"),
     "calendar": ("bench.calendar", "day calendar of a busy location, N appointments in all"),
     "dispatch": ("bench.dispatch", "N reminders due at once, sent via a fake Twilio on loopback"),
+    "departure": ("bench.departure", "departure report over a year of N appointments, vs SQL"),
 }

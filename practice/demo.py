@@ -517,6 +517,7 @@ def build_practice(
     future_days: int = 31,
     seed: int = 7,
     log: Callable[[str], None] = lambda _: None,
+    demo_extras: bool = True,
 ) -> Built:
     """Build one practice. `appointments` set: that many, over past_days + future_days."""
     rng = random.Random(seed)
@@ -622,7 +623,8 @@ def build_practice(
     made += len(batch)
     log(f"{spec.name}: {made} appointments")
     _extras(practice, spec, rng, patient_rows, types, practitioners, locations)
-    run_demo_extras(practice)
+    if demo_extras:  # other apps' demo data; a benchmark may write its own instead
+        run_demo_extras(practice)
     analyze()
     logins = [(u, Role(role).label) for u, _, _, role in staff]
     return Built(practice, logins, len(client_rows), len(patient_rows), made)

@@ -12,7 +12,7 @@ def test_list_names_every_benchmark(capsys):
     assert listed == set(BENCHMARKS) >= {"search", "calendar"}
 
 
-@pytest.mark.parametrize("name", ["search", "calendar", "dispatch"])
+@pytest.mark.parametrize("name", ["search", "calendar", "dispatch", "departure"])
 def test_benchmark_builds_and_reports_figures(db, name):
     import importlib
 
@@ -29,6 +29,9 @@ def test_benchmark_builds_and_reports_figures(db, name):
         assert figures["statuses"] == {"queued": figures["messages"]}
         # A tiny run is dominated by the per-batch queries; 10,000 give about 3 a message.
         assert float(figures["queries_per_message"]) < 8
+    elif name == "departure":
+        assert figures["actions_total"] > 0
+        assert float(figures["ratio"]) > 0
     else:
         key = "queries_per_search" if name == "search" else "calendar_queries"
         assert int(figures[key]) <= 5

@@ -174,7 +174,8 @@ def test_report_page_for_the_director_in_constant_queries(
         response = client.get(_report_url())
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Take Payment" in body and "Collect Mobile" in body
+    assert "Take Payment" in body
+    assert "Collect Mobile" in body
     assert response.context["page"].paginator.count == 2  # workflows 2 and 3 failed
 
 
