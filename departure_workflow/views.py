@@ -93,6 +93,8 @@ def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
             "action": action,
             "outcome": outcome,
             "outcome_label": Outcome(outcome).label,
+            # While the list is open, 'would fail' is simply still to do.
+            "css": "todo" if workflow.is_open and outcome == Outcome.FAILED else outcome,
             "note": action.postpone_note if not workflow.is_open else verdict.postpone_note,
             "workable": workflow.is_open or (follow_up and action.outcome == Outcome.POSTPONED),
         }
