@@ -91,15 +91,15 @@ def _build(spec, scale: int) -> None:
                  completed_by_id)
             SELECT a.practice_id, a.id, a.patient_id, a.client_id, a.location_id,
                    a.practitioner_id, {_local_date_sql(practice.time_zone)}, 'completed', FALSE,
-                   a.ends_at, a.ends_at, CASE a.id % {len(desk)} {desk_case} END
+                   a.ends_at, a.ends_at, CASE a.id %% {len(desk)} {desk_case} END
               FROM appointments_appointment a
              WHERE a.practice_id = %s AND a.status = 'completed'
             """,
             [practice.pk],
         )
         for k, (kind, applies, success, postponed) in enumerate(ACTIONS):
-            roll = f"((w.id * 7919 + {k * 131}) % 100)"
-            outcome = f"((w.id * 104729 + {k * 17}) % 100)"
+            roll = f"((w.id * 7919 + {k * 131}) %% 100)"
+            outcome = f"((w.id * 104729 + {k * 17}) %% 100)"
             cursor.execute(
                 f"""
                 INSERT INTO departure_workflow_departureaction
@@ -116,7 +116,7 @@ def _build(spec, scale: int) -> None:
                             THEN %s ELSE '' END,
                        '',
                        CASE WHEN {outcome} >= {success + postponed}
-                            THEN CASE w.id % {len(reasons)} {reason_case} END END,
+                            THEN CASE w.id %% {len(reasons)} {reason_case} END END,
                        '', w.completed_at, w.local_date, w.location_id, w.practitioner_id,
                        w.completed_by_id
                   FROM departure_workflow_departureworkflow w
