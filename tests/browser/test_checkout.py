@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from departure_workflow.models import DepartureAction, DepartureWorkflow, Outcome
+from departure_workflow.models import DepartureAction, DepartureWorkflow, FailureReason, Outcome
 from patients.models import Client
 
 from .. import factories as f
@@ -63,7 +63,8 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     page.click("button:has-text('Complete checkout')")
     page.wait_for_selector(".form-errors:has-text('Take Payment')")
     assert DepartureWorkflow.objects.unscoped().get(appointment=appointment).is_open
-    page.select_option("#action-payment .failure-fields select", label="Patient will call back")
+    reason = FailureReason.objects.unscoped().filter(practice=patient_a.practice).first()
+    page.select_option("#action-payment .failure-fields select", label=reason.label)
     page.click("button:has-text('Complete checkout')")
     page.wait_for_selector("text=Checkout of")
     outcomes = dict(
@@ -80,7 +81,7 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     manager.click("nav >> text=Reports")
     manager.wait_for_selector(".report-table")
     payment_row = manager.locator(".report-table tr", has_text="Take Payment")
-    assert "Patient will call back: 1" in payment_row.inner_text()
+    assert f"{reason.label}: 1" in payment_row.inner_text()
     cells = payment_row.locator("td").all_inner_texts()
     assert cells[:7] == ["1", "0", "0.0", "1", "100.0", "0", "0.0"]
     mobile_row = manager.locator(".report-table tr", has_text="Collect Mobile")

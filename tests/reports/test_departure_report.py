@@ -52,8 +52,19 @@ def _action(workflow, kind, outcome, **extra):
     )
 
 
+_slot = iter(range(10_000))
+
+
 def _appointment(practice, practitioner, location):
-    return f.AppointmentFactory(practice=practice, practitioner=practitioner, location=location)
+    # Each at its own time: PostgreSQL refuses a practitioner's overlapping appointments.
+    start = dt.datetime(2026, 3, 10, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=30 * next(_slot))
+    return f.AppointmentFactory(
+        practice=practice,
+        practitioner=practitioner,
+        location=location,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=30),
+    )
 
 
 @pytest.fixture
