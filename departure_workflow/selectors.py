@@ -104,11 +104,13 @@ def failure_reason_choices(practice: Practice) -> QuerySet[FailureReason]:
     return for_practice(FailureReason, practice).filter(is_active=True)
 
 
-def follow_up_list(practice: Practice) -> list[DepartureAction]:
-    """Postponed items not yet worked: treatment to book, details to collect, oldest first."""
-    return list(
-        for_practice(DepartureAction, practice)
-        .filter(outcome=Outcome.POSTPONED, followed_up_at__isnull=True)
-        .select_related("workflow__patient", "workflow__client", "practitioner__user")
-        .order_by("local_date", "id")
+def follow_up_list(practice: Practice, kinds=None) -> QuerySet[DepartureAction]:
+    """Postponed items not yet worked: treatment to book, details to collect; newest first."""
+    items = for_practice(DepartureAction, practice).filter(
+        outcome=Outcome.POSTPONED, followed_up_at__isnull=True
     )
+    if kinds:
+        items = items.filter(kind__in=kinds)
+    return items.select_related(
+        "workflow__patient", "workflow__client", "practitioner__user"
+    ).order_by("-local_date", "-id")

@@ -11,6 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -66,7 +67,7 @@ def checkout_list(request):
             "locations": for_practice(Location, practice).filter(is_active=True),
             "open_workflows": [w for w in workflows if w.is_open],
             "done_workflows": [w for w in workflows if not w.is_open],
-            "follow_up_count": len(selectors.follow_up_list(practice)),
+            "follow_up_count": selectors.follow_up_list(practice).count(),
         },
     )
 
@@ -345,12 +346,21 @@ def complete(request, workflow_id: int):
     return redirect(url)
 
 
+FOLLOW_UP_GROUPS = {
+    "book": (ActionKind.PLANNED_TREATMENT,),
+    "details": (ActionKind.MOBILE, ActionKind.EMAIL, ActionKind.MARKETING_CONSENT),
+}
+
+
 @staff_view(Right.VIEW_CALENDAR)
 def follow_up(request):
+    group = request.GET.get("show", "")
+    items = selectors.follow_up_list(request.practice, kinds=FOLLOW_UP_GROUPS.get(group))
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "departure_workflow/follow_up.html",
-        {"items": selectors.follow_up_list(request.practice)},
+        {"page": page, "items": page.object_list, "show": group},
     )
 
 

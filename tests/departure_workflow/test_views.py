@@ -254,3 +254,28 @@ def test_another_practices_checkout_answers_like_a_missing_one(
     assert post.status_code == 404
     assert client.post(reverse("checkout-complete", args=[workflow.pk])).status_code == 404
     assert action_of(workflow, "payment").paid_amount == 0
+
+
+def test_follow_up_page_filters_by_group_and_pages_in_constant_queries(
+    rita_client, practice_a, make_visit, receptionist, django_assert_max_num_queries
+):
+    for minute in range(0, 60, 10):
+        visit = make_visit(minute=minute, patient=f.PatientFactory(practice=practice_a))
+        Client.objects.unscoped().filter(pk=visit.client_id).update(mobile="")
+        wf = build(practice_a, visit)
+        services.action_prompt_later(
+            practice_a, actor=receptionist.user, action=action_of(wf, "mobile")
+        )
+        services.workflow_complete(
+            practice_a,
+            actor=receptionist.user,
+            workflow=wf,
+            failure_reasons={
+                a.pk: (None, "x") for a in DepartureAction.objects.unscoped().filter(workflow=wf)
+            },
+        )
+    with django_assert_max_num_queries(10):
+        response = rita_client.get(reverse("checkout-follow-up") + "?show=details")
+    assert response.context["page"].paginator.count == 6
+    response = rita_client.get(reverse("checkout-follow-up") + "?show=book")
+    assert response.context["page"].paginator.count == 0
