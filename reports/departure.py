@@ -201,7 +201,12 @@ def failed_workflows(practice: Practice, filters: ReportFilters) -> QuerySet[Dep
         workflows = workflows.filter(completed_by_id=filters.run_by_id)
     return (
         workflows.select_related(
-            "patient", "client", "practitioner__user", "location", "completed_by", "appointment"
+            "patient",
+            "client",
+            "practitioner__user",
+            "location__practice",
+            "completed_by",
+            "appointment",
         )
         .prefetch_related(
             Prefetch(
