@@ -257,7 +257,7 @@ def test_csv_export_has_the_figures_and_the_failed_rows(client, director, histor
     client.force_login(director.user)
     response = client.get(reverse("report-departure-csv") + f"?date_from={DAY}&date_to={DAY}")
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Take Payment,3,2,66.7,1,33.3,0,0.0" in text
     assert history["workflows"][2].patient.name in text
 
