@@ -199,6 +199,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # The twilio client logs every request and response at INFO.
-    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+    # The twilio client logs every request and response at INFO; WeasyPrint every PDF step.
+    "loggers": {
+        "twilio.http_client": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
