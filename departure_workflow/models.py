@@ -224,6 +224,20 @@ class DepartureAction(PracticeOwnedModel):
         return f"{self.get_kind_display()}: {self.get_outcome_display()}"
 
 
+STEP_LABELS = {
+    "booked": _("booked"),
+    "booking_link_sent": _("online booking link sent"),
+    "payment_taken": _("payment taken"),
+    "mobile_collected": _("mobile saved"),
+    "email_collected": _("email saved"),
+    "prompt_later": _("ask again in 12 months"),
+    "consent_recorded": _("consent recorded"),
+    "link_opened": _("link opened"),
+    "completed": _("checkout completed"),
+    "paid_later_same_day": _("paid at a later checkout the same day"),
+}
+
+
 class DepartureStep(PracticeOwnedModel):
     """One thing a staff member did on a departure list: the workflow's history."""
 
@@ -245,3 +259,7 @@ class DepartureStep(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.what} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        return str(STEP_LABELS.get(self.what, self.what))
