@@ -99,6 +99,7 @@ def rows(appointment_a, appointment_b, director, vet_b, practice_a, practice_b):
             ),
             *_messaging_rows(practice, appt),
             *_departure_rows(practice, appt),
+            *_online_booking_rows(practice, appt),
         ]
         made[practice.slug] = {type(o): o for o in objects}
         assert Payment  # imported for the registry check below
@@ -147,6 +148,33 @@ def _departure_rows(practice, appt):
             location=appt.location,
             practitioner=appt.practitioner,
             local_date="2030-01-01",
+        ),
+    ]
+
+
+def _online_booking_rows(practice, appt):
+    from online_booking.models import (
+        OnlineBookingSettings,
+        OnlineLocation,
+        OnlineWindow,
+        Reason,
+        ReasonGroup,
+    )
+
+    group = ReasonGroup.objects.unscoped().create(practice=practice, name="Checks")
+    return [
+        OnlineBookingSettings.objects.unscoped().create(practice=practice),
+        OnlineLocation.objects.unscoped().create(practice=practice, location=appt.location),
+        OnlineWindow.objects.unscoped().create(
+            practice=practice,
+            location=appt.location,
+            weekday=0,
+            start_time="08:00",
+            end_time="12:00",
+        ),
+        group,
+        Reason.objects.unscoped().create(
+            practice=practice, group=group, consultation_type=appt.consultation_type, name="R"
         ),
     ]
 

@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from practice.admin_base import PracticeScopedAdmin
+from practice.models import Membership
+from practice.scoping import for_practice
+
+from .models import OnlineBookingSettings, OnlineLocation, OnlineWindow, Reason, ReasonGroup
+
+
+@admin.register(OnlineBookingSettings)
+class OnlineBookingSettingsAdmin(PracticeScopedAdmin):
+    list_display = ["__str__", "enabled", "lead_time_minutes", "horizon_days", "slot_minutes"]
+
+
+@admin.register(OnlineLocation)
+class OnlineLocationAdmin(PracticeScopedAdmin):
+    list_display = ["location", "enabled", "asks_species"]
+
+
+@admin.register(OnlineWindow)
+class OnlineWindowAdmin(PracticeScopedAdmin):
+    list_display = ["location", "weekday", "start_time", "end_time"]
+    list_filter = ["location", "weekday"]
+
+
+@admin.register(ReasonGroup)
+class ReasonGroupAdmin(PracticeScopedAdmin):
+    list_display = ["name", "position"]
+
+
+@admin.register(Reason)
+class ReasonAdmin(PracticeScopedAdmin):
+    list_display = ["name", "group", "consultation_type", "duration_minutes", "is_active"]
+    list_filter = ["group", "is_active"]
+    filter_horizontal = ["practitioners"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Only this practice's practitioners (the scoped manager needs the practice named).
+        if db_field.name == "practitioners":
+            kwargs["queryset"] = (
+                Membership.objects.unscoped()
+                if request.user.is_superuser
+                else for_practice(Membership, request.practice)
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

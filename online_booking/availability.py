@@ -1,0 +1,248 @@
+"""Free times for an online reason at a location.
+
+Free = the working hours of the practitioners who take the reason, inside the location's
+online windows, minus absences and the time existing appointments hold (widened by the
+reason's buffers), on the slot interval, after the lead time and before the horizon; when
+the consultation type needs a room, a room of that kind must be free too.
+
+All wall-clock times are turned into aware datetimes day by day in the location's time
+zone, so opening hours stay put across a daylight-saving change. The busy intervals of a
+whole range come from one query; the rest is arithmetic on sorted lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from appointments.models import MAX_APPOINTMENT_SPAN, Appointment
+from appointments.working_time import Interval, _subtract, working_intervals_range
+from practice.models import Location, Practice, Room
+from practice.scoping import for_practice
+
+from .models import OnlineBookingSettings, OnlineWindow, Reason
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: dt.datetime  # aware, in the location's time zone
+    ends_at: dt.datetime
+    practitioner_id: int
+    room_id: int | None = None
+
+
+def reason_practitioner_ids(reason: Reason) -> list[int]:
+    # Through the link table: the membership manager is practice-scoped, the table is not.
+    return list(
+        Reason.practitioners.through.objects.filter(reason_id=reason.pk).values_list(
+            "membership_id", flat=True
+        )
+    )
+
+
+def booking_settings(practice: Practice) -> OnlineBookingSettings:
+    settings = for_practice(OnlineBookingSettings, practice).first()
+    return settings or OnlineBookingSettings(practice=practice)
+
+
+def _windows(practice, location, first, last) -> dict[dt.date, list[Interval]]:
+    tz = location.tz
+    by_weekday: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
+    for weekday, start, end in (
+        for_practice(OnlineWindow, practice)
+        .filter(location=location)
+        .values_list("weekday", "start_time", "end_time")
+    ):
+        by_weekday[weekday].append((start, end))
+    result = {}
+    day = first
+    while day <= last:
+        result[day] = [
+            (dt.datetime.combine(day, s, tzinfo=tz), dt.datetime.combine(day, e, tzinfo=tz))
+            for s, e in by_weekday.get(day.weekday(), [])
+        ]
+        day += dt.timedelta(days=1)
+    return result
+
+
+def _intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
+    result = []
+    for s1, e1 in a:
+        for s2, e2 in b:
+            start, end = max(s1, s2), min(e1, e2)
+            if start < end:
+                result.append((start, end))
+    return sorted(result)
+
+
+def _minus(free: list[Interval], busy: list[Interval]) -> list[Interval]:
+    for cut in busy:
+        free = _subtract(free, cut)
+    return free
+
+
+def _grid_starts(free: Interval, day_start: dt.datetime, step: int, length: dt.timedelta):
+    """Slot starts on the interval grid (counted from local midnight) that fit in `free`."""
+    start, end = free
+    local = start.astimezone(day_start.tzinfo)
+    # Wall-clock minutes since local midnight (not elapsed time: a DST day has 23 or 25 h).
+    offset = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
+    minutes = -(-offset // step) * step  # round up to the grid
+    while minutes < 24 * 60:
+        # Adding to an aware datetime is wall-clock arithmetic in its zone.
+        candidate = day_start + dt.timedelta(minutes=minutes)
+        if candidate + length > end:
+            return
+        if candidate >= start:
+            yield candidate
+        minutes += step
+
+
+def free_slots(
+    practice: Practice,
+    *,
+    location: Location,
+    reason: Reason,
+    first: dt.date,
+    last: dt.date,
+    now: dt.datetime | None = None,
+    first_only: bool = False,
+) -> dict[dt.date, list[Slot]]:
+    """Per local day from `first` to `last`: the free slots (one per start time and
+    practitioner), earliest first. `first_only` stops at a day's first slot (month view)."""
+    settings = booking_settings(practice)
+    tz = location.tz
+    now = now or timezone.now()
+    earliest = now + dt.timedelta(minutes=settings.lead_time_minutes)
+    today = timezone.localdate(now, timezone=tz)
+    last = min(last, today + dt.timedelta(days=settings.horizon_days))
+    first = max(first, today)
+    if first > last:
+        return {}
+    practitioner_ids = reason_practitioner_ids(reason)
+    if not practitioner_ids:
+        return {}
+    hours = working_intervals_range(
+        practice, location=location, first=first, last=last, practitioner_ids=practitioner_ids
+    )
+    windows = _windows(practice, location, first, last)
+    room_kind = reason.consultation_type.room_kind
+    room_ids = (
+        list(
+            for_practice(Room, practice)
+            .filter(location=location, kind=room_kind)
+            .values_list("pk", flat=True)
+        )
+        if room_kind
+        else []
+    )
+    if room_kind and not room_ids:
+        return {}  # the reason needs a kind of room this location does not have
+    range_start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    range_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    before = dt.timedelta(minutes=reason.buffer_before_minutes)
+    after = dt.timedelta(minutes=reason.buffer_after_minutes)
+    # The one query for busy time: every appointment holding these practitioners or rooms.
+    busy_by_practitioner: dict[int, list[Interval]] = defaultdict(list)
+    busy_by_room: dict[int, list[Interval]] = defaultdict(list)
+    holders = for_practice(Appointment, practice).filter(
+        starts_at__lt=range_end,
+        starts_at__gte=range_start - MAX_APPOINTMENT_SPAN,
+        ends_at__gt=range_start,
+    )
+    holders = holders.exclude(status__in=Appointment.RELEASED)
+    if room_ids:
+        holders = holders.filter(Q(practitioner_id__in=practitioner_ids) | Q(room_id__in=room_ids))
+    else:
+        holders = holders.filter(practitioner_id__in=practitioner_ids)
+    for pid, rid, start, end in holders.values_list(
+        "practitioner_id", "room_id", "starts_at", "ends_at"
+    ):
+        # Widened by the new booking's buffers: it needs `before` free ahead of it and
+        # `after` free behind it.
+        if pid in practitioner_ids:
+            busy_by_practitioner[pid].append((start - after, end + before))
+        if rid in room_ids:
+            busy_by_room[rid].append((start, end))
+    length = dt.timedelta(minutes=reason.duration)
+    step = settings.slot_minutes
+    result: dict[dt.date, list[Slot]] = {}
+    for day, by_practitioner in hours.items():
+        open_windows = windows.get(day, [])
+        if not open_windows:
+            continue
+        day_start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+        room_free = {rid: _minus(open_windows, busy_by_room.get(rid, [])) for rid in room_ids}
+        slots: list[Slot] = []
+        for pid in practitioner_ids:
+            free = _minus(
+                _intersect(by_practitioner.get(pid, []), open_windows),
+                busy_by_practitioner.get(pid, []),
+            )
+            for interval in free:
+                for start in _grid_starts(interval, day_start, step, length):
+                    if start < earliest:
+                        continue
+                    end = start + length
+                    room = None
+                    if room_ids:
+                        room = next(
+                            (
+                                rid
+                                for rid, spans in room_free.items()
+                                if any(s <= start and end <= e for s, e in spans)
+                            ),
+                            None,
+                        )
+                        if room is None:
+                            continue
+                    slots.append(Slot(start, end, pid, room))
+                    if first_only:
+                        break
+                if first_only and slots:
+                    break
+            if first_only and slots:
+                break
+        if slots:
+            result[day] = sorted(slots, key=lambda s: (s.starts_at, s.practitioner_id))
+    return result
+
+
+def available_days(
+    practice: Practice,
+    *,
+    location: Location,
+    reason: Reason,
+    first: dt.date,
+    last: dt.date,
+    now: dt.datetime | None = None,
+) -> list[dt.date]:
+    """The local days with at least one free time (the month calendar's green days)."""
+    slots = free_slots(
+        practice, location=location, reason=reason, first=first, last=last, now=now, first_only=True
+    )
+    return sorted(slots)
+
+
+def available_times(
+    practice: Practice,
+    *,
+    location: Location,
+    reason: Reason,
+    day: dt.date,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """One day's free times, one per start (the first free practitioner takes it)."""
+    slots = free_slots(
+        practice, location=location, reason=reason, first=day, last=day, now=now
+    ).get(day, [])
+    seen, unique = set(), []
+    for slot in slots:
+        if slot.starts_at not in seen:
+            seen.add(slot.starts_at)
+            unique.append(slot)
+    return unique
