@@ -11,4 +11,5 @@ BENCHMARKS = {
     "calendar": ("bench.calendar", "day calendar of a busy location, N appointments in all"),
     "dispatch": ("bench.dispatch", "N reminders due at once, sent via a fake Twilio on loopback"),
     "departure": ("bench.departure", "departure report over a year of N appointments, vs SQL"),
+    "availability": ("bench.availability", "online free days and times, N practitioners, 30 days"),
 }

@@ -12,14 +12,15 @@ def test_list_names_every_benchmark(capsys):
     assert listed == set(BENCHMARKS) >= {"search", "calendar"}
 
 
-@pytest.mark.parametrize("name", ["search", "calendar", "dispatch", "departure"])
+@pytest.mark.parametrize("name", ["search", "calendar", "dispatch", "departure", "availability"])
 def test_benchmark_builds_and_reports_figures(db, name):
     import importlib
 
     module = importlib.import_module(BENCHMARKS[name][0])
-    assert module.build(300) is True
-    assert module.build(300) is False  # reused at the same scale
-    figures = module.run(300)
+    scale = 3 if name == "availability" else 300  # practitioners there, rows elsewhere
+    assert module.build(scale) is True
+    assert module.build(scale) is False  # reused at the same scale
+    figures = module.run(scale)
     assert figures
     for figure, value in figures.items():
         assert figure.replace("_", "").isalnum()
@@ -29,6 +30,9 @@ def test_benchmark_builds_and_reports_figures(db, name):
         assert figures["statuses"] == {"queued": figures["messages"]}
         # A tiny run is dominated by the per-batch queries; 10,000 give about 3 a message.
         assert float(figures["queries_per_message"]) < 8
+    elif name == "availability":
+        assert int(figures["queries"]) <= 8
+        assert figures["days_with_free_times"] > 0
     elif name == "departure":
         assert figures["actions_total"] > 0
         assert float(figures["ratio"]) > 0
