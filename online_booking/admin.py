@@ -4,7 +4,14 @@ from practice.admin_base import PracticeScopedAdmin
 from practice.models import Membership
 from practice.scoping import for_practice
 
-from .models import OnlineBookingSettings, OnlineLocation, OnlineWindow, Reason, ReasonGroup
+from .models import (
+    OnlineBooking,
+    OnlineBookingSettings,
+    OnlineLocation,
+    OnlineWindow,
+    Reason,
+    ReasonGroup,
+)
 
 
 @admin.register(OnlineBookingSettings)
@@ -43,3 +50,28 @@ class ReasonAdmin(PracticeScopedAdmin):
                 else for_practice(Membership, request.practice)
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(OnlineBooking)
+class OnlineBookingAdmin(PracticeScopedAdmin):
+    """Reception reviews online bookings: typed data, differences, possible duplicates."""
+
+    list_display = [
+        "__str__",
+        "appointment",
+        "client_matched",
+        "patient_matched",
+        "possible_duplicate",
+        "reviewed_at",
+    ]
+    list_filter = ["possible_duplicate", "client_matched"]
+    list_select_related = ["appointment__patient", "practice"]
+    readonly_fields = [
+        "appointment",
+        "reason",
+        "typed",
+        "client_matched",
+        "patient_matched",
+        "differences",
+        "possible_duplicate",
+    ]

@@ -147,3 +147,44 @@ class Reason(PracticeOwnedModel):
 
     def species_list(self) -> list[str]:
         return [s.strip().lower() for s in self.species.split(",") if s.strip()]
+
+
+class OnlineBooking(PracticeOwnedModel):
+    """What a client typed when booking online, and how it matched existing records.
+
+    Matched clients keep their stored data; what differs is kept here for reception to
+    review. A booking whose details fit several clients gets a new client, flagged as a
+    possible duplicate.
+    """
+
+    appointment = models.OneToOneField(
+        "appointments.Appointment", on_delete=models.CASCADE, related_name="online_booking"
+    )
+    reason = models.ForeignKey(Reason, null=True, on_delete=models.SET_NULL, related_name="+")
+    typed = models.JSONField(_("what the client typed"), default=dict)
+    client_matched = models.BooleanField(_("matched an existing client"), default=False)
+    patient_matched = models.BooleanField(_("matched an existing patient"), default=False)
+    differences = models.JSONField(
+        _("differences from the stored client"),
+        default=dict,
+        blank=True,
+        help_text=_("Typed values that differ from the client's stored ones (not applied)."),
+    )
+    possible_duplicate = models.BooleanField(_("possible duplicate client"), default=False)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("online booking")
+        verbose_name_plural = _("online bookings")
+        indexes = [
+            models.Index(
+                fields=["practice", "created_at"],
+                condition=Q(reviewed_at__isnull=True),
+                name="online_booking_to_review_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.typed.get('first_name', '')} {self.typed.get('last_name', '')}".strip()

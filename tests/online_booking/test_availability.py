@@ -4,46 +4,14 @@ import datetime as dt
 
 import pytest
 
-from appointments.models import Absence, WorkingHours
+from appointments.models import Absence
 from online_booking.availability import available_days, available_times, free_slots
-from online_booking.models import OnlineBookingSettings, OnlineWindow, Reason, ReasonGroup
+from online_booking.models import OnlineBookingSettings
 
 from .. import factories as f
+from .conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = dt.date(2030, 1, 7)
-
-
-@pytest.fixture
-def setup(practice_a, location_a, dentist, ctype_a):
-    OnlineBookingSettings.objects.unscoped().create(
-        practice=practice_a, enabled=True, lead_time_minutes=0, horizon_days=4000, slot_minutes=15
-    )
-    for weekday in range(5):
-        WorkingHours.objects.unscoped().create(
-            practice=practice_a,
-            practitioner=dentist,
-            location=location_a,
-            weekday=weekday,
-            start_time=dt.time(8),
-            end_time=dt.time(12),
-        )
-        OnlineWindow.objects.unscoped().create(
-            practice=practice_a,
-            location=location_a,
-            weekday=weekday,
-            start_time=dt.time(9),
-            end_time=dt.time(17),
-        )
-    ctype_a.duration_minutes = 30
-    ctype_a.save()
-    group = ReasonGroup.objects.unscoped().create(practice=practice_a, name="Check-ups")
-    reason = Reason.objects.unscoped().create(
-        practice=practice_a, group=group, consultation_type=ctype_a, name="Check-up"
-    )
-    Reason.practitioners.through.objects.create(reason=reason, membership=dentist)
-    return reason
 
 
 def _times(practice, location, reason, day, now=None):

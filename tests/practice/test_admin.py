@@ -154,6 +154,7 @@ def _departure_rows(practice, appt):
 
 def _online_booking_rows(practice, appt):
     from online_booking.models import (
+        OnlineBooking,
         OnlineBookingSettings,
         OnlineLocation,
         OnlineWindow,
@@ -162,6 +163,9 @@ def _online_booking_rows(practice, appt):
     )
 
     group = ReasonGroup.objects.unscoped().create(practice=practice, name="Checks")
+    reason = Reason.objects.unscoped().create(
+        practice=practice, group=group, consultation_type=appt.consultation_type, name="R"
+    )
     return [
         OnlineBookingSettings.objects.unscoped().create(practice=practice),
         OnlineLocation.objects.unscoped().create(practice=practice, location=appt.location),
@@ -173,8 +177,9 @@ def _online_booking_rows(practice, appt):
             end_time="12:00",
         ),
         group,
-        Reason.objects.unscoped().create(
-            practice=practice, group=group, consultation_type=appt.consultation_type, name="R"
+        reason,
+        OnlineBooking.objects.unscoped().create(
+            practice=practice, appointment=appt, reason=reason, typed={"first_name": "A"}
         ),
     ]
 
