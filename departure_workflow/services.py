@@ -221,6 +221,18 @@ def _check_kind(action: DepartureAction, kinds) -> None:
         raise ValidationError(_("This does not apply to %(action)s.") % {"action": action})
 
 
+def _begin_step(
+    practice: Practice, actor, action: DepartureAction, kinds, from_follow_up: bool
+) -> DepartureAction:
+    """What every step checks first: a staff member, an open list (or a follow-up), an
+    action of the right kind; the action comes back locked, with its workflow loaded."""
+    _require_staff(actor)
+    action = _locked_action(practice, action)
+    _require_open(action.workflow, from_follow_up)
+    _check_kind(action, kinds)
+    return action
+
+
 @transaction.atomic
 def action_record_booking(
     practice: Practice,
@@ -231,11 +243,8 @@ def action_record_booking(
     from_follow_up: bool = False,
 ) -> DepartureAction:
     """The appointment reception booked for this action (from the prefilled calendar)."""
-    _require_staff(actor)
-    action = _locked_action(practice, action)
+    action = _begin_step(practice, actor, action, rules.BOOKING_KINDS, from_follow_up)
     workflow = action.workflow
-    _require_open(workflow, from_follow_up)
-    _check_kind(action, rules.BOOKING_KINDS)
     if booked.practice_id != practice.pk or booked.patient_id != workflow.patient_id:
         raise ValidationError(_("That appointment is not for this patient."))
     if not booked.holds_time or booked.starts_at <= workflow.appointment.starts_at:
@@ -273,11 +282,8 @@ def action_send_booking_link(
     from_follow_up: bool = False,
 ) -> DepartureAction:
     """Send the client the online booking link (by SMS, else email) through messaging."""
-    _require_staff(actor)
-    action = _locked_action(practice, action)
+    action = _begin_step(practice, actor, action, {ActionKind.PLANNED_TREATMENT}, from_follow_up)
     workflow = action.workflow
-    _require_open(workflow, from_follow_up)
-    _check_kind(action, {ActionKind.PLANNED_TREATMENT})
     channel = booking_link_channel(practice, workflow.client)
     if not channel:
         raise ValidationError(
@@ -304,11 +310,8 @@ def action_send_booking_link(
 def action_take_payment(
     practice: Practice, *, actor, action: DepartureAction, amount: Decimal, method: str
 ) -> DepartureAction:
-    _require_staff(actor)
-    action = _locked_action(practice, action)
+    action = _begin_step(practice, actor, action, {ActionKind.PAYMENT}, False)
     workflow = action.workflow
-    _require_open(workflow, False)
-    _check_kind(action, {ActionKind.PAYMENT})
     payment = payment_take(
         practice, actor=actor, appointment=workflow.appointment, amount=amount, method=method
     )
@@ -333,11 +336,10 @@ def action_collect_detail(
     from_follow_up: bool = False,
 ) -> DepartureAction:
     """Save the mobile number or email the client gave (validated)."""
-    _require_staff(actor)
-    action = _locked_action(practice, action)
+    action = _begin_step(
+        practice, actor, action, {ActionKind.MOBILE, ActionKind.EMAIL}, from_follow_up
+    )
     workflow = action.workflow
-    _require_open(workflow, from_follow_up)
-    _check_kind(action, {ActionKind.MOBILE, ActionKind.EMAIL})
     field = "mobile" if action.kind == ActionKind.MOBILE else "email"
     value = (value or "").strip()
     if not value:
@@ -366,11 +368,8 @@ def action_prompt_later(
     practice: Practice, *, actor, action: DepartureAction, from_follow_up: bool = False
 ) -> DepartureAction:
     """'Prompt in 12 months': the detail is not asked for again until then."""
-    _require_staff(actor)
-    action = _locked_action(practice, action)
+    action = _begin_step(practice, actor, action, rules.DETAIL_KINDS, from_follow_up)
     workflow = action.workflow
-    _require_open(workflow, from_follow_up)
-    _check_kind(action, rules.DETAIL_KINDS)
     until = rules.prompt_later_until(_local_today(workflow))
     client = for_practice(Client, practice).get(pk=workflow.client_id)
     client_update(practice, actor=actor, client=client, **{rules.PROMPT_FIELD[action.kind]: until})
@@ -399,11 +398,8 @@ def action_record_consent(
     from_follow_up: bool = False,
 ) -> DepartureAction:
     """An explicit yes or no to marketing, with when, by whom and the wording asked."""
-    _require_staff(actor)
-    action = _locked_action(practice, action)
+    action = _begin_step(practice, actor, action, {ActionKind.MARKETING_CONSENT}, from_follow_up)
     workflow = action.workflow
-    _require_open(workflow, from_follow_up)
-    _check_kind(action, {ActionKind.MARKETING_CONSENT})
     client = for_practice(Client, practice).get(pk=workflow.client_id)
     client_record_consent(practice, actor=actor, client=client, consent=consent, wording=wording)
     _step(
