@@ -87,6 +87,7 @@ def checkout_for_appointment(request, appointment_id: int):
 def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
     cards = []
     client = workflow.client
+    reasons = selectors.failure_reason_choices(request.practice)
     for action in workflow.actions.all():
         verdict = judged.get(action.pk)
         outcome = action.outcome if not workflow.is_open else verdict.outcome
@@ -116,7 +117,7 @@ def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
         if outcome == Outcome.FAILED and workflow.is_open:
             card["failure_form"] = FailureForm(
                 prefix=f"f{action.pk}",
-                reasons=selectors.failure_reason_choices(request.practice),
+                reasons=reasons,
                 data=request.POST
                 if request.method == "POST" and "complete" in request.POST
                 else None,
@@ -143,6 +144,8 @@ def _render_screen(request, workflow_id: int, *, status: int = 200, errors=None)
             "local_start": workflow.appointment.starts_at.astimezone(tz),
             "tz": tz,
             "cards": _action_cards(request, workflow, judged, follow_up),
+            # Listed once for every 'why not done' menu on the page.
+            "failure_reasons": list(selectors.failure_reason_choices(practice)),
             "steps": workflow.steps.all(),
             "follow_up": follow_up,
             "errors": errors or [],

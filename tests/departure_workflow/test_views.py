@@ -279,3 +279,25 @@ def test_follow_up_page_filters_by_group_and_pages_in_constant_queries(
     assert response.context["page"].paginator.count == 6
     response = rita_client.get(reverse("checkout-follow-up") + "?show=book")
     assert response.context["page"].paginator.count == 0
+
+
+def test_checkout_screen_queries_do_not_grow_with_the_actions(
+    rita_client, practice_a, make_visit, django_assert_max_num_queries
+):
+    from appointments.models import Recall
+
+    few = build(practice_a, make_visit(fee="45.00"))
+    with django_assert_max_num_queries(40) as baseline:
+        rita_client.get(reverse("checkout", args=[few.pk]))
+    visit = make_visit(minute=40, fee="45.00", patient=f.PatientFactory(practice=practice_a))
+    Client.objects.unscoped().filter(pk=visit.client_id).update(mobile="", email="")
+    for kind in ("dentist", "hygienist"):
+        Recall.objects.unscoped().create(
+            practice=practice_a, patient=visit.patient, kind=kind, due_date=visit.starts_at.date()
+        )
+    many = build(practice_a, visit)
+    assert len(DepartureAction.objects.unscoped().filter(workflow=many)) > len(
+        DepartureAction.objects.unscoped().filter(workflow=few)
+    )
+    with django_assert_max_num_queries(len(baseline)):
+        rita_client.get(reverse("checkout", args=[many.pk]))
