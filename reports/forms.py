@@ -81,8 +81,3 @@ class DepartureReportForm(forms.Form):
 
     def chosen_columns(self) -> list[str]:
         return list(self.cleaned_data.get("columns") or DEFAULT_COLUMNS)
-
-
-def default_filters(practice: Practice) -> ReportFilters:
-    today = timezone.localdate(timezone=practice.tz)
-    return ReportFilters(today.replace(day=1), today)

@@ -14,6 +14,20 @@ from .conftest import MONDAY
 pytestmark = pytest.mark.django_db
 
 
+def _half_hour(patient, practitioner, ctype, location, start, **extra):
+    """A 30-minute appointment holding `practitioner` from `start`."""
+    return f.AppointmentFactory(
+        practice=patient.practice,
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        consultation_type=ctype,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=30),
+        **extra,
+    )
+
+
 def _times(practice, location, reason, day, now=None):
     now = now or dt.datetime(2029, 12, 1, tzinfo=dt.UTC)
     return [
@@ -36,15 +50,7 @@ def test_existing_appointments_and_absences_are_not_free(
     practice_a, location_a, dentist, setup, patient_a, ctype_a
 ):
     start = dt.datetime.combine(MONDAY, dt.time(10), tzinfo=location_a.tz)
-    f.AppointmentFactory(
-        practice=practice_a,
-        patient=patient_a,
-        practitioner=dentist,
-        location=location_a,
-        consultation_type=ctype_a,
-        starts_at=start,
-        ends_at=start + dt.timedelta(minutes=30),
-    )
+    _half_hour(patient_a, dentist, ctype_a, location_a, start)
     Absence.objects.unscoped().create(
         practice=practice_a,
         practitioner=dentist,
@@ -65,16 +71,7 @@ def test_cancelled_appointments_free_their_time(
     practice_a, location_a, dentist, setup, patient_a, ctype_a
 ):
     start = dt.datetime.combine(MONDAY, dt.time(10), tzinfo=location_a.tz)
-    f.AppointmentFactory(
-        practice=practice_a,
-        patient=patient_a,
-        practitioner=dentist,
-        location=location_a,
-        consultation_type=ctype_a,
-        starts_at=start,
-        ends_at=start + dt.timedelta(minutes=30),
-        status="cancelled",
-    )
+    _half_hour(patient_a, dentist, ctype_a, location_a, start, status="cancelled")
     assert "10:00" in _times(practice_a, location_a, setup, MONDAY)
 
 
@@ -85,15 +82,7 @@ def test_buffers_before_and_after_keep_time_free_around_appointments(
     setup.buffer_after_minutes = 15
     setup.save()
     start = dt.datetime.combine(MONDAY, dt.time(10), tzinfo=location_a.tz)
-    f.AppointmentFactory(
-        practice=practice_a,
-        patient=patient_a,
-        practitioner=dentist,
-        location=location_a,
-        consultation_type=ctype_a,
-        starts_at=start,
-        ends_at=start + dt.timedelta(minutes=30),
-    )
+    _half_hour(patient_a, dentist, ctype_a, location_a, start)
     times = _times(practice_a, location_a, setup, MONDAY)
     assert "09:15" in times
     assert "10:45" in times
