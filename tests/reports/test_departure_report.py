@@ -315,3 +315,10 @@ def test_api_another_practices_location_is_refused_like_a_missing_one(
 def test_report_needs_login(client):
     assert client.get(reverse("report-departure")).status_code == 302
     assert client.get("/api/v1/reports/departure/").status_code in (401, 403)
+
+
+def test_report_page_charts_the_rates_per_action(client, director, history):
+    client.force_login(director.user)
+    body = client.get(_report_url()).content.decode()
+    assert body.count('class="rate-row"') == 2  # Take Payment and Collect Mobile
+    assert 'aria-label="Take Payment: 66.7% / 0.0% / 33.3%"' in body
