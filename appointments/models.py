@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Client, Delivery, Patient
-from practice.models import Location, Membership, Room
+from practice.models import Equipment, Location, Membership, Room
 from practice.scoping import PracticeOwnedModel
 
 
@@ -32,6 +32,12 @@ class ConsultationType(PracticeOwnedModel):
         choices=Room.Kind.choices,
         blank=True,
         help_text=_("Leave empty when no room is needed."),
+    )
+    equipment_kind = models.CharField(
+        _("needs equipment of kind"),
+        max_length=50,
+        blank=True,
+        help_text=_("For example: x-ray. Leave empty when no equipment is needed."),
     )
     fee = models.DecimalField(
         _("fee"),
@@ -153,6 +159,14 @@ class Appointment(PracticeOwnedModel):
     room = models.ForeignKey(
         Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
     )
+    equipment = models.ForeignKey(
+        Equipment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("equipment"),
+    )
     consultation_type = models.ForeignKey(
         ConsultationType,
         on_delete=models.PROTECT,
@@ -161,6 +175,11 @@ class Appointment(PracticeOwnedModel):
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    # The time the appointment holds its practitioner, room and equipment: its own time
+    # widened by buffers (preparation before, cleaning after). The exclusion constraints
+    # compare these, so no one can book into another booking's buffer.
+    held_from = models.DateTimeField(_("held from"), editable=False)
+    held_until = models.DateTimeField(_("held until"), editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.BOOKED
     )
@@ -198,7 +217,11 @@ class Appointment(PracticeOwnedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="appt_end_after_start"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(held_from__lte=F("starts_at"), held_until__gte=F("ends_at")),
+                name="appt_hold_covers_time",
+            ),
         ]
         indexes = [
             models.Index(fields=["practice", "location", "starts_at"]),
@@ -213,6 +236,35 @@ class Appointment(PracticeOwnedModel):
     @property
     def holds_time(self) -> bool:
         return self.status not in self.RELEASED
+
+    @property
+    def buffers(self) -> tuple[dt.timedelta, dt.timedelta]:
+        """(before, after): how much longer than its own time the appointment holds."""
+        if self.held_from is None or self.held_until is None:
+            return dt.timedelta(0), dt.timedelta(0)
+        return self.starts_at - self.held_from, self.held_until - self.ends_at
+
+    def set_times(
+        self,
+        starts_at: dt.datetime,
+        ends_at: dt.datetime,
+        *,
+        before: dt.timedelta | None = None,
+        after: dt.timedelta | None = None,
+    ) -> None:
+        """Set the time, keeping the buffers unless new ones are given."""
+        kept_before, kept_after = self.buffers
+        self.starts_at, self.ends_at = starts_at, ends_at
+        self.held_from = starts_at - (kept_before if before is None else before)
+        self.held_until = ends_at + (kept_after if after is None else after)
+
+    def save(self, *args, **kwargs) -> None:
+        # Without buffers an appointment holds exactly its own time.
+        if self.held_from is None:
+            self.held_from = self.starts_at
+        if self.held_until is None:
+            self.held_until = self.ends_at
+        super().save(*args, **kwargs)
 
 
 class TreatmentPlan(PracticeOwnedModel):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from practice.models import Location, Membership, Practice, Room
+from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.selectors import practitioner_list
 
@@ -37,6 +37,20 @@ def overlapping(start: dt.datetime, end: dt.datetime) -> dict[str, dt.datetime]:
     }
 
 
+def holding(start: dt.datetime, end: dt.datetime) -> dict[str, dt.datetime]:
+    """Filter kwargs for appointments whose held time (buffers included) overlaps [start, end).
+
+    Buffers are short, so a held time starts at most a day before its appointment: the
+    bound on starts_at keeps the index usable.
+    """
+    return {
+        "starts_at__lt": end + MAX_APPOINTMENT_SPAN,
+        "starts_at__gt": start - 2 * MAX_APPOINTMENT_SPAN,
+        "held_from__lt": end,
+        "held_until__gt": start,
+    }
+
+
 def appointment_conflicts(
     practice: Practice,
     *,
@@ -44,17 +58,21 @@ def appointment_conflicts(
     ends_at: dt.datetime,
     practitioner: Membership | None,
     room: Room | None = None,
+    equipment: Equipment | None = None,
     exclude_id: int | None = None,
 ) -> QuerySet[Appointment]:
-    """Appointments holding the practitioner's or the room's time in [starts_at, ends_at)."""
+    """Appointments holding the practitioner's, room's or equipment's time in [starts_at,
+    ends_at) (pass the held time, buffers included)."""
     resource = Q(pk__in=[])
     if practitioner is not None:
         resource |= Q(practitioner=practitioner)
     if room is not None:
         resource |= Q(room=room)
+    if equipment is not None:
+        resource |= Q(equipment=equipment)
     queryset = (
         appointment_list(practice)
-        .filter(resource, **overlapping(starts_at, ends_at))
+        .filter(resource, **holding(starts_at, ends_at))
         .exclude(status__in=Appointment.RELEASED)
     )
     if exclude_id:

@@ -11,13 +11,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
-from practice.models import Location, Membership, Practice, Room
+from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.services import audit_log_write
 
@@ -26,6 +26,7 @@ from .models import MAX_APPOINTMENT_SPAN, Appointment, ConsultationType, Payment
 from .selectors import appointment_conflicts
 
 EXCLUSION_VIOLATION = "23P01"
+DEADLOCK_DETECTED = "40P01"
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Appointment.Status.BOOKED: {
@@ -71,22 +72,68 @@ def _check_same_practice(practice: Practice, **objects) -> None:
             raise ValidationError({field: _("Unknown %(field)s.") % {"field": field}})
 
 
-def _pick_room(
-    practice: Practice, *, location: Location, kind: str, starts_at, ends_at, exclude_id=None
-) -> Room:
-    rooms = for_practice(Room, practice).filter(location=location, kind=kind)
-    for room in rooms:
+def _pick_free(practice: Practice, candidates, *, starts_at, ends_at, exclude_id=None, field: str):
+    """The first of `candidates` (rooms or equipment) free over the held time, else None."""
+    for candidate in candidates:
         taken = appointment_conflicts(
             practice,
             starts_at=starts_at,
             ends_at=ends_at,
             practitioner=None,
-            room=room,
             exclude_id=exclude_id,
+            **{field: candidate},
         )
         if not taken.exists():
-            return room
-    raise ValidationError({"room": _("No free room of the needed kind at that time.")})
+            return candidate
+    return None
+
+
+def _pick_room(
+    practice: Practice, *, location: Location, kind: str, starts_at, ends_at, exclude_id=None
+) -> Room:
+    rooms = for_practice(Room, practice).filter(location=location, kind=kind)
+    room = _pick_free(
+        practice, rooms, starts_at=starts_at, ends_at=ends_at, exclude_id=exclude_id, field="room"
+    )
+    if room is None:
+        raise ValidationError({"room": _("No free room of the needed kind at that time.")})
+    return room
+
+
+def _pick_equipment(
+    practice: Practice, *, location: Location, kind: str, starts_at, ends_at, exclude_id=None
+) -> Equipment:
+    pieces = for_practice(Equipment, practice).filter(location=location, kind=kind)
+    piece = _pick_free(
+        practice,
+        pieces,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_id=exclude_id,
+        field="equipment",
+    )
+    if piece is None:
+        raise ValidationError({"equipment": _("No free %(kind)s at that time.") % {"kind": kind}})
+    return piece
+
+
+def _pick_resources(practice: Practice, appointment: Appointment, *, keep: bool) -> None:
+    """Give the appointment a free room and piece of equipment of the kinds its consultation
+    type needs (keeping the ones it has when `keep` and they are still free)."""
+    ctype = appointment.consultation_type
+    span = {
+        "location": appointment.location,
+        "starts_at": appointment.held_from,
+        "ends_at": appointment.held_until,
+        "exclude_id": appointment.pk,
+    }
+    if ctype.room_kind and not (keep and appointment.room_id):
+        appointment.room = _pick_room(practice, kind=ctype.room_kind, **span)
+    if ctype.equipment_kind and not (keep and appointment.equipment_id):
+        appointment.equipment = _pick_equipment(practice, kind=ctype.equipment_kind, **span)
+
+
+MAX_BUFFER = dt.timedelta(hours=12)
 
 
 def _validate_slot(practice: Practice, appointment: Appointment) -> None:
@@ -94,39 +141,46 @@ def _validate_slot(practice: Practice, appointment: Appointment) -> None:
         raise ValidationError({"ends_at": _("The end must be after the start.")})
     if appointment.ends_at - appointment.starts_at > MAX_APPOINTMENT_SPAN:
         raise ValidationError({"ends_at": _("An appointment cannot last longer than 24 hours.")})
+    before, after = appointment.buffers
+    if not (dt.timedelta(0) <= before <= MAX_BUFFER and dt.timedelta(0) <= after <= MAX_BUFFER):
+        raise ValidationError(_("Buffers before and after must be between 0 and 12 hours."))
     if not appointment.practitioner.is_practitioner or not appointment.practitioner.is_active:
         raise ValidationError({"practitioner": _("Choose an active practitioner.")})
     if appointment.room and appointment.room.location_id != appointment.location_id:
         raise ValidationError({"room": _("That room is at another location.")})
-    conflict = appointment_conflicts(
-        practice,
-        starts_at=appointment.starts_at,
-        ends_at=appointment.ends_at,
-        practitioner=appointment.practitioner,
-        room=appointment.room,
-        exclude_id=appointment.pk,
-    ).first()
+    if appointment.equipment and appointment.equipment.location_id != appointment.location_id:
+        raise ValidationError({"equipment": _("That equipment is at another location.")})
+    conflict = _conflict(practice, appointment)
     if conflict:
         raise AppointmentConflict(conflict)
 
 
+def _conflict(practice: Practice, appointment: Appointment) -> Appointment | None:
+    return appointment_conflicts(
+        practice,
+        starts_at=appointment.held_from,
+        ends_at=appointment.held_until,
+        practitioner=appointment.practitioner,
+        room=appointment.room,
+        equipment=appointment.equipment,
+        exclude_id=appointment.pk,
+    ).first()
+
+
 def _save_holding_time(practice: Practice, appointment: Appointment) -> None:
-    """Save; turn the database's exclusion violation into AppointmentConflict."""
+    """Save; turn the database's exclusion violation into AppointmentConflict.
+
+    Concurrent inserts of overlapping rows can also wait on each other; PostgreSQL then
+    aborts one with a deadlock error, which means the same thing: someone else got it.
+    """
     try:
         with transaction.atomic():
             appointment.save()
-    except IntegrityError as exc:
-        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) != EXCLUSION_VIOLATION:
+    except (IntegrityError, OperationalError) as exc:
+        sqlstate = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+        if sqlstate not in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
             raise
-        conflict = appointment_conflicts(
-            practice,
-            starts_at=appointment.starts_at,
-            ends_at=appointment.ends_at,
-            practitioner=appointment.practitioner,
-            room=appointment.room,
-            exclude_id=appointment.pk,
-        ).first()
-        raise AppointmentConflict(conflict) from exc
+        raise AppointmentConflict(_conflict(practice, appointment)) from exc
 
 
 def _on_commit_send(signal, **kwargs) -> None:
@@ -145,14 +199,20 @@ def appointment_book(
     starts_at: dt.datetime,
     ends_at: dt.datetime | None = None,
     room: Room | None = None,
+    equipment: Equipment | None = None,
     notes: str = "",
     source: str = Appointment.Source.STAFF,
     confirmation_channel: str | None = None,
     reminder_channel: str | None = None,
+    buffer_before: dt.timedelta = dt.timedelta(0),
+    buffer_after: dt.timedelta = dt.timedelta(0),
 ) -> Appointment:
     """Book an appointment; raises ValidationError (AppointmentConflict on overlap).
 
-    Confirmation and reminder channels default to what the client wants.
+    It holds the practitioner, and a room and a piece of equipment when the consultation
+    type needs them (picked free ones unless given), from `buffer_before` ahead of the
+    start until `buffer_after` past the end. Confirmation and reminder channels default to
+    what the client wants.
     """
     _check_same_practice(
         practice,
@@ -161,16 +221,9 @@ def appointment_book(
         location=location,
         consultation_type=consultation_type,
         room=room,
+        equipment=equipment,
     )
     ends_at = ends_at or starts_at + dt.timedelta(minutes=consultation_type.duration_minutes)
-    if room is None and consultation_type.room_kind and ends_at > starts_at:
-        room = _pick_room(
-            practice,
-            location=location,
-            kind=consultation_type.room_kind,
-            starts_at=starts_at,
-            ends_at=ends_at,
-        )
     appointment = Appointment(
         practice=practice,
         patient=patient,
@@ -178,9 +231,8 @@ def appointment_book(
         practitioner=practitioner,
         location=location,
         room=room,
+        equipment=equipment,
         consultation_type=consultation_type,
-        starts_at=starts_at,
-        ends_at=ends_at,
         notes=notes,
         source=source,
         created_by=actor if actor and actor.is_authenticated else None,
@@ -193,6 +245,9 @@ def appointment_book(
             patient.client.reminder_channel if reminder_channel is None else reminder_channel
         ),
     )
+    appointment.set_times(starts_at, ends_at, before=buffer_before, after=buffer_after)
+    if ends_at > starts_at:
+        _pick_resources(practice, appointment, keep=True)
     _validate_slot(practice, appointment)
     _save_holding_time(practice, appointment)
     audit_log_write(practice, actor=actor, action="appointment.book", obj=appointment)
@@ -219,8 +274,7 @@ def appointment_move(
     _check_same_practice(practice, practitioner=practitioner, room=room)
     previous = appointment.starts_at
     duration = appointment.ends_at - appointment.starts_at
-    appointment.starts_at = starts_at
-    appointment.ends_at = ends_at or starts_at + duration
+    appointment.set_times(starts_at, ends_at or starts_at + duration)  # buffers kept
     if practitioner is not None:
         appointment.practitioner = practitioner
     if room is not None:
@@ -230,8 +284,17 @@ def appointment_move(
             practice,
             location=appointment.location,
             kind=appointment.room.kind,
-            starts_at=appointment.starts_at,
-            ends_at=appointment.ends_at,
+            starts_at=appointment.held_from,
+            ends_at=appointment.held_until,
+            exclude_id=appointment.pk,
+        )
+    if appointment.equipment_id and appointment.ends_at > appointment.starts_at:
+        appointment.equipment = _pick_equipment(
+            practice,
+            location=appointment.location,
+            kind=appointment.equipment.kind,
+            starts_at=appointment.held_from,
+            ends_at=appointment.held_until,
             exclude_id=appointment.pk,
         )
     _validate_slot(practice, appointment)

@@ -3,7 +3,8 @@
 Free = the working hours of the practitioners who take the reason, inside the location's
 online windows, minus absences and the time existing appointments hold (widened by the
 reason's buffers), on the slot interval, after the lead time and before the horizon; when
-the consultation type needs a room, a room of that kind must be free too.
+the consultation type needs a room or a piece of equipment, one of that kind must be free
+too, over the same held time.
 
 All wall-clock times are turned into aware datetimes day by day in the location's time
 zone, so opening hours stay put across a daylight-saving change. The busy intervals of a
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from appointments.models import MAX_APPOINTMENT_SPAN, Appointment
+from appointments.models import Appointment
+from appointments.selectors import holding
 from appointments.working_time import Interval, _subtract, working_intervals_range
-from practice.models import Location, Practice, Room
+from practice.models import Equipment, Location, Practice, Room
 from practice.scoping import for_practice
 
 from .models import OnlineBookingSettings, OnlineWindow, Reason
@@ -33,6 +35,7 @@ class Slot:
     ends_at: dt.datetime
     practitioner_id: int
     room_id: int | None = None
+    equipment_id: int | None = None
 
 
 def reason_practitioner_ids(reason: Reason) -> list[int]:
@@ -102,6 +105,72 @@ def _grid_starts(free: Interval, day_start: dt.datetime, step: int, length: dt.t
         minutes += step
 
 
+def _resource_ids(practice: Practice, model, location: Location, kind: str) -> list[int] | None:
+    """Ids of the rooms or equipment of `kind` at the location; None when none is needed."""
+    if not kind:
+        return None
+    return list(
+        for_practice(model, practice)
+        .filter(location=location, kind=kind)
+        .values_list("pk", flat=True)
+    )
+
+
+def _busy(
+    practice: Practice,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    practitioner_ids: list[int],
+    room_ids: list[int],
+    equipment_ids: list[int],
+    widen: tuple[dt.timedelta, dt.timedelta],
+) -> dict[str, dict[int, list[Interval]]]:
+    """The one query for busy time: every booking holding these practitioners, rooms or
+    equipment in [start, end), as held intervals (buffers included) per resource."""
+    ahead, behind = widen
+    resources = Q(practitioner_id__in=practitioner_ids)
+    if room_ids:
+        resources |= Q(room_id__in=room_ids)
+    if equipment_ids:
+        resources |= Q(equipment_id__in=equipment_ids)
+    rows = (
+        for_practice(Appointment, practice)
+        .filter(resources, **holding(start, end))
+        .exclude(status__in=Appointment.RELEASED)
+        .values_list("practitioner_id", "room_id", "equipment_id", "held_from", "held_until")
+    )
+    busy: dict[str, dict[int, list[Interval]]] = {
+        "practitioner": defaultdict(list),
+        "room": defaultdict(list),
+        "equipment": defaultdict(list),
+    }
+    wanted = {"practitioner": practitioner_ids, "room": room_ids, "equipment": equipment_ids}
+    for pid, rid, eid, held_from, held_until in rows:
+        span = (held_from - ahead, held_until + behind)
+        for kind, rid_ in (("practitioner", pid), ("room", rid), ("equipment", eid)):
+            if rid_ is not None and rid_ in wanted[kind]:
+                busy[kind][rid_].append(span)
+    return busy
+
+
+def _first_free(
+    ids: list[int] | None, busy: dict[int, list[Interval]], start: dt.datetime, end: dt.datetime
+) -> int | bool:
+    """The first resource free over [start, end); True when none is needed, False when none
+    is free."""
+    if ids is None:
+        return True
+    for rid in ids:
+        if all(end <= s or start >= e for s, e in busy.get(rid, [])):
+            return rid
+    return False
+
+
+def _held(found: int | bool) -> int | None:
+    return None if found is True else int(found)
+
+
 def free_slots(
     practice: Practice,
     *,
@@ -130,44 +199,26 @@ def free_slots(
         practice, location=location, first=first, last=last, practitioner_ids=practitioner_ids
     )
     windows = _windows(practice, location, first, last)
-    room_kind = reason.consultation_type.room_kind
-    room_ids = (
-        list(
-            for_practice(Room, practice)
-            .filter(location=location, kind=room_kind)
-            .values_list("pk", flat=True)
-        )
-        if room_kind
-        else []
-    )
-    if room_kind and not room_ids:
-        return {}  # the reason needs a kind of room this location does not have
+    ctype = reason.consultation_type
+    room_ids = _resource_ids(practice, Room, location, ctype.room_kind)
+    equipment_ids = _resource_ids(practice, Equipment, location, ctype.equipment_kind)
+    if room_ids == [] or equipment_ids == []:
+        return {}  # the reason needs a kind of room or equipment this location lacks
     range_start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
     range_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     before = dt.timedelta(minutes=reason.buffer_before_minutes)
     after = dt.timedelta(minutes=reason.buffer_after_minutes)
-    # The one query for busy time: every appointment holding these practitioners or rooms.
-    busy_by_practitioner: dict[int, list[Interval]] = defaultdict(list)
-    busy_by_room: dict[int, list[Interval]] = defaultdict(list)
-    holders = for_practice(Appointment, practice).filter(
-        starts_at__lt=range_end,
-        starts_at__gte=range_start - MAX_APPOINTMENT_SPAN,
-        ends_at__gt=range_start,
-    )
-    holders = holders.exclude(status__in=Appointment.RELEASED)
-    if room_ids:
-        holders = holders.filter(Q(practitioner_id__in=practitioner_ids) | Q(room_id__in=room_ids))
-    else:
-        holders = holders.filter(practitioner_id__in=practitioner_ids)
-    for pid, rid, start, end in holders.values_list(
-        "practitioner_id", "room_id", "starts_at", "ends_at"
-    ):
+    busy = _busy(
+        practice,
+        range_start - before,
+        range_end + after,
+        practitioner_ids=practitioner_ids,
+        room_ids=room_ids or [],
+        equipment_ids=equipment_ids or [],
         # Widened by the new booking's buffers: it needs `before` free ahead of it and
-        # `after` free behind it.
-        if pid in practitioner_ids:
-            busy_by_practitioner[pid].append((start - after, end + before))
-        if rid in room_ids:
-            busy_by_room[rid].append((start, end))
+        # `after` free behind it, outside the held time of every other booking.
+        widen=(after, before),
+    )
     length = dt.timedelta(minutes=reason.duration)
     step = settings.slot_minutes
     result: dict[dt.date, list[Slot]] = {}
@@ -176,31 +227,22 @@ def free_slots(
         if not open_windows:
             continue
         day_start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-        room_free = {rid: _minus(open_windows, busy_by_room.get(rid, [])) for rid in room_ids}
         slots: list[Slot] = []
         for pid in practitioner_ids:
             free = _minus(
                 _intersect(by_practitioner.get(pid, []), open_windows),
-                busy_by_practitioner.get(pid, []),
+                busy["practitioner"].get(pid, []),
             )
             for interval in free:
                 for start in _grid_starts(interval, day_start, step, length):
                     if start < earliest:
                         continue
                     end = start + length
-                    room = None
-                    if room_ids:
-                        room = next(
-                            (
-                                rid
-                                for rid, spans in room_free.items()
-                                if any(s <= start and end <= e for s, e in spans)
-                            ),
-                            None,
-                        )
-                        if room is None:
-                            continue
-                    slots.append(Slot(start, end, pid, room))
+                    room = _first_free(room_ids, busy["room"], start, end)
+                    piece = _first_free(equipment_ids, busy["equipment"], start, end)
+                    if room is False or piece is False:
+                        continue
+                    slots.append(Slot(start, end, pid, _held(room), _held(piece)))
                     if first_only:
                         break
                 if first_only and slots:

@@ -24,7 +24,7 @@ from appointments.services import AppointmentConflict, appointment_book
 from patients.models import Client
 from patients.phone import normalize_phone
 from patients.services import client_create, patient_create
-from practice.models import Location, Membership, Practice, Room
+from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 
 from .availability import (
@@ -191,6 +191,9 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
     if slot.practitioner_id not in reason_practitioner_ids(request.reason):
         raise ValidationError(_("Choose a reason for the visit."))
     room = for_practice(Room, practice).get(pk=slot.room_id) if slot.room_id else None
+    equipment = (
+        for_practice(Equipment, practice).get(pk=slot.equipment_id) if slot.equipment_id else None
+    )
     appointment = appointment_book(
         practice,
         actor=None,
@@ -201,8 +204,11 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         room=room,
+        equipment=equipment,
         notes=request.note.strip()[:2000],
         source=Appointment.Source.ONLINE,
+        buffer_before=dt.timedelta(minutes=request.reason.buffer_before_minutes),
+        buffer_after=dt.timedelta(minutes=request.reason.buffer_after_minutes),
     )
     OnlineBooking.objects.unscoped().create(
         practice=practice,

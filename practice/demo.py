@@ -494,6 +494,8 @@ def _appointments(
                     consultation_type=ctype,
                     starts_at=moment,
                     ends_at=end,
+                    held_from=moment,  # bulk_create skips save(), which fills these
+                    held_until=end,
                     status=status,
                     source=Appointment.Source.STAFF,
                 )

@@ -16,7 +16,7 @@ from appointments.models import (
     WorkingHours,
 )
 from patients.models import Client, Patient
-from practice.models import Location, Membership, Practice, Role, Room
+from practice.models import Equipment, Location, Membership, Practice, Role, Room
 
 
 class UnscopedFactory(factory.django.DjangoModelFactory):
@@ -79,6 +79,16 @@ class RoomFactory(UnscopedFactory):
     location = factory.SubFactory(LocationFactory, practice=factory.SelfAttribute("..practice"))
     name = factory.Sequence(lambda n: f"Room {n}")
     kind = Room.Kind.SURGERY
+
+
+class EquipmentFactory(UnscopedFactory):
+    class Meta:
+        model = Equipment
+
+    practice = factory.SubFactory(PracticeFactory)
+    location = factory.SubFactory(LocationFactory, practice=factory.SelfAttribute("..practice"))
+    name = factory.Sequence(lambda n: f"X-ray {n}")
+    kind = "x-ray"
 
 
 class ClientFactory(UnscopedFactory):

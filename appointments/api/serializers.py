@@ -14,7 +14,16 @@ def _practitioners(queryset):
 class ConsultationTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsultationType
-        fields = ["id", "name", "duration_minutes", "category", "colour", "room_kind", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "duration_minutes",
+            "category",
+            "colour",
+            "room_kind",
+            "equipment_kind",
+            "is_active",
+        ]
         read_only_fields = fields
 
 
@@ -36,6 +45,7 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
             "location",
             "location_name",
             "room",
+            "equipment",
             "consultation_type",
             "consultation_type_name",
             "starts_at",

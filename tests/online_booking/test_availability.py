@@ -162,3 +162,38 @@ def test_month_of_days_in_a_constant_number_of_queries(
             now=dt.datetime(2029, 12, 1, tzinfo=dt.UTC),
         )
     assert len(days) == 23  # the weekdays of 7 Jan – 6 Feb 2030
+
+
+def test_a_reason_needing_equipment_is_free_only_when_a_piece_is(
+    practice_a, location_a, setup, ctype_a, patient_a
+):
+    ctype_a.equipment_kind = "x-ray"
+    ctype_a.save()
+    assert _times(practice_a, location_a, setup, MONDAY) == []  # no x-ray at this location
+    xray = f.EquipmentFactory(practice=practice_a, location=location_a, kind="x-ray")
+    other = f.MembershipFactory(practice=practice_a, role="dentist")
+    start = dt.datetime.combine(MONDAY, dt.time(9), tzinfo=location_a.tz)
+    _half_hour(patient_a, other, ctype_a, location_a, start, equipment=xray)
+    times = _times(practice_a, location_a, setup, MONDAY)
+    assert times[0] == "09:30"  # the dentist is free at 9, the only x-ray is not
+    slot = available_times(
+        practice_a,
+        location=location_a,
+        reason=setup,
+        day=MONDAY,
+        now=dt.datetime(2029, 12, 1, tzinfo=dt.UTC),
+    )[0]
+    assert slot.equipment_id == xray.pk
+
+
+def test_time_held_for_an_existing_bookings_buffer_is_not_free(
+    practice_a, location_a, dentist, setup, ctype_a, patient_a
+):
+    start = dt.datetime.combine(MONDAY, dt.time(9), tzinfo=location_a.tz)
+    booked = _half_hour(patient_a, dentist, ctype_a, location_a, start)
+    booked.set_times(booked.starts_at, booked.ends_at, after=dt.timedelta(minutes=20))
+    booked.save()
+    times = _times(practice_a, location_a, setup, MONDAY)
+    assert "09:30" not in times
+    assert "09:45" not in times
+    assert times[0] == "10:00"  # 09:30 + 20 minutes held for cleaning, on the 15-minute grid

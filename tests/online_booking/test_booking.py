@@ -192,3 +192,17 @@ def test_concurrent_online_bookings_of_one_time_exactly_one_wins(
     assert Appointment.objects.unscoped().filter(starts_at=at(location_a, 9)).count() == 1
     # The losers' clients were rolled back with their bookings.
     assert Client.objects.unscoped().filter(last_name="Race").count() == 1
+
+
+def test_an_online_booking_holds_the_reasons_buffers_and_equipment(
+    practice_a, location_a, setup, ctype_a
+):
+    ctype_a.equipment_kind = "x-ray"
+    ctype_a.save()
+    xray = f.EquipmentFactory(practice=practice_a, location=location_a, kind="x-ray")
+    setup.buffer_before_minutes, setup.buffer_after_minutes = 5, 10
+    setup.save()
+    appointment = online_book(practice_a, request(location_a, setup, at(location_a, 9)))
+    assert appointment.equipment == xray
+    assert appointment.held_from == at(location_a, 8, 55)
+    assert appointment.held_until == at(location_a, 9, 40)
