@@ -136,6 +136,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
+# Public online booking, per client address (django-ratelimit counts in the default cache).
+ONLINE_BOOKING_RATE_READ = env_str("ONLINE_BOOKING_RATE_READ", "120/m")
+ONLINE_BOOKING_RATE_BOOK = env_str("ONLINE_BOOKING_RATE_BOOK", "10/10m")
+# Behind a proxy, the header carrying the client's address (e.g. HTTP_X_FORWARDED_FOR).
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

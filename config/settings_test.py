@@ -12,3 +12,6 @@ LANGUAGE_CODE = "en"
 # Tasks run in-process in tests; the end-to-end test with a real worker overrides this.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Rate-limit counters per test process, cleared before each test (tests/conftest.py).
+CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # noqa: F405
+RATELIMIT_USE_CACHE = "ratelimit"

@@ -63,8 +63,8 @@ def appointment_link(appointment: Appointment) -> str:
 
 
 def online_booking_link(practice: Practice) -> str:
-    """Where a client books online: the practice's public page."""
-    return settings.PUBLIC_BASE_URL + reverse("public-practice", args=[practice.slug])
+    """Where a client books online: the practice's booking page."""
+    return settings.PUBLIC_BASE_URL + reverse("online-booking", args=[practice.slug])
 
 
 def booking_link_channel(practice: Practice, client) -> str:

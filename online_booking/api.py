@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -22,11 +22,19 @@ from practice.scoping import for_practice
 from . import services
 from .availability import Slot, available_days, available_times, booking_settings
 from .models import OnlineLocation, Reason, ReasonGroup
+from .ratelimit import BOOK, READ, over_limit
 
 
 class PublicView(APIView):
     authentication_classes: list = []  # no session: no CSRF, no staff rights
     permission_classes = [AllowAny]
+    rate_limit = READ
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Per client address, shared with the booking pages' counters.
+        if over_limit(request._request, self.rate_limit):
+            raise Throttled(detail=_("Too many requests. Please try again in a few minutes."))
 
     def practice(self, request):
         return request._request.public_practice
@@ -181,6 +189,8 @@ class BookSerializer(serializers.Serializer):
 
 
 class BookView(PublicView):
+    rate_limit = BOOK
+
     @extend_schema(
         summary="Book a free time",
         request=BookSerializer,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
 from appointments.services import AppointmentConflict, appointment_book
-from patients.models import Client
+from patients.models import Client, Delivery
 from patients.phone import normalize_phone
 from patients.services import client_create, patient_create
 from practice.models import Equipment, Location, Membership, Practice, Room
@@ -60,6 +60,9 @@ class BookingRequest:
     species: str = ""
     note: str = ""
     practitioner_id: int | None = None
+    # How the client wants the confirmation and reminder (patients.models.Delivery);
+    # None keeps a matched client's stored choice.
+    messages_by: str | None = None
 
 
 def _clean_client(practice: Practice, typed: dict[str, Any]) -> dict[str, str]:
@@ -132,6 +135,8 @@ def _check_open(practice: Practice, request: BookingRequest) -> None:
     species = request.reason.species_list()
     if species and request.species.strip().lower() not in species:
         raise ValidationError({"species": _("This reason is not for that species.")})
+    if request.messages_by is not None and request.messages_by not in Delivery.values:
+        raise ValidationError({"messages_by": _("Choose how we send your confirmation.")})
 
 
 def _over_cap(practice: Practice, client: Client) -> bool:
@@ -173,7 +178,11 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
             _("You already have the most online bookings we accept. Please call us.")
         )
     if client is None:
-        client = client_create(practice, actor=None, **typed)
+        chosen = {}
+        if request.messages_by is not None:
+            chosen = {"confirmation_channel": request.messages_by}
+            chosen["reminder_channel"] = request.messages_by
+        client = client_create(practice, actor=None, **typed, **chosen)
     species = request.species.strip().lower()
     patient = None
     if match.client is not None:
@@ -207,6 +216,8 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
         equipment=equipment,
         notes=request.note.strip()[:2000],
         source=Appointment.Source.ONLINE,
+        confirmation_channel=request.messages_by,
+        reminder_channel=request.messages_by,
         buffer_before=dt.timedelta(minutes=request.reason.buffer_before_minutes),
         buffer_after=dt.timedelta(minutes=request.reason.buffer_after_minutes),
     )

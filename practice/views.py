@@ -40,7 +40,7 @@ def home(request):
 
 
 def public_practice(request, practice_slug: str):
-    """The practice's public page (online booking starts here in a later issue)."""
+    """The practice's public page: contact details and the way into online booking."""
     practice = request.public_practice
     return render(
         request,

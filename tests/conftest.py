@@ -193,3 +193,11 @@ def rita_client(client, receptionist):
 def scope_a(practice_a):
     with practice_scope(practice_a):
         yield practice_a
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no requests counted against the public booking limits."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()

@@ -1,0 +1,73 @@
+"""Reads for the public booking pages and endpoints: what a practice opens online."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from practice.models import Practice
+from practice.scoping import for_practice
+
+from .availability import booking_settings
+from .models import OnlineBookingSettings, OnlineLocation, Reason, ReasonGroup
+
+
+def open_locations(
+    practice: Practice, settings: OnlineBookingSettings | None = None
+) -> list[OnlineLocation]:
+    """The locations open to online booking ([] when the practice has it switched off)."""
+    if not (settings or booking_settings(practice)).enabled:
+        return []
+    return list(
+        for_practice(OnlineLocation, practice)
+        .filter(enabled=True, location__is_active=True)
+        .select_related("location__practice")
+        .order_by("location__name")
+    )
+
+
+def open_location(practice: Practice, location_id: object) -> OnlineLocation | None:
+    """One open location by id (None for unknown ids, other practices' ids and junk)."""
+    if not str(location_id or "").isdigit():
+        return None
+    return next((o for o in open_locations(practice) if o.location_id == int(location_id)), None)
+
+
+def active_reason(practice: Practice, reason_id: object) -> Reason | None:
+    if not str(reason_id or "").isdigit():
+        return None
+    return (
+        for_practice(Reason, practice)
+        .filter(pk=int(reason_id), is_active=True)
+        .select_related("consultation_type", "group")
+        .first()
+    )
+
+
+@dataclass
+class GroupOfReasons:
+    group: ReasonGroup
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def reason_groups(practice: Practice, *, species: str = "") -> list[GroupOfReasons]:
+    """Active reasons in their groups, in order; with `species`, only the reasons for it."""
+    species = species.strip().lower()
+    groups: list[GroupOfReasons] = []
+    for group in for_practice(ReasonGroup, practice).prefetch_related("reasons"):
+        reasons = [
+            r
+            for r in group.reasons.all()
+            if r.is_active and (not species or not r.species_list() or species in r.species_list())
+        ]
+        if reasons:
+            groups.append(GroupOfReasons(group, reasons))
+    return groups
+
+
+def species_offered(practice: Practice) -> list[str]:
+    """Every species some active reason is for, in first-seen order."""
+    seen: list[str] = []
+    for group in reason_groups(practice):
+        for reason in group.reasons:
+            seen.extend(s for s in reason.species_list() if s not in seen)
+    return seen
