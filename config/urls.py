@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("departure_workflow.urls")),
     path("", include("reports.urls")),
+    path("", include("online_booking.staff_urls")),
 ]

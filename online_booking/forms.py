@@ -132,11 +132,3 @@ class DetailsForm(forms.Form):
             practitioner_id=practitioner_id,
             messages_by=data.get("messages_by") if "messages_by" in self.fields else None,
         )
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show what the booking service refused next to the field it names."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from practice.models import Practice
 from practice.scoping import for_practice
 
 from .availability import booking_settings
-from .models import OnlineBookingSettings, OnlineLocation, Reason, ReasonGroup
+from .models import OnlineBooking, OnlineBookingSettings, OnlineLocation, Reason, ReasonGroup
 
 
 def open_locations(
@@ -71,3 +73,22 @@ def species_offered(practice: Practice) -> list[str]:
         for reason in group.reasons:
             seen.extend(s for s in reason.species_list() if s not in seen)
     return seen
+
+
+def bookings_to_review(practice: Practice) -> QuerySet[OnlineBooking]:
+    """Online bookings reception has not looked at yet, newest first."""
+    return (
+        for_practice(OnlineBooking, practice)
+        .filter(reviewed_at__isnull=True)
+        .select_related(
+            "appointment__patient",
+            "appointment__client",
+            "appointment__location",
+            "appointment__consultation_type",
+        )
+        .order_by("-created_at")
+    )
+
+
+def booking_for_appointment(practice: Practice, appointment_id: int) -> OnlineBooking | None:
+    return for_practice(OnlineBooking, practice).filter(appointment_id=appointment_id).first()

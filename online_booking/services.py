@@ -26,6 +26,7 @@ from patients.phone import normalize_phone
 from patients.services import client_create, patient_create
 from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
+from practice.services import audit_log_write
 
 from .availability import (
     Slot,
@@ -232,3 +233,12 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
         possible_duplicate=match.ambiguous,
     )
     return appointment
+
+
+def online_booking_mark_reviewed(practice: Practice, *, actor, booking: OnlineBooking) -> None:
+    """Reception has looked at what the client typed (differences, possible duplicate)."""
+    if booking.practice_id != practice.pk or booking.reviewed_at is not None:
+        return
+    booking.reviewed_at = timezone.now()
+    booking.save(update_fields=["reviewed_at"])
+    audit_log_write(practice, actor=actor, action="online_booking.review", obj=booking)

@@ -26,6 +26,7 @@ from messaging.services import appointment_from_link, appointment_link
 from patients.species import species_label
 from practice.models import Membership, Practice
 from practice.scoping import for_practice
+from practice.views_helpers import apply_validation_error
 
 from . import services
 from .availability import Slot, available_days, available_times, booking_settings
@@ -346,7 +347,7 @@ def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
                 form.add_error(None, taken.messages[0])
                 alternatives = taken.alternatives
             except ValidationError as error:
-                form.add_service_errors(error)
+                apply_validation_error(form, error)
             else:
                 appointment_link(appointment)  # gives it the code its summary page is under
                 return redirect("online-booking-done", practice.slug, appointment.link_code)

@@ -27,7 +27,18 @@ ID_VIEWS = [
     ("patient-create", "client_id", "client_b", ["get", "post"]),
     ("client-consent", "client_id", "client_b", ["post"]),
     ("appointment-messages", "appointment_id", "appointment_b", ["get"]),
+    ("appointment-online", "appointment_id", "appointment_b", ["get"]),
+    ("online-booking-reviewed", "booking_id", "online_booking_b", ["post"]),
 ]
+
+
+@pytest.fixture
+def online_booking_b(appointment_b):
+    from online_booking.models import OnlineBooking
+
+    return OnlineBooking.objects.unscoped().create(
+        practice=appointment_b.practice, appointment=appointment_b, typed={}
+    )
 
 
 @pytest.fixture
