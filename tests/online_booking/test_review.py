@@ -67,3 +67,11 @@ def test_the_review_list_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(8):
         page = rita_client.get("/online-bookings/")
     assert page.content.decode().count("review-card") == 3
+
+
+def test_online_bookings_are_marked_in_the_calendar(
+    rita_client, practice_a, location_a, setup, patient_a
+):
+    _book(practice_a, location_a, setup, 9, email="anna@example.nl")
+    page = rita_client.get(f"/calendar/?location={location_a.pk}&date={MONDAY}")
+    assert page.content.decode().count('class="online-mark"') == 1
