@@ -184,6 +184,12 @@ class BookSerializer(serializers.Serializer):
     patient_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     species = serializers.CharField(max_length=50, required=False, allow_blank=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    messages_by = serializers.ChoiceField(
+        choices=["", "sms", "email", "both"],
+        required=False,
+        help_text="How to send the confirmation and reminder; default: by the contact details "
+        "given (or a known client's own choice).",
+    )
     # A field people never see: bots fill it in.
     website = serializers.CharField(required=False, allow_blank=True)
 
@@ -227,6 +233,7 @@ class BookView(PublicView):
             patient_name=data.get("patient_name", ""),
             species=data.get("species", ""),
             note=data.get("note", ""),
+            messages_by=data.get("messages_by"),
         )
         try:
             appointment = services.online_book(practice, booking)

@@ -62,7 +62,7 @@ class BookingRequest:
     note: str = ""
     practitioner_id: int | None = None
     # How the client wants the confirmation and reminder (patients.models.Delivery);
-    # None keeps a matched client's stored choice.
+    # None: a matched client's stored choice, else by what they gave (mobile, email).
     messages_by: str | None = None
 
 
@@ -170,6 +170,18 @@ def online_book(practice: Practice, request: BookingRequest) -> Appointment:
         raise SlotTaken(nearest_free_times(practice, request)) from None
 
 
+def _messages_by(request: BookingRequest, client: Client | None, typed: dict[str, str]) -> str:
+    """The client's choice; else a matched client's stored one; else what they gave us."""
+    if request.messages_by is not None:
+        return request.messages_by
+    if client is not None and client.confirmation_channel:
+        return client.confirmation_channel
+    by_mobile, by_email = bool(typed.get("mobile")), bool(typed.get("email"))
+    if by_mobile and by_email:
+        return Delivery.BOTH
+    return Delivery.SMS if by_mobile else Delivery.EMAIL if by_email else Delivery.NONE
+
+
 @transaction.atomic
 def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slot) -> Appointment:
     match = match_client(practice, typed)
@@ -179,11 +191,10 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
             _("You already have the most online bookings we accept. Please call us.")
         )
     if client is None:
-        chosen = {}
-        if request.messages_by is not None:
-            chosen = {"confirmation_channel": request.messages_by}
-            chosen["reminder_channel"] = request.messages_by
-        client = client_create(practice, actor=None, **typed, **chosen)
+        wanted = _messages_by(request, None, typed)
+        client = client_create(
+            practice, actor=None, **typed, confirmation_channel=wanted, reminder_channel=wanted
+        )
     species = request.species.strip().lower()
     patient = None
     if match.client is not None:
@@ -217,8 +228,8 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
         equipment=equipment,
         notes=request.note.strip()[:2000],
         source=Appointment.Source.ONLINE,
-        confirmation_channel=request.messages_by,
-        reminder_channel=request.messages_by,
+        confirmation_channel=_messages_by(request, client, typed),
+        reminder_channel=_messages_by(request, client, typed),
         buffer_before=dt.timedelta(minutes=request.reason.buffer_before_minutes),
         buffer_after=dt.timedelta(minutes=request.reason.buffer_after_minutes),
     )

@@ -5,8 +5,10 @@ import datetime as dt
 import pytest
 
 from appointments.models import Appointment
+from messaging.models import Message
 from online_booking.models import OnlineBookingSettings
 
+from ..messaging.conftest import messaging_on  # noqa: F401  (a fixture)
 from .conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +105,28 @@ def test_another_practices_reason_answers_like_a_missing_one(client, location_a,
     url = f"{BASE}/days/?location={location_a.pk}&month=2030-01&reason="
     assert client.get(url + str(foreign.pk)).status_code == 404
     assert client.get(url + "987654").status_code == 404
+
+
+def test_an_api_booking_sends_its_confirmation_by_the_details_given(
+    client,
+    location_a,
+    setup,
+    messaging_on,  # noqa: F811  (the fixture imported above)
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _book(client, location_a, setup)
+    appointment = Appointment.objects.unscoped().get(pk=response.json()["appointment"])
+    assert appointment.confirmation_channel == "both"
+    channels = set(
+        Message.objects.unscoped()
+        .filter(appointment=appointment, kind="confirmation")
+        .values_list("channel", flat=True)
+    )
+    assert channels == {"sms", "email"}
+
+
+def test_an_api_booking_may_choose_email_only(client, location_a, setup):
+    response = _book(client, location_a, setup, messages_by="email")
+    appointment = Appointment.objects.unscoped().get(pk=response.json()["appointment"])
+    assert appointment.confirmation_channel == "email"
