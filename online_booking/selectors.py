@@ -27,13 +27,6 @@ def open_locations(
     )
 
 
-def open_location(practice: Practice, location_id: object) -> OnlineLocation | None:
-    """One open location by id (None for unknown ids, other practices' ids and junk)."""
-    if not str(location_id or "").isdigit():
-        return None
-    return next((o for o in open_locations(practice) if o.location_id == int(location_id)), None)
-
-
 def active_reason(practice: Practice, reason_id: object) -> Reason | None:
     if not str(reason_id or "").isdigit():
         return None

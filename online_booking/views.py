@@ -36,7 +36,6 @@ from .models import OnlineLocation, Reason
 from .ratelimit import BOOK, READ, limited_page, over_limit
 from .selectors import (
     active_reason,
-    open_location,
     open_locations,
     reason_groups,
     species_offered,
@@ -81,8 +80,6 @@ def public_page(view):
 class Choice:
     """What the client chose so far, read from the query string and checked."""
 
-    KEYS = ("location", "species", "reason", "month", "day", "part")
-
     def __init__(self, request: HttpRequest, practice: Practice):
         self.practice = practice
         self.path = reverse("online-booking", args=[practice.slug])
@@ -104,7 +101,7 @@ class Choice:
             return self.locations[0]
         if value in (None, ""):
             return None
-        found = open_location(self.practice, value)
+        found = next((o for o in self.locations if str(o.location_id) == str(value)), None)
         if found is None:
             raise Http404  # unknown, closed, or another practice's: all look the same
         return found
@@ -144,6 +141,11 @@ class Choice:
             return None
         return day if day >= self.today else None
 
+    @property
+    def last_month(self) -> dt.date:
+        """The month the horizon ends in: no paging past it."""
+        return (self.today + dt.timedelta(days=self.settings.horizon_days)).replace(day=1)
+
     def _month(self, value) -> dt.date | None:
         if not self.reason:
             return None
@@ -154,17 +156,12 @@ class Choice:
             month = dt.date.fromisoformat(f"{value}-01") if value else first
         except ValueError:
             month = first
-        last = (
-            self.today + dt.timedelta(days=booking_settings(self.practice).horizon_days)
-        ).replace(day=1)
-        return min(max(month, first), last)
+        return min(max(month, first), self.last_month)
 
     def url(self, **changes) -> str:
         """This page's address with some choices changed (None drops a choice)."""
         values = {
-            "location": self.online.location_id
-            if self.online and len(self.locations) > 1
-            else None,
+            "location": self.online.location_id if self.online and self.several else None,
             "species": self.species or None,
             "reason": self.reason.pk if self.reason else None,
             "month": self.month.strftime("%Y-%m") if self.month else None,
@@ -288,6 +285,7 @@ def book(request: HttpRequest, practice_slug: str) -> HttpResponse:
     if choice.reason:
         month = choice.month
         context["weeks"] = _month_weeks(choice)
+        context["has_free_day"] = any(d["free"] for week in context["weeks"] for d in week)
         context["weekday_names"] = [WEEKDAYS_ABBR[i] for i in range(7)]
         context["previous_month"] = (
             choice.url(month=(month - dt.timedelta(days=1)).strftime("%Y-%m"), day=None)
@@ -295,7 +293,11 @@ def book(request: HttpRequest, practice_slug: str) -> HttpResponse:
             else None
         )
         next_month = (month + dt.timedelta(days=32)).replace(day=1)
-        context["next_month"] = choice.url(month=next_month.strftime("%Y-%m"), day=None)
+        context["next_month"] = (
+            choice.url(month=next_month.strftime("%Y-%m"), day=None)
+            if month < choice.last_month
+            else None
+        )
     if choice.day:
         context["times"] = _times(choice)
         context["parts"] = [("", _("All day"), choice.url(part=None) + "#times")] + [

@@ -4,10 +4,17 @@ import datetime as dt
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from appointments.models import Appointment
 from messaging.models import Message
-from online_booking.models import OnlineBookingSettings, OnlineLocation, Reason, ReasonGroup
+from online_booking.models import (
+    OnlineBookingSettings,
+    OnlineLocation,
+    OnlineWindow,
+    Reason,
+    ReasonGroup,
+)
 
 from .. import factories as f
 from ..messaging.conftest import messaging_on  # noqa: F401  (a fixture)
@@ -293,3 +300,20 @@ def test_the_times_page_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(21):
         response = client.get(f"{BOOK}?reason={setup.pk}&day=2030-01-07")
     assert response.status_code == 200
+
+
+def test_a_month_without_free_times_says_so_and_points_to_the_next(client, setup):
+    OnlineWindow.objects.unscoped().all().delete()  # nothing open online any more
+    page = client.get(f"{BOOK}?reason={setup.pk}").content.decode()
+    assert "No free times this month." in page
+    assert "Look at the next month" in page
+
+
+def test_the_calendar_does_not_page_past_the_horizon(client, practice_a, location_a, setup):
+    OnlineBookingSettings.objects.unscoped().filter(practice=practice_a).update(horizon_days=40)
+    today = timezone.localdate(timezone=location_a.tz)
+    far = (today + dt.timedelta(days=380)).strftime("%Y-%m")
+    page = client.get(f"{BOOK}?reason={setup.pk}&month={far}").content.decode()
+    last = (today + dt.timedelta(days=40)).strftime("%B %Y")
+    assert last in page  # clamped to the horizon's month
+    assert 'aria-label="Next month"' not in page
