@@ -1,8 +1,12 @@
+from django import forms
 from django.contrib import admin
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from practice.admin_base import PracticeScopedAdmin, PracticeScopedInline
 
 from .models import (
+    WEEKDAY_CHOICES,
     Absence,
     Appointment,
     ConsultationType,
@@ -11,6 +15,7 @@ from .models import (
     Recall,
     TreatmentPlan,
     WaitlistEntry,
+    WaitlistOffer,
     WorkingHours,
     WorkingHoursException,
 )
@@ -97,9 +102,96 @@ class PaymentAdmin(PracticeScopedAdmin):
     raw_id_fields = ["client", "patient", "appointment"]
 
 
+class WaitlistEntryForm(forms.ModelForm):
+    """The days the client can come as checkboxes, kept as digits ("024" = Mon, Wed, Fri)."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("days"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for any day."),
+    )
+
+    class Meta:
+        model = WaitlistEntry
+        # The admin adds the other fields; foreign keys here would query at import time.
+        fields = ["weekdays", "earliest_time", "latest_time"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["weekdays"] = [int(day) for day in self.instance.weekdays]
+
+    def clean_weekdays(self) -> str:
+        return "".join(str(day) for day in sorted(set(self.cleaned_data["weekdays"])))
+
+
+class WaitlistOfferInline(PracticeScopedInline):
+    """What was offered to the entry and what came of it; made by the system, read-only."""
+
+    model = WaitlistOffer
+    fk_name = "entry"
+    fields = readonly_fields = [
+        "when",
+        "practitioner",
+        "channel",
+        "result",
+        "reason",
+        "appointment",
+        "created_at",
+        "closed_at",
+    ]
+    ordering = ["-created_at", "-id"]
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("location__practice", "practitioner__user", "appointment__patient")
+        )
+
+    @admin.display(description=_("offered time"))
+    def when(self, offer: WaitlistOffer) -> str:
+        local = offer.local_start
+        return f"{formats.date_format(local, 'D j M Y')} {local:%H:%M}"
+
+    @admin.display(description=_("result"))
+    def result(self, offer: WaitlistOffer) -> str:
+        if offer.status == WaitlistOffer.Status.OFFERED and offer.starts_at <= timezone.now():
+            return str(WaitlistOffer.Status.EXPIRED.label)  # never claimed before the time
+        return offer.get_status_display()
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(PracticeScopedAdmin):
-    list_display = ["patient", "consultation_type", "practitioner", "status", "created_at"]
+    form = WaitlistEntryForm
+    list_display = [
+        "patient",
+        "consultation_type",
+        "practitioner",
+        "weekdays_display",
+        "earliest_time",
+        "latest_time",
+        "status",
+        "created_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["patient", "consultation_type", "practitioner__user", "practice"]
     raw_id_fields = ["client", "patient", "appointment"]
+    inlines = [WaitlistOfferInline]
+
+    @admin.display(description=_("days"))
+    def weekdays_display(self, entry: WaitlistEntry) -> str:
+        names = dict(WEEKDAY_CHOICES)
+        return ", ".join(str(names[int(day)])[:3] for day in entry.weekdays) or str(_("any"))

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +63,17 @@ class ConsultationType(PracticeOwnedModel):
         return self.name
 
 
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
 class WorkingHours(PracticeOwnedModel):
     """A practitioner's weekly hours at a location (several rows a day for split shifts)."""
 
@@ -68,15 +81,7 @@ class WorkingHours(PracticeOwnedModel):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
     weekday = models.PositiveSmallIntegerField(
         _("weekday"),
-        choices=[
-            (0, _("Monday")),
-            (1, _("Tuesday")),
-            (2, _("Wednesday")),
-            (3, _("Thursday")),
-            (4, _("Friday")),
-            (5, _("Saturday")),
-            (6, _("Sunday")),
-        ],
+        choices=WEEKDAY_CHOICES,
     )
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
@@ -143,6 +148,7 @@ class Appointment(PracticeOwnedModel):
         STAFF = "staff", _("Staff")
         ONLINE = "online", _("Online")
         WORKFLOW = "workflow", _("Workflow")
+        WAITLIST = "waitlist", _("Waitlist")
 
     # Statuses that no longer hold the practitioner's or room's time.
     RELEASED = (Status.CANCELLED, Status.NO_SHOW)
@@ -397,6 +403,20 @@ class WaitlistEntry(PracticeOwnedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    # When the client can come, in the location's local time; empty means any. Weekdays
+    # are digits 0 (Monday) to 6, e.g. "024": plain text works on SQLite and PostgreSQL.
+    weekdays = models.CharField(
+        _("days"),
+        max_length=7,
+        blank=True,
+        help_text=_("Leave all unticked for any day."),
+    )
+    earliest_time = models.TimeField(
+        _("from"), null=True, blank=True, help_text=_("Earliest start. Empty: any time.")
+    )
+    latest_time = models.TimeField(
+        _("until"), null=True, blank=True, help_text=_("Latest end. Empty: any time.")
+    )
     appointment = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -407,3 +427,109 @@ class WaitlistEntry(PracticeOwnedModel):
         ordering = ["created_at"]
         verbose_name = _("waitlist entry")
         verbose_name_plural = _("waitlist entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(earliest_time__isnull=True)
+                | Q(latest_time__isnull=True)
+                | Q(latest_time__gt=F("earliest_time")),
+                name="waitlist_hours_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} · {self.consultation_type}"
+
+    def clean(self) -> None:
+        days = self.weekdays
+        if days and not (set(days) <= set("0123456") and len(set(days)) == len(days)):
+            raise ValidationError({"weekdays": _("Choose days from Monday to Sunday.")})
+        if self.earliest_time and self.latest_time and self.latest_time <= self.earliest_time:
+            raise ValidationError({"latest_time": _("The latest time must be after the earliest.")})
+
+
+def new_offer_code() -> str:
+    """12 characters, 72 random bits: unguessable, and short enough for one SMS segment."""
+    return secrets.token_urlsafe(9)
+
+
+class WaitlistOffer(PracticeOwnedModel):
+    """A freed time offered to one waitlist entry; the first client to claim it books it."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        CLAIMED = "claimed", _("Claimed")
+        GONE = "gone", _("Gone")
+        EXPIRED = "expired", _("Expired")
+
+    class Reason(models.TextChoices):
+        NONE = "", "—"
+        OTHER_CLIENT = "other_client", _("Another client booked it first.")
+        NOT_FREE = "not_free", _("The time is no longer free.")
+        ENTRY_CLOSED = "entry_closed", _("The waitlist entry is already closed.")
+        PASSED = "passed", _("The time has passed.")
+
+    class Channel(models.TextChoices):
+        NONE = "", _("not sent: no mobile or email")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("email")
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    # The freed time: what the cancelled appointment held.
+    cancelled_appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("freed by"),
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    practitioner = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("practitioner")
+    )
+    consultation_type = models.ForeignKey(
+        ConsultationType, on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    # The client's personal link (/w/<code>/). Unique across practices: it is a public key.
+    code = models.CharField(max_length=16, unique=True, default=new_offer_code, editable=False)
+    channel = models.CharField(_("sent by"), max_length=5, choices=Channel.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OFFERED
+    )
+    reason = models.CharField(_("why"), max_length=20, choices=Reason.choices, blank=True)
+    appointment = models.ForeignKey(
+        Appointment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("booked appointment"),
+    )
+    created_at = models.DateTimeField(_("offered at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        constraints = [
+            # A repeated cancellation signal finds the offer it made and offers nothing twice.
+            models.UniqueConstraint(
+                fields=["practice", "entry", "cancelled_appointment"], name="waitlist_offer_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="waitlist_offer_end_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["practice", "cancelled_appointment"], name="waitlist_offer_freed_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def local_start(self) -> dt.datetime:
+        return self.starts_at.astimezone(self.location.tz)

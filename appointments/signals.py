@@ -10,3 +10,7 @@ appointment_moved = Signal()
 appointment_cancelled = Signal()
 # kwargs: practice, appointment, actor, previous_status
 appointment_status_changed = Signal()
+# kwargs: practice, offers (new WaitlistOffers, each to be told to its client)
+waitlist_offered = Signal()
+# kwargs: practice, offers (WaitlistOffers whose time went to someone else or is no longer free)
+waitlist_offers_gone = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, waitlist_views
 
 urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
@@ -19,4 +19,5 @@ urlpatterns = [
         views.appointment_status,
         name="appointment-status",
     ),
+    path("w/<str:code>/", waitlist_views.waitlist_offer_page, name="waitlist-offer"),
 ]

@@ -164,4 +164,129 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
             "Ystävällisin terveisin,\n{practice}",
         ),
     },
+    ("waitlist_offer", "sms"): {
+        "en": (
+            "",
+            "{practice}: a time has come free for {patient}: {date} at {time}, {location}. "
+            "First to book it gets it: {link}",
+        ),
+        "nl": (
+            "",
+            "{practice}: er is een plek vrijgekomen voor {patient}: {date} om {time}, "
+            "{location}. Wie het eerst boekt, krijgt hem: {link}",
+        ),
+        "it": (
+            "",
+            "{practice}: si è liberato un posto per {patient}: {date} alle {time}, "
+            "{location}. Va a chi prenota per primo: {link}",
+        ),
+        "ru": (
+            "",
+            "{practice}: освободилось время для {patient}: {date} в {time}, {location}. "
+            "Получит тот, кто запишется первым: {link}",
+        ),
+        "fi": (
+            "",
+            "{practice}: aika vapautui ({patient}): {date} klo {time}, {location}. "
+            "Nopein varaaja saa sen: {link}",
+        ),
+    },
+    ("waitlist_offer", "email"): {
+        "en": (
+            "A time has come free: {date} at {time}",
+            "Dear {client},\n\n{patient} is on our waiting list, and a time has come free "
+            "with {practitioner} on {date} at {time} at {location} ({location_address}).\n\n"
+            "It goes to whoever books it first. To take it, open {link}\n\n"
+            "Questions? Call us on {practice_phone}.\n\nKind regards,\n{practice}",
+        ),
+        "nl": (
+            "Er is een plek vrijgekomen: {date} om {time}",
+            "Beste {client},\n\n{patient} staat op onze wachtlijst, en er is een plek "
+            "vrijgekomen bij {practitioner} op {date} om {time} in {location} "
+            "({location_address}).\n\nWie het eerst boekt, krijgt hem. Boeken kan via "
+            "{link}\n\nVragen? Bel ons op {practice_phone}.\n\n"
+            "Met vriendelijke groet,\n{practice}",
+        ),
+        "it": (
+            "Si è liberato un posto: {date} alle {time}",
+            "Gentile {client},\n\n{patient} è nella nostra lista d'attesa e si è liberato "
+            "un posto con {practitioner} il {date} alle {time} presso {location} "
+            "({location_address}).\n\nVa a chi prenota per primo. Per prenotarlo apra "
+            "{link}\n\nDomande? Ci chiami al {practice_phone}.\n\n"
+            "Cordiali saluti,\n{practice}",
+        ),
+        "ru": (
+            "Освободилось время: {date} в {time}",
+            "Здравствуйте, {client}!\n\n{patient} в нашем листе ожидания, и освободилось "
+            "время к {practitioner} на {date} в {time}, {location} ({location_address})."
+            "\n\nЕго получит тот, кто запишется первым. Записаться: {link}\n\n"
+            "Вопросы? Позвоните нам: {practice_phone}.\n\nС уважением,\n{practice}",
+        ),
+        "fi": (
+            "Aika vapautui: {date} klo {time}",
+            "Hei {client},\n\n{patient} on jonotuslistallamme, ja aika vapautui: "
+            "{practitioner}, {date} klo {time}, {location} ({location_address}).\n\n"
+            "Aika menee nopeimmalle varaajalle. Varaa se: {link}\n\n"
+            "Kysyttävää? Soita {practice_phone}.\n\nYstävällisin terveisin,\n{practice}",
+        ),
+    },
+    ("waitlist_gone", "sms"): {
+        "en": (
+            "",
+            "{practice}: sorry, the time on {date} at {time} has gone. "
+            "{patient} stays on our waiting list.",
+        ),
+        "nl": (
+            "",
+            "{practice}: helaas, de plek op {date} om {time} is al vergeven. "
+            "{patient} blijft op onze wachtlijst.",
+        ),
+        "it": (
+            "",
+            "{practice}: purtroppo il posto del {date} alle {time} è già stato preso. "
+            "{patient} resta nella lista d'attesa.",
+        ),
+        "ru": (
+            "",
+            "{practice}: к сожалению, время {date} в {time} уже занято. "
+            "{patient} остаётся в листе ожидания.",
+        ),
+        "fi": (
+            "",
+            "{practice}: valitettavasti aika {date} klo {time} on jo varattu. "
+            "{patient} pysyy jonotuslistalla.",
+        ),
+    },
+    ("waitlist_gone", "email"): {
+        "en": (
+            "The time on {date} at {time} has gone",
+            "Dear {client},\n\nSorry: the time we offered for {patient} on {date} at {time} "
+            "has gone. {patient} stays on our waiting list, and we will tell you when "
+            "another time comes free.\n\nKind regards,\n{practice}",
+        ),
+        "nl": (
+            "De plek op {date} om {time} is vergeven",
+            "Beste {client},\n\nHelaas: de plek die wij {patient} aanboden op {date} om "
+            "{time} is al vergeven. {patient} blijft op onze wachtlijst; wij laten het u "
+            "weten als er weer iets vrijkomt.\n\nMet vriendelijke groet,\n{practice}",
+        ),
+        "it": (
+            "Il posto del {date} alle {time} è stato preso",
+            "Gentile {client},\n\npurtroppo il posto offerto per {patient} il {date} alle "
+            "{time} è già stato preso. {patient} resta nella lista d'attesa e le scriveremo "
+            "quando si libererà un altro posto.\n\nCordiali saluti,\n{practice}",
+        ),
+        "ru": (
+            "Время {date} в {time} уже занято",
+            "Здравствуйте, {client}!\n\nК сожалению, время, предложенное для {patient} "
+            "на {date} в {time}, уже занято. {patient} остаётся в листе ожидания, и мы "
+            "сообщим, когда освободится другое время.\n\nС уважением,\n{practice}",
+        ),
+        "fi": (
+            "Aika {date} klo {time} on jo varattu",
+            "Hei {client},\n\nvalitettavasti aika, jota tarjosimme ({patient}) {date} klo "
+            "{time}, on jo varattu. {patient} pysyy jonotuslistalla, ja kerromme, kun "
+            "uusi aika vapautuu.\n\nYstävällisin terveisin,\n{practice}",
+        ),
+    },
 }

@@ -31,6 +31,7 @@ from .providers import (
 from .selectors import sms_gateway, template_for
 from .services import appointment_link, flag_client_number, online_booking_link
 from .templating import AppointmentValues, render, sms_segments
+from .waitlist import waitlist_offer_link
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,11 @@ def dispatch_due_messages(*, limit: int | None = None) -> int:
             "appointment__practitioner__user",
             "appointment__practice",
             "appointment__client",
+            "waitlist_offer__entry__patient",
+            "waitlist_offer__entry__client",
+            "waitlist_offer__location__practice",
+            "waitlist_offer__practitioner__user",
+            "waitlist_offer__practice",
         )
         .order_by("due_at", "id")
     )
@@ -109,28 +115,37 @@ def dispatch_due_messages(*, limit: int | None = None) -> int:
 def _compose(message: Message, batch: Batch) -> str:
     """Render subject and body now, so they show the appointment as it is; '' or an error."""
     practice = message.practice
-    appointment = message.appointment
+    # A waitlist message is about the offered time, not about an appointment.
+    about = message.waitlist_offer or message.appointment
     language = practice.language
     template = batch.template(
         practice,
-        consultation_type_id=appointment.consultation_type_id,
+        consultation_type_id=about.consultation_type_id,
         kind=message.kind,
         channel=message.channel,
         language=language,
     )
     if template is None:
         return errors.NO_TEMPLATE
-    link = (
-        online_booking_link(practice)
-        if message.kind == Kind.BOOKING_LINK
-        else appointment_link(appointment)
-    )
-    values = AppointmentValues.build(appointment, language=template.language, link=link).values
+    values = _values(message, language=template.language)
     with translation.override(template.language):
         message.subject = render(template.subject, values)
         message.body = render(template.body, values)
     message.segments = sms_segments(message.body) if message.channel == Channel.SMS else 0
     return ""
+
+
+def _values(message: Message, *, language: str) -> dict[str, str]:
+    offer, appointment = message.waitlist_offer, message.appointment
+    if offer is not None:
+        link = waitlist_offer_link(offer)
+        return AppointmentValues.build_for_offer(offer, language=language, link=link).values
+    link = (
+        online_booking_link(message.practice)
+        if message.kind == Kind.BOOKING_LINK
+        else appointment_link(appointment)
+    )
+    return AppointmentValues.build(appointment, language=language, link=link).values
 
 
 def _debit_credit(gateway: SmsGateway, segments: int) -> bool:

@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     CONFIRMATION = "confirmation", _("Confirmation")
     REMINDER = "reminder", _("Reminder")
     BOOKING_LINK = "booking_link", _("Online booking link")
+    WAITLIST_OFFER = "waitlist_offer", _("Waitlist: time offered")
+    WAITLIST_GONE = "waitlist_gone", _("Waitlist: time gone")
 
 
 class MessagingSettings(PracticeOwnedModel):
@@ -184,6 +186,15 @@ class Message(PracticeOwnedModel):
 
     appointment = models.ForeignKey(
         "appointments.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    # A waitlist offer's messages name the offer, never the cancelled appointment whose
+    # time it offers (that appointment's pending messages are cancelled).
+    waitlist_offer = models.ForeignKey(
+        "appointments.WaitlistOffer",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from appointments import signals
 from practice.models import Practice
 
-from . import services
+from . import services, waitlist
 from .tasks import dispatch_due_messages_task
 
 
@@ -37,6 +37,16 @@ def on_cancelled(sender, *, practice, appointment, **kwargs):
 def on_status_changed(sender, *, practice, appointment, **kwargs):
     if not appointment.holds_time:  # no-show
         services.messages_cancel_pending(practice, appointment)
+
+
+@receiver(signals.waitlist_offered)
+def on_waitlist_offered(sender, *, practice, offers, **kwargs):
+    waitlist.messages_waitlist_offered(practice, offers)
+
+
+@receiver(signals.waitlist_offers_gone)
+def on_waitlist_offers_gone(sender, *, practice, offers, **kwargs):
+    waitlist.messages_waitlist_gone(practice, offers)
 
 
 @receiver(post_save, sender=Practice)

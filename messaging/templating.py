@@ -51,22 +51,34 @@ class AppointmentValues:
 
     @classmethod
     def build(cls, appointment, *, language: str, link: str) -> AppointmentValues:
-        location = appointment.location
-        local = appointment.starts_at.astimezone(location.tz)
+        return cls.for_time(
+            appointment, appointment.patient, appointment.client, language=language, link=link
+        )
+
+    @classmethod
+    def build_for_offer(cls, offer, *, language: str, link: str) -> AppointmentValues:
+        """A waitlist offer's freed time, for the patient and client of its entry."""
+        entry = offer.entry
+        return cls.for_time(offer, entry.patient, entry.client, language=language, link=link)
+
+    @classmethod
+    def for_time(cls, slot, patient, client, *, language: str, link: str) -> AppointmentValues:
+        """`slot` has an appointment's location, practitioner, practice and starts_at."""
+        location = slot.location
+        local = slot.starts_at.astimezone(location.tz)
         with translation.override(language):
             date = formats.date_format(local, "l j F Y")
-        client = appointment.client
         return cls(
             {
-                "patient": appointment.patient.name,
+                "patient": patient.name,
                 "client": client.full_name,
                 "date": date,
                 "time": f"{local:%H:%M}",
                 "location": location.name,
                 "location_address": ", ".join(p for p in [location.address, location.city] if p),
-                "practitioner": appointment.practitioner.name,
-                "practice": appointment.practice.name,
-                "practice_phone": location.phone or appointment.practice.phone,
+                "practitioner": slot.practitioner.name,
+                "practice": slot.practice.name,
+                "practice_phone": location.phone or slot.practice.phone,
                 "link": link,
             }
         )

@@ -43,7 +43,11 @@ def appointment_messages_panel(request, appointment_id: int):
 @require_POST
 @staff_view(Right.BOOK_APPOINTMENTS)
 def message_retry(request, message_id: int):
-    message = get_for_practice_or_404(Message, request.practice, message_id)
+    # Retried from an appointment's panel: messages about no appointment (waitlist offers)
+    # are not there to retry.
+    message = get_for_practice_or_404(
+        Message, request.practice, message_id, appointment__isnull=False
+    )
     try:
         message = services.message_retry(request.practice, actor=request.user, message=message)
     except services.RetryRefused as refused:
@@ -75,7 +79,11 @@ def appointment_link_page(request, code: str):
         raise Http404
     practice = appointment.practice
     done = ""
-    with practice_scope(practice), translation.override(practice.language):
+    with (
+        practice_scope(practice),
+        translation.override(practice.language),
+        timezone.override(appointment.location.tz),  # templates show times in the current zone
+    ):
         if request.method == "POST":
             action = request.POST.get("action")
             try:

@@ -48,3 +48,8 @@ def test_a_cancelled_appointment_cannot_be_confirmed(client, appointment_a):
     client.post(url, {"action": "confirm"})
     appointment_a.refresh_from_db()
     assert appointment_a.confirmed_at is None
+
+
+def test_the_link_page_shows_the_time_at_the_location_not_utc(client, appointment_a):
+    # appointment_a is at 09:00 in Amsterdam, 07:00 or 08:00 UTC
+    assert "09:00" in client.get(path_of(appointment_a)).content.decode()

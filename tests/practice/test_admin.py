@@ -191,12 +191,19 @@ def _url(model, name, *args):
 def test_every_practice_owned_model_is_registered():
     from django.apps import apps
 
-    from appointments.models import PlannedTreatment
+    from appointments.models import PlannedTreatment, WaitlistOffer
     from departure_workflow.models import CustomOptionLink, DepartureAction, DepartureStep
 
     owned = {m for m in apps.get_models() if issubclass(m, PracticeOwnedModel)}
-    # Shown inline on their parent (treatment plan, custom option, departure workflow).
-    inline_only = {PlannedTreatment, CustomOptionLink, DepartureAction, DepartureStep}
+    # Shown inline on their parent (treatment plan, custom option, departure workflow,
+    # waitlist entry).
+    inline_only = {
+        PlannedTreatment,
+        CustomOptionLink,
+        DepartureAction,
+        DepartureStep,
+        WaitlistOffer,
+    }
     assert owned - inline_only == set(SCOPED_MODELS)
 
 
