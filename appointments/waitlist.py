@@ -85,7 +85,10 @@ def waitlist_offer_freed_time(practice: Practice, appointment: Appointment) -> l
         return []
     if appointment.starts_at <= timezone.now() or not _still_free(practice, appointment):
         return []
-    entries = list(waitlist_entries_fitting(practice, appointment))
+    offered = for_practice(WaitlistOffer, practice).filter(cancelled_appointment=appointment)
+    entries = list(
+        waitlist_entries_fitting(practice, appointment).exclude(pk__in=offered.values("entry_id"))
+    )
     sms_ok = bool(entries) and sms_available(practice)
     made = [offer for entry in entries if (offer := _offer_once(appointment, entry, sms_ok))]
     if made:

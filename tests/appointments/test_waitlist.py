@@ -274,6 +274,18 @@ def test_a_second_cancellation_signal_does_not_offer_twice(
     assert Message.objects.unscoped().filter(kind="waitlist_offer").count() == 1
 
 
+def test_the_database_refuses_a_second_offer_of_one_time_to_one_entry(
+    appointment_a, waiting, cancel
+):
+    from django.db import IntegrityError, transaction
+
+    waiting()
+    offer = cancel(appointment_a)[0]
+    offer.pk, offer.code = None, "another-code"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        offer.save()
+
+
 def test_the_cancelled_appointments_pending_messages_never_cancel_an_offer(
     practice_a, appointment_a, waiting, cancel
 ):
