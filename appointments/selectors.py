@@ -129,6 +129,7 @@ def day_calendar(
             "starts_at",
             "ends_at",
             "status",
+            "source",
             "confirmed_at",
             "patient__id",
             "patient__name",
