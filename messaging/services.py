@@ -133,8 +133,10 @@ def _reminder_due(appointment: Appointment, prefs: MessagingSettings) -> dt.date
     return due
 
 
-def _failure_before_sending(practice, appointment, kind, channel) -> str:
-    client = appointment.client
+def failure_before_sending(
+    practice: Practice, *, client, consultation_type_id: int, kind: str, channel: str
+) -> str:
+    """Why a message cannot go out (an `errors` code), or '' when it can be tried."""
     if channel == Channel.SMS:
         if sms_gateway(practice) is None:
             return errors.NO_GATEWAY
@@ -144,7 +146,7 @@ def _failure_before_sending(practice, appointment, kind, channel) -> str:
         return errors.NO_EMAIL
     template = template_for(
         practice,
-        consultation_type_id=appointment.consultation_type_id,
+        consultation_type_id=consultation_type_id,
         kind=kind,
         channel=channel,
         language=practice.language,
@@ -152,18 +154,32 @@ def _failure_before_sending(practice, appointment, kind, channel) -> str:
     return "" if template else errors.NO_TEMPLATE
 
 
-def _schedule(
-    practice, appointment, kind: str, channel: str, due_at: dt.datetime, key: str = ""
+def message_queue(
+    practice: Practice,
+    *,
+    key: str,
+    client,
+    kind: str,
+    channel: str,
+    due_at: dt.datetime,
+    consultation_type_id: int,
+    **about,
 ) -> Message:
-    key = key or _key(appointment, kind, channel)
+    """The message under `key`: the existing one, or a new one due at `due_at` (saved failed
+    with its reason when it cannot be sent). `about` names its appointment or waitlist offer.
+    """
     existing = for_practice(Message, practice).filter(idempotency_key=key).first()
     if existing:
         return existing
-    client = appointment.client
-    failure = _failure_before_sending(practice, appointment, kind, channel)
+    failure = failure_before_sending(
+        practice,
+        client=client,
+        consultation_type_id=consultation_type_id,
+        kind=kind,
+        channel=channel,
+    )
     message = Message(
         practice=practice,
-        appointment=appointment,
         client=client,
         kind=kind,
         channel=channel,
@@ -173,6 +189,7 @@ def _schedule(
         status=Message.Status.FAILED if failure else Message.Status.SCHEDULED,
         error_code=failure,
         error=str(errors.REASONS[failure]) if failure else "",
+        **about,
     )
     try:
         with transaction.atomic():
@@ -180,6 +197,21 @@ def _schedule(
     except IntegrityError:  # a concurrent event created it first
         return for_practice(Message, practice).get(idempotency_key=key)
     return message
+
+
+def _schedule(
+    practice, appointment, kind: str, channel: str, due_at: dt.datetime, key: str = ""
+) -> Message:
+    return message_queue(
+        practice,
+        key=key or _key(appointment, kind, channel),
+        client=appointment.client,
+        kind=kind,
+        channel=channel,
+        due_at=due_at,
+        consultation_type_id=appointment.consultation_type_id,
+        appointment=appointment,
+    )
 
 
 def messages_cancel_pending(practice: Practice, appointment: Appointment) -> int:
@@ -236,7 +268,13 @@ def message_retry(practice: Practice, *, actor, message: Message) -> Message:
         raise RetryRefused(_("The appointment is over or cancelled."))
     client = appointment.client
     message.recipient = client.mobile if message.channel == Channel.SMS else client.email
-    failure = _failure_before_sending(practice, appointment, message.kind, message.channel)
+    failure = failure_before_sending(
+        practice,
+        client=client,
+        consultation_type_id=appointment.consultation_type_id,
+        kind=message.kind,
+        channel=message.channel,
+    )
     if failure:
         message.error_code, message.error = failure, str(errors.REASONS[failure])
     else:

@@ -7,8 +7,10 @@ appointment, so cancelling that appointment's pending messages never touches it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,9 +18,9 @@ from appointments.models import WaitlistEntry, WaitlistOffer
 from practice.models import Practice
 from practice.scoping import for_practice
 
-from . import errors
-from .models import Channel, Kind, Message
-from .selectors import sms_gateway, template_for
+from .models import Kind, Message
+from .selectors import messaging_settings
+from .services import message_queue
 
 
 def waitlist_offer_link(offer: WaitlistOffer) -> str:
@@ -26,55 +28,39 @@ def waitlist_offer_link(offer: WaitlistOffer) -> str:
     return settings.PUBLIC_BASE_URL + reverse("waitlist-offer", args=[offer.code])
 
 
-def _failure_before_sending(practice: Practice, offer: WaitlistOffer, kind: str) -> str:
-    # As for appointment messages, but the client and consultation type come from the offer.
-    client = offer.entry.client
-    if offer.channel == Channel.SMS:
-        if sms_gateway(practice) is None:
-            return errors.NO_GATEWAY
-        if not client.mobile:
-            return errors.NO_MOBILE
-    if offer.channel == Channel.EMAIL and not client.email:
-        return errors.NO_EMAIL
-    template = template_for(
-        practice,
-        consultation_type_id=offer.consultation_type_id,
-        kind=kind,
-        channel=offer.channel,
-        language=practice.language,
-    )
-    return "" if template else errors.NO_TEMPLATE
+def waitlist_message_due(
+    practice: Practice, offer: WaitlistOffer, *, now: dt.datetime | None = None
+) -> dt.datetime:
+    """Now, or when the practice's local sending hours (the reminder window) open again:
+    nobody is texted about a free time in the middle of the night."""
+    prefs = messaging_settings(practice)
+    tz = offer.location.tz
+    now = timezone.localtime(now, timezone=tz)
+    if now.time() < prefs.reminder_window_start:
+        return dt.datetime.combine(now.date(), prefs.reminder_window_start, tzinfo=tz)
+    if now.time() >= prefs.reminder_window_end:
+        tomorrow = now.date() + dt.timedelta(days=1)
+        return dt.datetime.combine(tomorrow, prefs.reminder_window_start, tzinfo=tz)
+    return now
 
 
 def _queue(practice: Practice, offer: WaitlistOffer, kind: str) -> Message | None:
-    """A message about the offer due now, once per offer, kind and channel."""
+    """A message about the offer, once per offer, kind and channel, within sending hours."""
     if not offer.channel:  # no usable mobile or email: staff see it on the entry
         return None
-    key = f"waitlist:{offer.pk}:{kind}:{offer.channel}"
-    existing = for_practice(Message, practice).filter(idempotency_key=key).first()
-    if existing:
-        return existing
-    client = offer.entry.client
-    failure = _failure_before_sending(practice, offer, kind)
-    message = Message(
-        practice=practice,
-        waitlist_offer=offer,
-        client=client,
+    due_at = waitlist_message_due(practice, offer)
+    if due_at >= offer.starts_at:
+        return None  # by the time we may text, the offered time has begun
+    return message_queue(
+        practice,
+        key=f"waitlist:{offer.pk}:{kind}:{offer.channel}",
+        client=offer.entry.client,
         kind=kind,
         channel=offer.channel,
-        recipient=client.mobile if offer.channel == Channel.SMS else client.email,
-        due_at=timezone.now(),
-        idempotency_key=key,
-        status=Message.Status.FAILED if failure else Message.Status.SCHEDULED,
-        error_code=failure,
-        error=str(errors.REASONS[failure]) if failure else "",
+        due_at=due_at,
+        consultation_type_id=offer.consultation_type_id,
+        waitlist_offer=offer,
     )
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:  # a concurrent event created it first
-        return for_practice(Message, practice).get(idempotency_key=key)
-    return message
 
 
 def _dispatch_soon() -> None:
@@ -109,7 +95,7 @@ def messages_waitlist_gone(practice: Practice, offers: list[WaitlistOffer]) -> l
         for_practice(WaitlistOffer, practice)
         .filter(pk__in=ids, entry__status=WaitlistEntry.Status.OPEN)
         .exclude(pk__in=never_told)
-        .select_related("entry__client")
+        .select_related("entry__client", "location__practice")
     )
     made = [m for offer in to_tell if (m := _queue(practice, offer, Kind.WAITLIST_GONE))]
     if any(m.status == Message.Status.SCHEDULED for m in made):

@@ -15,7 +15,7 @@ from appointments.services import appointment_book, appointment_cancel
 from appointments.waitlist import waitlist_claim, waitlist_offer_freed_time
 from messaging.models import Message
 from messaging.services import appointment_link, messages_cancel_pending
-from messaging.waitlist import waitlist_offer_link
+from messaging.waitlist import waitlist_message_due, waitlist_offer_link
 from practice.models import Role
 
 from .. import factories as f
@@ -23,6 +23,18 @@ from .. import factories as f
 pytestmark = pytest.mark.django_db
 
 Status = WaitlistOffer.Status
+
+
+@pytest.fixture(autouse=True)
+def _sending_all_day(practice_a):
+    """Offers go out at once whatever the hour the suite runs (sending hours: all day)."""
+    from messaging.models import MessagingSettings
+
+    MessagingSettings.objects.unscoped().create(
+        practice=practice_a,
+        reminder_window_start=dt.time(0),
+        reminder_window_end=dt.time(23, 59, 59, 999999),
+    )
 
 
 @pytest.fixture
@@ -679,3 +691,61 @@ def admin_form(entry, **change):
     }
     data.update(change)
     return data
+
+
+# --- sending hours ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("local_now", "due"),
+    [
+        (dt.datetime(2030, 1, 7, 3, 0), dt.datetime(2030, 1, 7, 9, 0)),  # night: at 09:00
+        (dt.datetime(2030, 1, 7, 14, 0), dt.datetime(2030, 1, 7, 14, 0)),  # day: now
+        (dt.datetime(2030, 1, 7, 21, 30), dt.datetime(2030, 1, 8, 9, 0)),  # evening: tomorrow
+    ],
+)
+def test_offers_go_out_within_the_practices_local_sending_hours(
+    practice_a, location_a, appointment_a, waiting, local_now, due
+):
+    from messaging.models import MessagingSettings
+
+    MessagingSettings.objects.unscoped().filter(practice=practice_a).update(
+        reminder_window_start=dt.time(9), reminder_window_end=dt.time(20)
+    )
+    offer = WaitlistOffer(
+        practice=practice_a,
+        entry=waiting(),
+        cancelled_appointment=appointment_a,
+        location=location_a,
+        starts_at=appointment_a.starts_at,
+        ends_at=appointment_a.ends_at,
+    )
+    now = local_now.replace(tzinfo=location_a.tz)
+    assert waitlist_message_due(practice_a, offer, now=now) == due.replace(tzinfo=location_a.tz)
+
+
+def test_no_offer_message_when_sending_hours_open_only_after_the_time_begins(
+    practice_a, location_a, ctype_a, dentist, patient_a, waiting, cancel, gateway
+):
+    from messaging.models import MessagingSettings
+
+    # Sending hours have closed for today and the freed time is before they open tomorrow.
+    now = timezone.localtime(timezone=location_a.tz)
+    MessagingSettings.objects.unscoped().filter(practice=practice_a).update(
+        reminder_window_start=dt.time(0), reminder_window_end=dt.time(0, 0, 1)
+    )
+    start = now + dt.timedelta(minutes=5)
+    if start.date() != now.date():
+        pytest.skip("needs five minutes left in the local day")
+    appointment = f.AppointmentFactory(
+        practice=practice_a,
+        patient=patient_a,
+        practitioner=dentist,
+        location=location_a,
+        consultation_type=ctype_a,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=30),
+    )
+    waiting()
+    [offer] = cancel(appointment)
+    assert messages_of(offer, "waitlist_offer") == []
