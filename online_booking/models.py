@@ -6,19 +6,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from appointments.models import ConsultationType
+from appointments.models import WEEKDAY_CHOICES, ConsultationType
 from practice.models import Location, Membership
 from practice.scoping import PracticeOwnedModel
-
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 
 
 class OnlineBookingSettings(PracticeOwnedModel):
@@ -72,7 +62,7 @@ class OnlineWindow(PracticeOwnedModel):
     """Local hours of a weekday in which online bookings may fall (at one location)."""
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
-    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAY_CHOICES)
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
 
