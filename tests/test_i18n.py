@@ -40,3 +40,13 @@ def test_conflict_message_is_translated(
         HTTP_ACCEPT_LANGUAGE="nl",
     )
     assert "Overlapt met" in " ".join(response.context["form"].non_field_errors())
+
+
+def test_the_booking_page_speaks_the_practices_language(client, practice_b, location_b, vet_b):
+    from .factories import ConsultationTypeFactory
+    from .online_booking.conftest import open_for_online
+
+    open_for_online(practice_b, location_b, vet_b, ConsultationTypeFactory(practice=practice_b))
+
+    assert "Varaa aika" in client.get("/p/kivi/book/").content.decode()
+    assert "Afspraak maken" in client.get("/p/kivi/book/?lang=nl").content.decode()
