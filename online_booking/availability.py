@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import FloatField, Q, QuerySet
+from django.db.models.functions import Cast, Extract
 from django.utils import timezone
 
 from appointments.models import Appointment
@@ -134,24 +137,45 @@ def _busy(
         resources |= Q(room_id__in=room_ids)
     if equipment_ids:
         resources |= Q(equipment_id__in=equipment_ids)
-    rows = (
+    holders = (
         for_practice(Appointment, practice)
         .filter(resources, **holding(start, end))
         .exclude(status__in=Appointment.RELEASED)
-        .values_list("practitioner_id", "room_id", "equipment_id", "held_from", "held_until")
+        .order_by()
     )
     busy: dict[str, dict[int, list[Interval]]] = {
         "practitioner": defaultdict(list),
         "room": defaultdict(list),
         "equipment": defaultdict(list),
     }
-    wanted = {"practitioner": practitioner_ids, "room": room_ids, "equipment": equipment_ids}
-    for pid, rid, eid, held_from, held_until in rows:
+    wanted = {
+        "practitioner": set(practitioner_ids),
+        "room": set(room_ids),
+        "equipment": set(equipment_ids),
+    }
+    for pid, rid, eid, held_from, held_until in _held_rows(holders):
         span = (held_from - ahead, held_until + behind)
         for kind, rid_ in (("practitioner", pid), ("room", rid), ("equipment", eid)):
             if rid_ is not None and rid_ in wanted[kind]:
                 busy[kind][rid_].append(span)
     return busy
+
+
+def _held_rows(holders: QuerySet[Appointment]) -> Iterator[tuple]:
+    """(practitioner, room, equipment, held from, held until) of each holding appointment."""
+    columns = ("practitioner_id", "room_id", "equipment_id")
+    if connection.vendor != "postgresql":
+        yield from holders.values_list(*columns, "held_from", "held_until")
+        return
+    # Epoch seconds load about ten times faster than timestamptz values, whose parsing
+    # dominated a month's availability (thousands of rows); float keeps microseconds.
+    epochs = holders.annotate(
+        held_from_s=Cast(Extract("held_from", "epoch"), FloatField()),
+        held_until_s=Cast(Extract("held_until", "epoch"), FloatField()),
+    )
+    from_ts = dt.datetime.fromtimestamp
+    for pid, rid, eid, start, end in epochs.values_list(*columns, "held_from_s", "held_until_s"):
+        yield pid, rid, eid, from_ts(start, dt.UTC), from_ts(end, dt.UTC)
 
 
 def _first_free(
