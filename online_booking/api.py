@@ -21,8 +21,9 @@ from practice.scoping import for_practice
 
 from . import services
 from .availability import Slot, available_days, available_times, booking_settings
-from .models import OnlineLocation, Reason, ReasonGroup
+from .models import OnlineLocation, Reason
 from .ratelimit import BOOK, READ, over_limit
+from .selectors import reason_groups
 
 
 class PublicView(APIView):
@@ -96,23 +97,23 @@ class ReasonsView(PublicView):
         practice = self.practice(request)
         self.location(request, request.query_params.get("location"))
         show_duration = booking_settings(practice).show_duration
-        groups = []
-        for group in for_practice(ReasonGroup, practice).prefetch_related("reasons"):
-            reasons = [
-                {
-                    "id": r.pk,
-                    "name": r.name,
-                    "instructions": r.instructions,
-                    "duration_minutes": r.duration if show_duration else None,
-                    "species": r.species_list(),
-                }
-                for r in group.reasons.all()
-                if r.is_active
-            ]
-            if reasons:
-                groups.append(
-                    {"name": group.name, "instructions": group.instructions, "reasons": reasons}
-                )
+        groups = [
+            {
+                "name": entry.group.name,
+                "instructions": entry.group.instructions,
+                "reasons": [
+                    {
+                        "id": r.pk,
+                        "name": r.name,
+                        "instructions": r.instructions,
+                        "duration_minutes": r.duration if show_duration else None,
+                        "species": r.species_list(),
+                    }
+                    for r in entry.reasons
+                ],
+            }
+            for entry in reason_groups(practice)
+        ]
         return Response(groups)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from practice.models import Practice
 from practice.scoping import for_practice
@@ -48,7 +48,10 @@ def reason_groups(practice: Practice, *, species: str = "") -> list[GroupOfReaso
     """Active reasons in their groups, in order; with `species`, only the reasons for it."""
     species = species.strip().lower()
     groups: list[GroupOfReasons] = []
-    for group in for_practice(ReasonGroup, practice).prefetch_related("reasons"):
+    reasons = for_practice(Reason, practice).select_related("consultation_type")
+    for group in for_practice(ReasonGroup, practice).prefetch_related(
+        Prefetch("reasons", queryset=reasons)
+    ):
         reasons = [
             r
             for r in group.reasons.all()

@@ -317,3 +317,15 @@ def test_the_calendar_does_not_page_past_the_horizon(client, practice_a, locatio
     last = (today + dt.timedelta(days=40)).strftime("%B %Y")
     assert last in page  # clamped to the horizon's month
     assert 'aria-label="Next month"' not in page
+
+
+def test_the_reason_list_runs_a_constant_number_of_queries(
+    client, practice_a, setup, ctype_a, django_assert_max_num_queries
+):
+    for i in range(5):
+        Reason.objects.unscoped().create(
+            practice=practice_a, group=setup.group, consultation_type=ctype_a, name=f"R{i}"
+        )
+    with django_assert_max_num_queries(6):
+        page = client.get(BOOK)
+    assert page.content.decode().count("30 minutes") == 6
