@@ -9,26 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from appointments.models import Appointment
-from appointments.services import AppointmentConflict, appointment_book, appointment_move
+from appointments.services import AppointmentConflict, appointment_move
 
 from .. import factories as f
+from .test_booking import book
 
 pytestmark = pytest.mark.django_db
 
 MIN = dt.timedelta(minutes=1)
-
-
-def book(practice, patient, practitioner, location, ctype, starts_at, **kw):
-    return appointment_book(
-        practice,
-        actor=None,
-        patient=patient,
-        practitioner=practitioner,
-        location=location,
-        consultation_type=ctype,
-        starts_at=starts_at,
-        **kw,
-    )
 
 
 @pytest.fixture
