@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Delivery, Patient
+from practice.form_fields import BoundedDateField
 from practice.hooks import sms_available
 from practice.models import Location, Practice
 from practice.scoping import for_practice
@@ -40,7 +41,7 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Location"))
     practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
     consultation_type = forms.ModelChoiceField(queryset=None, label=_("Consultation type"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
         label=_("Start"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
@@ -91,7 +92,7 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
 
 class MoveForm(_LocalTimeMixin, forms.Form):
     practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
         label=_("Start"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),

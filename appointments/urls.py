@@ -5,19 +5,17 @@ from . import views, waitlist_views
 urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("appointments/new/", views.appointment_create, name="appointment-create"),
-    path("appointments/<int:appointment_id>/", views.appointment_detail, name="appointment-detail"),
+    path("appointments/<id:appointment_id>/", views.appointment_detail, name="appointment-detail"),
+    path("appointments/<id:appointment_id>/move/", views.appointment_move, name="appointment-move"),
     path(
-        "appointments/<int:appointment_id>/move/", views.appointment_move, name="appointment-move"
-    ),
-    path(
-        "appointments/<int:appointment_id>/cancel/",
+        "appointments/<id:appointment_id>/cancel/",
         views.appointment_cancel,
         name="appointment-cancel",
     ),
     path(
-        "appointments/<int:appointment_id>/status/",
+        "appointments/<id:appointment_id>/status/",
         views.appointment_status,
         name="appointment-status",
     ),
-    path("w/<str:code>/", waitlist_views.waitlist_offer_page, name="waitlist-offer"),
+    path("w/<code:code>/", waitlist_views.waitlist_offer_page, name="waitlist-offer"),
 ]

@@ -9,12 +9,21 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patients.access import access_patient_by_id
+from patients.models import Patient
 from practice.models import Location
+from practice.parsing import (
+    InvalidInput,
+    parse_date,
+    parse_id,
+    parse_wall_clock,
+    query_param,
+    safe_next,
+)
 from practice.rights import Right
 from practice.scoping import for_practice
 from practice.views_helpers import apply_validation_error, htmx_redirect, staff_view
@@ -27,13 +36,6 @@ from .models import Appointment
 from .selectors import day_calendar
 
 
-def _parse_day(value: str | None, tz) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else timezone.localdate(timezone=tz)
-    except ValueError:
-        return timezone.localdate(timezone=tz)
-
-
 def calendar_url(appointment_or_location, day: dt.date) -> str:
     location_id = getattr(appointment_or_location, "location_id", appointment_or_location.pk)
     return reverse("calendar") + "?" + urlencode({"location": location_id, "date": day})
@@ -42,13 +44,16 @@ def calendar_url(appointment_or_location, day: dt.date) -> str:
 @staff_view(Right.VIEW_CALENDAR)
 def calendar(request):
     practice = request.practice
-    location_id = request.GET.get("location")
+    location_id = query_param(request.GET, "location", parse_id)
     location = (
-        access_location_by_id(practice, location_id) if location_id else default_location(practice)
+        access_location_by_id(practice, location_id)
+        if location_id is not None
+        else default_location(practice)
     )
     if location is None:
         return render(request, "appointments/no_location.html")
-    day = _parse_day(request.GET.get("date"), location.tz)
+    today = timezone.localdate(timezone=location.tz)
+    day = query_param(request.GET, "date", parse_date, default=today)
     show_cancelled = request.GET.get("cancelled") == "1"
     cal = day_calendar(practice, location=location, day=day, include_cancelled=show_cancelled)
     booking_params = [(k, request.GET[k]) for k in BOOKING_PARAMS if request.GET.get(k)]
@@ -58,7 +63,7 @@ def calendar(request):
         "tz": location.tz,
         "locations": for_practice(Location, practice).filter(is_active=True),
         "day": day,
-        "today": timezone.localdate(timezone=location.tz),
+        "today": today,
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "grid": grid,
@@ -72,7 +77,7 @@ def calendar(request):
         "booking_for": _booking_patient(request, practice),
         "booking_params": booking_params,
         "booking_query": ("&" + urlencode(booking_params)) if booking_params else "",
-        "booking_next": _safe_next(request, request.GET.get("next", "")),
+        "booking_next": safe_next(request, request.GET.get("next")),
         "detail_url": reverse("appointment-detail", args=[0]).removesuffix("0/"),
         "book_label": _("Book"),
         "confirmed_label": _("Confirmed by the client"),
@@ -96,28 +101,22 @@ def _booking_for(request, location) -> dict:
 
 
 def _booking_patient(request, practice):
-    patient_id = request.GET.get("patient", "")
-    return access_patient_by_id(practice, patient_id) if patient_id.isdigit() else None
-
-
-def _safe_next(request, url: str) -> str:
-    allowed = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
-    return url if url and allowed else ""
+    patient_id = query_param(request.GET, "patient", parse_id)
+    return access_patient_by_id(practice, patient_id) if patient_id is not None else None
 
 
 def _initial_from_query(request, practice) -> dict:
     initial: dict = {}
-    if request.GET.get("patient"):
-        initial["patient"] = access_patient_by_id(practice, request.GET["patient"])
+    patient = _booking_patient(request, practice)
+    if patient is not None:
+        initial["patient"] = patient
     for key in ("practitioner", "location", "consultation_type"):
-        if request.GET.get(key, "").isdigit():
-            initial[key] = request.GET[key]
-    if request.GET.get("start"):
-        try:
-            start = dt.datetime.fromisoformat(request.GET["start"])
-            initial["date"], initial["start_time"] = start.date(), start.time()
-        except ValueError:
-            pass
+        value = query_param(request.GET, key, parse_id)
+        if value is not None:
+            initial[key] = value
+    start = query_param(request.GET, "start", parse_wall_clock)
+    if start is not None:
+        initial["date"], initial["start_time"] = start.date(), start.time()
     return initial
 
 
@@ -153,7 +152,7 @@ def appointment_create(request):
                         "time": data["start_time"].strftime("%H:%M"),
                     },
                 )
-                back = _safe_next(request, request.POST.get("next", ""))
+                back = safe_next(request, request.POST.get("next"))
                 if back:
                     joiner = "&" if "?" in back else "?"
                     return htmx_redirect(request, f"{back}{joiner}appointment={appointment.pk}")
@@ -162,24 +161,25 @@ def appointment_create(request):
         initial = _initial_from_query(request, practice)
         initial.setdefault("location", getattr(default_location(practice), "pk", None))
         form = AppointmentForm(initial=initial, practice=practice)
-    patient = form["patient"].value()
-    chosen = None
-    if patient and str(patient).isdigit():
-        chosen = (
-            for_practice(form.fields["patient"].queryset.model, practice)
-            .filter(pk=patient)
-            .select_related("client")
-            .first()
-        )
+    chosen = _chosen_patient(practice, form["patient"].value())
     return render(
         request,
         "appointments/appointment_form.html",
         {
             "form": form,
             "chosen_patient": chosen,
-            "next": _safe_next(request, request.GET.get("next") or request.POST.get("next", "")),
+            "next": safe_next(request, request.GET.get("next") or request.POST.get("next")),
         },
     )
+
+
+def _chosen_patient(practice, value):
+    """The patient the form names, shown above it; none for a value that is not an id."""
+    try:
+        patient_id = parse_id(value, field="patient")
+    except InvalidInput:
+        return None
+    return for_practice(Patient, practice).filter(pk=patient_id).select_related("client").first()
 
 
 @staff_view(Right.VIEW_CALENDAR)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from patients.models import Client
 from practice.hooks import sms_available
 from practice.models import Practice
+from practice.parsing import InvalidInput, parse_link_code
 from practice.scoping import for_practice
 
 from . import signals
@@ -124,8 +125,10 @@ def _offer_once(
 
 
 def waitlist_offer_from_code(code: str) -> WaitlistOffer | None:
-    """The offer a client's link names, or None for an unknown code."""
-    if not code or len(code) > 16:
+    """The offer a client's link names, or None for an unknown (or impossible) code."""
+    try:
+        code = parse_link_code(code)
+    except InvalidInput:
         return None
     # A public lookup: the random code, unique across practices, is the only key.
     return (

@@ -5,7 +5,13 @@ from patients.api.views import ClientViewSet, PatientViewSet
 from practice.api.views import PractitionerViewSet
 from reports.api.views import DepartureReportViewSet
 
-router = DefaultRouter()
+
+# JSON only: no `.json` suffix routes (their `format` argument reached views that take none).
+class JsonRouter(DefaultRouter):
+    include_format_suffixes = False
+
+
+router = JsonRouter()
 router.register("clients", ClientViewSet, basename="client")
 router.register("patients", PatientViewSet, basename="patient")
 router.register("appointments", AppointmentViewSet, basename="appointment")

@@ -1,6 +1,16 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from practice.parsing import IdConverter, LinkCodeConverter
+
+# Before the apps' URL modules: they use <id:...> and <code:...>.
+register_converter(IdConverter, "id")
+register_converter(LinkCodeConverter, "code")
+
+# A request we cannot read (practice.parsing.InvalidInput and Django's own) answers 400
+# with the reason.
+handler400 = "practice.views.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

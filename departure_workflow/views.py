@@ -16,13 +16,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments.access import access_appointment_by_id, default_location
 from appointments.models import ConsultationType, Recall
 from practice.models import Location
+from practice.parsing import parse_date, parse_id, query_param, safe_next
 from practice.rights import Right
 from practice.scoping import for_practice, get_for_practice_or_404
 from practice.views_helpers import htmx_redirect, staff_view
@@ -40,20 +41,15 @@ def _screen_url(workflow_id: int, follow_up: bool = False) -> str:
 @staff_view(Right.VIEW_CALENDAR)
 def checkout_list(request):
     practice = request.practice
-    location_id = request.GET.get("location")
+    location_id = query_param(request.GET, "location", parse_id)
     location = (
         get_for_practice_or_404(Location, practice, location_id)
-        if location_id
+        if location_id is not None
         else default_location(practice)
     )
     tz = location.tz if location else practice.tz
     today = timezone.localdate(timezone=tz)
-    try:
-        day = (
-            dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
-        )
-    except ValueError:
-        day = today
+    day = query_param(request.GET, "date", parse_date, default=today)
     workflows = list(selectors.checkout_list(practice, day=day, location=location))
     return render(
         request,
@@ -288,10 +284,11 @@ def action_booked(request, workflow_id: int, action_id: int):
     """Where the booking form returns: link the new appointment to the action."""
     action = _action(request, workflow_id, action_id)
     follow_up = request.GET.get("from") == "follow-up"
-    if not request.GET.get("appointment"):  # 'Back to checkout' without booking
+    booked_id = query_param(request.GET, "appointment", parse_id)
+    if booked_id is None:  # 'Back to checkout' without booking
         return redirect(_screen_url(workflow_id, follow_up))
     try:
-        booked = access_appointment_by_id(request.practice, request.GET.get("appointment"))
+        booked = access_appointment_by_id(request.practice, booked_id)
         services.action_record_booking(
             request.practice,
             actor=request.user,
@@ -409,8 +406,8 @@ def option_add(request, appointment_id: int):
             request, _("Write the message and give a valid link (starting with https://).")
         )
     day = appointment.starts_at.astimezone(appointment.location.tz).date()
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    back = safe_next(request, request.POST.get("next"))
+    if not back:
         back = (
             reverse("calendar")
             + "?"

@@ -1,16 +1,22 @@
 """Twilio's status callbacks and inbound SMS, verified by Twilio's request signature.
 
 The practice is found from the message (status) or the number written to (inbound); its
-gateway's auth token checks the X-Twilio-Signature. A forged call answers 403.
+gateway's auth token checks the X-Twilio-Signature. A forged call answers 403. Parameters
+that cannot be Twilio's (a NUL byte, a SID out of its alphabet, an id that is no number)
+answer 400 before anything is looked up: nothing is done without a valid signature.
 """
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from twilio.request_validator import RequestValidator
 
 from patients.models import Client
+from practice.parsing import InvalidInput, parse_id, parse_text, query_param
 
 from . import errors
 from .models import Message, SmsGateway
@@ -27,20 +33,31 @@ def signature_valid(request: HttpRequest, auth_token: str) -> bool:
     return RequestValidator(auth_token).validate(url, request.POST.dict(), signature)
 
 
+_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+
+
+def _sid(request: HttpRequest) -> str:
+    """Twilio's message SID: letters and digits (SM + 32 hex digits)."""
+    sid = parse_text(request.POST.get("MessageSid", ""), field="MessageSid", max_length=64)
+    if not _SID.fullmatch(sid):
+        raise InvalidInput("MessageSid", _("This is not a message SID."))
+    return sid
+
+
 def _gateway_of(practice_id: int) -> SmsGateway | None:
     return SmsGateway.objects.unscoped().filter(practice_id=practice_id).first()
 
 
 def status_callback(request: HttpRequest) -> int:
     """Apply a delivery status. Returns the HTTP status to answer."""
-    sid = request.POST.get("MessageSid", "")
+    sid = _sid(request)
     # Found by our id in the callback URL (the SID may not be saved yet) or by Twilio's SID;
     # either way the signature, made with that practice's token, proves the caller.
     messages = Message.objects.unscoped().select_related("client")
-    our_id = request.GET.get("m", "")
+    our_id = query_param(request.GET, "m", parse_id)
     message = (
         messages.filter(pk=our_id).first()
-        if our_id.isdigit()
+        if our_id is not None
         else messages.filter(provider_id=sid).first()
     )
     if message is None or (message.provider_id and message.provider_id != sid):
@@ -55,7 +72,7 @@ def status_callback(request: HttpRequest) -> int:
             return 200  # late, repeated or unknown: a status only moves forward
         message.status = status
         message.provider_id = message.provider_id or sid
-        code = request.POST.get("ErrorCode", "")
+        code = parse_text(request.POST.get("ErrorCode", ""), field="ErrorCode", max_length=20)
         if status in (Message.Status.FAILED, Message.Status.UNDELIVERED) and code:
             reason = REFUSALS.get(code, errors.PROVIDER_ERROR)
             message.error_code, message.error = code, str(errors.REASONS[reason])
@@ -66,13 +83,14 @@ def status_callback(request: HttpRequest) -> int:
 
 def inbound_sms(request: HttpRequest) -> int:
     """STOP opts the sender out of SMS in that practice; START opts them back in."""
-    to, sender = request.POST.get("To", ""), request.POST.get("From", "")
+    to = parse_text(request.POST.get("To", ""), field="To", max_length=64)
+    sender = parse_text(request.POST.get("From", ""), field="From", max_length=64)
     gateway = SmsGateway.objects.unscoped().filter(sender=to, is_active=True).first()
     if gateway is None:
         return 404
     if not signature_valid(request, gateway.auth_token):
         return 403
-    word = request.POST.get("Body", "").strip().lower()
+    word = parse_text(request.POST.get("Body", ""), field="Body", max_length=1600).lower()
     clients = Client.objects.unscoped().filter(practice_id=gateway.practice_id, mobile=sender)
     if word in STOP_WORDS:
         clients.update(sms_opted_out=True)

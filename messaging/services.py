@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from appointments.models import Appointment
 from patients.models import Delivery
 from practice.models import Practice
+from practice.parsing import InvalidInput, parse_link_code
 from practice.scoping import for_practice
 
 from . import errors
@@ -94,19 +95,19 @@ def message_send_booking_link(
 
 
 def appointment_from_link(code: str) -> Appointment | None:
-    """The appointment a link names, or None for an unknown code."""
+    """The appointment a link names, or None for an unknown (or impossible) code."""
+    try:
+        code = parse_link_code(code)
+    except InvalidInput:
+        return None
     # A public lookup: the random code, unique across practices, is the only key.
     return (
-        (
-            Appointment.objects.unscoped()
-            .filter(link_code=code)
-            .select_related(
-                "practice", "location", "patient", "practitioner__user", "consultation_type"
-            )
-            .first()
+        Appointment.objects.unscoped()
+        .filter(link_code=code)
+        .select_related(
+            "practice", "location", "patient", "practitioner__user", "consultation_type"
         )
-        if code
-        else None
+        .first()
     )
 
 

@@ -4,23 +4,23 @@ from . import settings_views, views
 
 urlpatterns = [
     path(
-        "appointments/<int:appointment_id>/messages/",
+        "appointments/<id:appointment_id>/messages/",
         views.appointment_messages_panel,
         name="appointment-messages",
     ),
-    path("messages/<int:message_id>/retry/", views.message_retry, name="message-retry"),
+    path("messages/<id:message_id>/retry/", views.message_retry, name="message-retry"),
     path("messaging/twilio/status/", views.twilio_status, name="twilio-status"),
     path("messaging/twilio/inbound/", views.twilio_inbound, name="twilio-inbound"),
-    path("a/<str:code>/", views.appointment_link_page, name="appointment-link"),
+    path("a/<code:code>/", views.appointment_link_page, name="appointment-link"),
     path("settings/messaging/", settings_views.messaging_settings_page, name="messaging-settings"),
     path("settings/messaging/templates/new/", settings_views.template_edit, name="template-create"),
     path(
-        "settings/messaging/templates/<int:template_id>/",
+        "settings/messaging/templates/<id:template_id>/",
         settings_views.template_edit,
         name="template-edit",
     ),
     path(
-        "settings/messaging/templates/<int:template_id>/delete/",
+        "settings/messaging/templates/<id:template_id>/delete/",
         settings_views.template_delete,
         name="template-delete",
     ),

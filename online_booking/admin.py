@@ -75,3 +75,6 @@ class OnlineBookingAdmin(PracticeScopedAdmin):
         "differences",
         "possible_duplicate",
     ]
+
+    def has_add_permission(self, request):
+        return False  # clients make them by booking online; the form has no appointment

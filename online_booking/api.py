@@ -16,14 +16,17 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from patients.models import Delivery
+from practice.api.fields import BoundedDateTimeField
 from practice.models import Location, Membership
+from practice.parsing import parse_date, parse_id, parse_month, query_param
 from practice.scoping import for_practice
 
 from . import services
 from .availability import Slot, available_days, available_times, booking_settings
-from .models import OnlineLocation, Reason
+from .models import Reason
 from .ratelimit import BOOK, READ, over_limit
-from .selectors import reason_groups
+from .selectors import active_reason, open_location, reason_groups
 
 
 class PublicView(APIView):
@@ -40,25 +43,16 @@ class PublicView(APIView):
     def practice(self, request):
         return request._request.public_practice
 
-    def location(self, request, value) -> Location:
-        practice = self.practice(request)
-        online = (
-            for_practice(OnlineLocation, practice)
-            .filter(location_id=value if str(value).isdigit() else None, enabled=True)
-            .select_related("location")
-            .first()
-        )
-        if online is None or not booking_settings(practice).enabled:
+    def location(self, request) -> Location:
+        location_id = query_param(request.query_params, "location", parse_id)
+        online = open_location(self.practice(request), location_id)
+        if online is None:
             raise NotFound(_("Online booking is not open here."))
         return online.location
 
-    def reason(self, request, value) -> Reason:
-        reason = (
-            for_practice(Reason, self.practice(request))
-            .filter(pk=value if str(value).isdigit() else None, is_active=True)
-            .select_related("consultation_type")
-            .first()
-        )
+    def reason(self, request) -> Reason:
+        reason_id = query_param(request.query_params, "reason", parse_id)
+        reason = active_reason(self.practice(request), reason_id)
         if reason is None:
             raise NotFound(_("Choose a reason for the visit."))
         return reason
@@ -95,7 +89,7 @@ class ReasonsView(PublicView):
     )
     def get(self, request, practice_slug: str):
         practice = self.practice(request)
-        self.location(request, request.query_params.get("location"))
+        self.location(request)
         show_duration = booking_settings(practice).show_duration
         groups = [
             {
@@ -117,11 +111,8 @@ class ReasonsView(PublicView):
         return Response(groups)
 
 
-def _month(value: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    try:
-        first = dt.date.fromisoformat(f"{value}-01") if value else today.replace(day=1)
-    except ValueError as exc:
-        raise ApiValidationError({"month": [_("Use the form YYYY-MM.")]}) from exc
+def _month(query, today: dt.date) -> tuple[dt.date, dt.date]:
+    first = query_param(query, "month", parse_month, default=today.replace(day=1))
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     return first, last
 
@@ -140,11 +131,9 @@ class DaysView(PublicView):
     )
     def get(self, request, practice_slug: str):
         practice = self.practice(request)
-        location = self.location(request, request.query_params.get("location"))
-        reason = self.reason(request, request.query_params.get("reason"))
-        first, last = _month(
-            request.query_params.get("month"), timezone.localdate(timezone=location.tz)
-        )
+        location = self.location(request)
+        reason = self.reason(request)
+        first, last = _month(request.query_params, timezone.localdate(timezone=location.tz))
         days = available_days(practice, location=location, reason=reason, first=first, last=last)
         return Response({"days": days})
 
@@ -161,38 +150,42 @@ class TimesView(PublicView):
     )
     def get(self, request, practice_slug: str):
         practice = self.practice(request)
-        location = self.location(request, request.query_params.get("location"))
-        reason = self.reason(request, request.query_params.get("reason"))
-        try:
-            day = dt.date.fromisoformat(request.query_params.get("date", ""))
-        except ValueError as exc:
-            raise ApiValidationError({"date": [_("Use the form YYYY-MM-DD.")]}) from exc
+        location = self.location(request)
+        reason = self.reason(request)
+        day = parse_date(request.query_params.get("date"), field="date")
         slots = available_times(practice, location=location, reason=reason, day=day)
         return Response(SlotSerializer(_slots(practice, slots), many=True).data)
+
+
+def _typed(**kwargs) -> serializers.CharField:
+    # Collected as typed; online_book judges them (required, length, format) and its
+    # refusals come back as 400 with the field's reason.
+    return serializers.CharField(required=False, allow_blank=True, default="", **kwargs)
 
 
 class BookSerializer(serializers.Serializer):
     location = serializers.IntegerField()
     reason = serializers.IntegerField()
-    starts_at = serializers.DateTimeField()
-    first_name = serializers.CharField(max_length=100, allow_blank=True)
-    last_name = serializers.CharField(max_length=100, allow_blank=True)
-    mobile = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    patient_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    species = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    starts_at = BoundedDateTimeField()
+    first_name = _typed()
+    last_name = _typed()
+    mobile = _typed()
+    email = _typed()
+    address = _typed()
+    postal_code = _typed()
+    city = _typed()
+    patient_name = _typed(help_text="The pet's name (vet practices).")
+    species = _typed()
+    note = _typed()
     messages_by = serializers.ChoiceField(
-        choices=["", "sms", "email", "both"],
+        choices=[choice for choice in Delivery.values if choice],
         required=False,
-        help_text="How to send the confirmation and reminder; default: by the contact details "
-        "given (or a known client's own choice).",
+        allow_blank=True,
+        help_text="How to send the confirmation and reminder, among the channels the practice "
+        "offers; default: by the contact details given (or a known client's own choice).",
     )
     # A field people never see: bots fill it in.
-    website = serializers.CharField(required=False, allow_blank=True)
+    website = _typed()
 
 
 class BookView(PublicView):
@@ -223,18 +216,16 @@ class BookView(PublicView):
         form = BookSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        if data.get("website"):
-            raise ApiValidationError({"website": [_("Leave this field empty.")]})
-        location = self.location(request, data["location"])
         booking = services.BookingRequest(
-            location=location,
-            reason=self.reason(request, data["reason"]),
+            location_id=data["location"],
+            reason_id=data["reason"],
             starts_at=data["starts_at"],
-            client={k: data.get(k, "") for k in services.CLIENT_FIELDS},
-            patient_name=data.get("patient_name", ""),
-            species=data.get("species", ""),
-            note=data.get("note", ""),
-            messages_by=data.get("messages_by"),
+            client={k: data[k] for k in services.CLIENT_FIELDS},
+            patient_name=data["patient_name"],
+            species=data["species"],
+            note=data["note"],
+            messages_by=data.get("messages_by") or None,
+            website=data["website"],
         )
         try:
             appointment = services.online_book(practice, booking)
@@ -256,7 +247,7 @@ class BookView(PublicView):
                 "appointment": appointment.pk,
                 "starts_at": appointment.starts_at,
                 "ends_at": appointment.ends_at,
-                "location": location.name,
+                "location": appointment.location.name,
             },
             status=status.HTTP_201_CREATED,
         )

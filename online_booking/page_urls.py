@@ -7,6 +7,6 @@ from . import views
 urlpatterns = [
     path("", views.book, name="online-booking"),
     path("details/", views.details, name="online-booking-details"),
-    path("done/<str:code>/", views.done, name="online-booking-done"),
-    path("done/<str:code>/appointment.ics", views.ics, name="online-booking-ics"),
+    path("done/<code:code>/", views.done, name="online-booking-done"),
+    path("done/<code:code>/appointment.ics", views.ics, name="online-booking-ics"),
 ]

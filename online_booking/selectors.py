@@ -27,12 +27,21 @@ def open_locations(
     )
 
 
-def active_reason(practice: Practice, reason_id: object) -> Reason | None:
-    if not str(reason_id or "").isdigit():
+def open_location(practice: Practice, location_id: int | None) -> OnlineLocation | None:
+    """The location if online booking is open there: the one rule for 'open here' (the
+    pages, the JSON endpoints and the booking service ask it)."""
+    if location_id is None:
+        return None
+    return next((o for o in open_locations(practice) if o.location_id == location_id), None)
+
+
+def active_reason(practice: Practice, reason_id: int | None) -> Reason | None:
+    """An active reason of the practice (None for a missing id or another practice's)."""
+    if reason_id is None:
         return None
     return (
         for_practice(Reason, practice)
-        .filter(pk=int(reason_id), is_active=True)
+        .filter(pk=reason_id, is_active=True)
         .select_related("consultation_type", "group")
         .first()
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -21,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
 from appointments.services import AppointmentConflict, appointment_book
-from patients.models import Client, Delivery
+from messaging.selectors import messaging_settings, sms_gateway
+from patients.models import Client, Delivery, Patient
 from patients.phone import normalize_phone
 from patients.services import client_create, patient_create
 from practice.models import Equipment, Location, Membership, Practice, Room
@@ -36,9 +36,20 @@ from .availability import (
     reason_practitioner_ids,
 )
 from .matching import match_client, match_patient
-from .models import OnlineBooking, OnlineLocation, Reason
+from .models import OnlineBooking, Reason
+from .selectors import active_reason, open_location
 
 CLIENT_FIELDS = ("first_name", "last_name", "mobile", "email", "address", "postal_code", "city")
+# The longest value each field takes: its column (a typed mobile may carry spaces and
+# dashes before it is normalised; a note lands in the appointment's notes).
+LIMITS = {
+    **{name: Client._meta.get_field(name).max_length for name in CLIENT_FIELDS},
+    "mobile": 30,
+    "email": 254,
+    "patient_name": Patient._meta.get_field("name").max_length,
+    "species": Patient._meta.get_field("species").max_length,
+    "note": 2000,
+}
 
 
 class SlotTaken(ValidationError):
@@ -53,8 +64,14 @@ class SlotTaken(ValidationError):
 
 @dataclass
 class BookingRequest:
-    location: Location
-    reason: Reason
+    """What a client asks for, as they typed it.
+
+    The booking page's form and the JSON API only collect it; `online_book` checks every
+    rule and names the field each refusal is about, so both show the same errors.
+    """
+
+    location_id: int | None
+    reason_id: int | None
     starts_at: dt.datetime
     client: dict[str, str]
     patient_name: str = ""
@@ -64,80 +81,160 @@ class BookingRequest:
     # How the client wants the confirmation and reminder (patients.models.Delivery);
     # None: a matched client's stored choice, else by what they gave (mobile, email).
     messages_by: str | None = None
+    # The honeypot: a field people never see, so only bots fill it in.
+    website: str = ""
 
 
-def _clean_client(practice: Practice, typed: dict[str, Any]) -> dict[str, str]:
+@dataclass
+class _Checked:
+    """A request that passed every rule: rows loaded, the client's details normalised."""
+
+    location: Location
+    reason: Reason
+    starts_at: dt.datetime
+    typed: dict[str, str]
+    patient_name: str
+    species: str
+    note: str
+    practitioner_id: int | None
+    messages_by: str | None
+
+
+def required_fields(practice: Practice) -> set[str]:
+    """The fields a client must fill in: their names; email, mobile and address when the
+    practice asks for them; the pet's name in a vet practice."""
     settings = booking_settings(practice)
-    data = {name: str(typed.get(name) or "").strip() for name in CLIENT_FIELDS}
-    errors: dict[str, list[str]] = {}
-    required = ["first_name", "last_name"]
-    required += ["email"] if settings.require_email else []
-    required += ["mobile"] if settings.require_mobile else []
-    required += ["address", "postal_code", "city"] if settings.require_address else []
-    for name in required:
-        if not data[name]:
-            errors.setdefault(name, []).append(_("This field is required."))
-    if data["mobile"]:
+    required = {"first_name", "last_name"}
+    required |= {"email"} if settings.require_email else set()
+    required |= {"mobile"} if settings.require_mobile else set()
+    required |= {"address", "postal_code", "city"} if settings.require_address else set()
+    return required | ({"patient_name"} if practice.is_vet else set())
+
+
+def messages_by_choices(practice: Practice) -> list[str]:
+    """The ways a client may choose for their confirmation and reminder: the channels the
+    practice sends confirmations by (SMS only with a gateway). Empty: it sends none."""
+    prefs = messaging_settings(practice)
+    email = prefs.confirmation_enabled and prefs.confirmation_email
+    sms = prefs.confirmation_enabled and prefs.confirmation_sms
+    sms = sms and sms_gateway(practice) is not None
+    offered = {Delivery.SMS: sms, Delivery.EMAIL: email, Delivery.BOTH: sms and email}
+    return [value for value in Delivery.values if offered.get(value)]
+
+
+def _check_where(practice: Practice, request: BookingRequest) -> tuple[Location, Reason]:
+    online = open_location(practice, request.location_id)
+    if online is None:
+        raise ValidationError({"location": _("Online booking is not open here.")})
+    reason = active_reason(practice, request.reason_id)
+    if reason is None:
+        raise ValidationError({"reason": _("Choose a reason for the visit.")})
+    return online.location, reason
+
+
+def _check_client(practice: Practice, typed: dict[str, str], errors: dict) -> dict[str, str]:
+    if typed["mobile"]:
         try:
-            data["mobile"] = normalize_phone(data["mobile"], practice.default_country)
+            typed["mobile"] = normalize_phone(typed["mobile"], practice.default_country)
         except ValidationError as error:
             errors.setdefault("mobile", []).extend(error.messages)
-    if data["email"]:
-        data["email"] = data["email"].lower()
+    if typed["email"]:
+        typed["email"] = typed["email"].lower()
         try:
-            validate_email(data["email"])
+            validate_email(typed["email"])
         except ValidationError:
             errors.setdefault("email", []).append(_("Enter a valid email address."))
+    return typed
+
+
+def _check_messages_by(practice: Practice, request: BookingRequest, typed, errors) -> str | None:
+    wanted = request.messages_by or None
+    if wanted is not None and wanted not in messages_by_choices(practice):
+        errors.setdefault("messages_by", []).append(_("Choose how we send your confirmation."))
+    if wanted == Delivery.SMS and not typed["mobile"]:
+        errors.setdefault("mobile", []).append(_("Give a mobile number for messages by SMS."))
+    if wanted in (Delivery.EMAIL, Delivery.BOTH) and not typed["email"]:
+        errors.setdefault("email", []).append(_("Give an email address for messages by email."))
+    return wanted
+
+
+def booking_check(practice: Practice, request: BookingRequest) -> _Checked:
+    """Every rule of an online booking but the free time; raises ValidationError naming
+    the fields (all of them at once, so the client fixes everything in one go)."""
+    if request.website.strip():
+        raise ValidationError({"website": _("Leave this field empty.")})
+    location, reason = _check_where(practice, request)
+    values = {
+        **{name: str(request.client.get(name) or "").strip() for name in CLIENT_FIELDS},
+        "patient_name": request.patient_name.strip(),
+        "species": request.species.strip().lower(),
+        "note": request.note.strip(),
+    }
+    errors: dict[str, list[str]] = {}
+    for name in sorted(required_fields(practice)):
+        if not values[name]:
+            errors.setdefault(name, []).append(_("This field is required."))
+    for name, limit in LIMITS.items():
+        if len(values[name]) > limit:
+            message = _("Use at most %(limit)d characters.") % {"limit": limit}
+            errors.setdefault(name, []).append(message)
+    typed = _check_client(practice, {name: values[name] for name in CLIENT_FIELDS}, errors)
+    species = reason.species_list()
+    if species and values["species"] not in species:
+        errors.setdefault("species", []).append(_("This reason is not for that species."))
+    messages_by = _check_messages_by(practice, request, typed, errors)
     if errors:
         raise ValidationError(errors)
-    return data
+    patient_name = values["patient_name"] or (
+        "" if practice.is_vet else f"{typed['first_name']} {typed['last_name']}"
+    )
+    return _Checked(
+        location=location,
+        reason=reason,
+        starts_at=request.starts_at,
+        typed=typed,
+        patient_name=patient_name,
+        species=values["species"],
+        note=values["note"],
+        practitioner_id=request.practitioner_id,
+        messages_by=messages_by,
+    )
 
 
 def nearest_free_times(
-    practice: Practice, request: BookingRequest, *, count: int = 3, days: int = 14
+    practice: Practice,
+    location: Location,
+    reason: Reason,
+    starts_at: dt.datetime,
+    *,
+    count: int = 3,
+    days: int = 14,
 ) -> list[Slot]:
     """The free times closest to the one asked for: that day first, then the next days."""
-    day = request.starts_at.astimezone(request.location.tz).date()
+    day = starts_at.astimezone(location.tz).date()
     found: list[Slot] = []
     for offset in range(days):
         slots = available_times(
-            practice,
-            location=request.location,
-            reason=request.reason,
-            day=day + dt.timedelta(days=offset),
+            practice, location=location, reason=reason, day=day + dt.timedelta(days=offset)
         )
-        slots.sort(key=lambda s: abs((s.starts_at - request.starts_at).total_seconds()))
+        slots.sort(key=lambda s: abs((s.starts_at - starts_at).total_seconds()))
         found.extend(slots[: count - len(found)])
         if len(found) >= count:
             break
     return sorted(found, key=lambda s: s.starts_at)
 
 
-def _free_slot(practice: Practice, request: BookingRequest) -> Slot | None:
+def _free_slot(practice: Practice, booking: _Checked) -> Slot | None:
     """The offered slot at exactly this start (for the chosen practitioner if any)."""
-    day = request.starts_at.astimezone(request.location.tz).date()
+    day = booking.starts_at.astimezone(booking.location.tz).date()
     for slot in free_slots(
-        practice, location=request.location, reason=request.reason, first=day, last=day
+        practice, location=booking.location, reason=booking.reason, first=day, last=day
     ).get(day, []):
-        if slot.starts_at == request.starts_at and (
-            request.practitioner_id in (None, slot.practitioner_id)
+        if slot.starts_at == booking.starts_at and (
+            booking.practitioner_id in (None, slot.practitioner_id)
         ):
             return slot
     return None
-
-
-def _check_open(practice: Practice, request: BookingRequest) -> None:
-    settings = booking_settings(practice)
-    online = for_practice(OnlineLocation, practice).filter(location=request.location).first()
-    if not settings.enabled or online is None or not online.enabled:
-        raise ValidationError(_("Online booking is not open here."))
-    if request.reason.practice_id != practice.pk or not request.reason.is_active:
-        raise ValidationError(_("Choose a reason for the visit."))
-    species = request.reason.species_list()
-    if species and request.species.strip().lower() not in species:
-        raise ValidationError({"species": _("This reason is not for that species.")})
-    if request.messages_by is not None and request.messages_by not in Delivery.values:
-        raise ValidationError({"messages_by": _("Choose how we send your confirmation.")})
 
 
 def _over_cap(practice: Practice, client: Client) -> bool:
@@ -152,38 +249,42 @@ def _over_cap(practice: Practice, client: Client) -> bool:
 
 
 def online_book(practice: Practice, request: BookingRequest) -> Appointment:
-    """Book for a client without an account; raises ValidationError or SlotTaken."""
-    _check_open(practice, request)
-    typed = _clean_client(practice, request.client)
-    patient_name = request.patient_name.strip() or (
-        "" if practice.is_vet else f"{typed['first_name']} {typed['last_name']}"
-    )
-    if practice.is_vet and not patient_name:
-        raise ValidationError({"patient_name": _("Give your pet's name.")})
-    slot = _free_slot(practice, request)
+    """Book for a client without an account; raises ValidationError or SlotTaken.
+
+    The one place the rules of an online booking are checked (booking_check): required
+    fields, the honeypot, 'online booking is open here', the reason and its species, the
+    contact details and how the confirmation goes; then the free time and the cap.
+    """
+    booking = booking_check(practice, request)
+    slot = _free_slot(practice, booking)
     if slot is None:
-        raise SlotTaken(nearest_free_times(practice, request))
+        raise SlotTaken(
+            nearest_free_times(practice, booking.location, booking.reason, booking.starts_at)
+        )
     try:
-        return _book(practice, request, typed, patient_name, slot)
+        return _book(practice, booking, slot)
     except AppointmentConflict:
         # Someone confirmed the same time a moment earlier; everything was rolled back.
-        raise SlotTaken(nearest_free_times(practice, request)) from None
+        raise SlotTaken(
+            nearest_free_times(practice, booking.location, booking.reason, booking.starts_at)
+        ) from None
 
 
-def _messages_by(request: BookingRequest, client: Client | None, typed: dict[str, str]) -> str:
+def _messages_by(booking: _Checked, client: Client | None) -> str:
     """The client's choice; else a matched client's stored one; else what they gave us."""
-    if request.messages_by is not None:
-        return request.messages_by
+    if booking.messages_by is not None:
+        return booking.messages_by
     if client is not None and client.confirmation_channel:
         return client.confirmation_channel
-    by_mobile, by_email = bool(typed.get("mobile")), bool(typed.get("email"))
+    by_mobile, by_email = bool(booking.typed.get("mobile")), bool(booking.typed.get("email"))
     if by_mobile and by_email:
         return Delivery.BOTH
     return Delivery.SMS if by_mobile else Delivery.EMAIL if by_email else Delivery.NONE
 
 
 @transaction.atomic
-def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slot) -> Appointment:
+def _book(practice: Practice, booking: _Checked, slot: Slot) -> Appointment:
+    typed, patient_name, species = booking.typed, booking.patient_name, booking.species
     match = match_client(practice, typed)
     client = match.client
     if client is not None and _over_cap(practice, client):
@@ -191,11 +292,10 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
             _("You already have the most online bookings we accept. Please call us.")
         )
     if client is None:
-        wanted = _messages_by(request, None, typed)
+        wanted = _messages_by(booking, None)
         client = client_create(
             practice, actor=None, **typed, confirmation_channel=wanted, reminder_channel=wanted
         )
-    species = request.species.strip().lower()
     patient = None
     if match.client is not None:
         name = patient_name if practice.is_vet else client.full_name
@@ -209,7 +309,7 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
             practice, actor=None, client=client, name=patient_name, species=species
         )
     practitioner = for_practice(Membership, practice).get(pk=slot.practitioner_id)
-    if slot.practitioner_id not in reason_practitioner_ids(request.reason):
+    if slot.practitioner_id not in reason_practitioner_ids(booking.reason):
         raise ValidationError(_("Choose a reason for the visit."))
     room = for_practice(Room, practice).get(pk=slot.room_id) if slot.room_id else None
     equipment = (
@@ -220,23 +320,23 @@ def _book(practice, request: BookingRequest, typed, patient_name: str, slot: Slo
         actor=None,
         patient=patient,
         practitioner=practitioner,
-        location=request.location,
-        consultation_type=request.reason.consultation_type,
+        location=booking.location,
+        consultation_type=booking.reason.consultation_type,
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         room=room,
         equipment=equipment,
-        notes=request.note.strip()[:2000],
+        notes=booking.note,
         source=Appointment.Source.ONLINE,
-        confirmation_channel=_messages_by(request, client, typed),
-        reminder_channel=_messages_by(request, client, typed),
-        buffer_before=dt.timedelta(minutes=request.reason.buffer_before_minutes),
-        buffer_after=dt.timedelta(minutes=request.reason.buffer_after_minutes),
+        confirmation_channel=_messages_by(booking, client),
+        reminder_channel=_messages_by(booking, client),
+        buffer_before=dt.timedelta(minutes=booking.reason.buffer_before_minutes),
+        buffer_after=dt.timedelta(minutes=booking.reason.buffer_after_minutes),
     )
     OnlineBooking.objects.unscoped().create(
         practice=practice,
         appointment=appointment,
-        reason=request.reason,
+        reason=booking.reason,
         typed={**typed, "patient_name": patient_name, "species": species},
         client_matched=match.client is not None,
         patient_matched=patient_matched,

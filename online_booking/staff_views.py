@@ -6,10 +6,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from appointments.access import access_appointment_by_id
+from practice.parsing import safe_next
 from practice.rights import Right
 from practice.scoping import get_for_practice_or_404
 from practice.views_helpers import htmx_redirect, staff_view
@@ -39,7 +39,5 @@ def bookings_to_review(request: HttpRequest) -> HttpResponse:
 def booking_review(request: HttpRequest, booking_id: int) -> HttpResponse:
     booking = get_for_practice_or_404(OnlineBooking, request.practice, booking_id)
     services.online_booking_mark_reviewed(request.practice, actor=request.user, booking=booking)
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = reverse("online-review")
+    next_url = safe_next(request, request.POST.get("next")) or reverse("online-review")
     return htmx_redirect(request, next_url)

@@ -25,6 +25,14 @@ from appointments.models import Appointment
 from messaging.services import appointment_from_link, appointment_link
 from patients.species import species_label
 from practice.models import Membership, Practice
+from practice.parsing import (
+    InvalidInput,
+    parse_aware_datetime,
+    parse_date,
+    parse_id,
+    parse_month,
+    query_param,
+)
 from practice.scoping import for_practice
 from practice.views_helpers import apply_validation_error
 
@@ -77,6 +85,23 @@ def public_page(view):
     return wrapper
 
 
+def _chosen_id(params, name: str) -> int | None:
+    """A location or reason id; one that cannot be an id answers 404 like an unknown one."""
+    try:
+        return query_param(params, name, parse_id)
+    except InvalidInput:
+        raise Http404 from None
+
+
+def lenient(params, name: str, parse):
+    """A day, month or time from a link: one we cannot read takes the client back a step
+    (as if it was not chosen), never to an error page."""
+    try:
+        return query_param(params, name, parse)
+    except InvalidInput:
+        return None
+
+
 class Choice:
     """What the client chose so far, read from the query string and checked."""
 
@@ -86,22 +111,22 @@ class Choice:
         self.settings = booking_settings(practice)
         self.locations = open_locations(practice, self.settings)
         params = request.GET  # forms post to their page's address, choices and all
-        self.online = self._location(params.get("location"))
+        self.online = self._location(_chosen_id(params, "location"))
         self.location = self.online.location if self.online else None
         self.species = self._species(params.get("species", ""))
-        self.reason = self._reason(params.get("reason"))
+        self.reason = self._reason(_chosen_id(params, "reason"))
         self.today = timezone.localdate(timezone=self.location.tz) if self.location else None
-        self.day = self._day(params.get("day"))
-        self.month = self._month(params.get("month"))
+        self.day = self._day(lenient(params, "day", parse_date))
+        self.month = self._month(lenient(params, "month", parse_month))
         part = params.get("part", "")
         self.part = part if part in PARTS else ""
 
-    def _location(self, value) -> OnlineLocation | None:
+    def _location(self, location_id: int | None) -> OnlineLocation | None:
         if len(self.locations) == 1:
             return self.locations[0]
-        if value in (None, ""):
+        if location_id is None:
             return None
-        found = next((o for o in self.locations if str(o.location_id) == str(value)), None)
+        found = next((o for o in self.locations if o.location_id == location_id), None)
         if found is None:
             raise Http404  # unknown, closed, or another practice's: all look the same
         return found
@@ -122,22 +147,18 @@ class Choice:
         value = value.strip().lower()
         return value if self.asks_species and value in species_offered(self.practice) else ""
 
-    def _reason(self, value) -> Reason | None:
-        if self.location is None or (self.asks_species and not self.species) or not value:
+    def _reason(self, reason_id: int | None) -> Reason | None:
+        if self.location is None or (self.asks_species and not self.species) or reason_id is None:
             return None
-        reason = active_reason(self.practice, value)
+        reason = active_reason(self.practice, reason_id)
         if reason is None:
             raise Http404
         if self.species and reason.species_list() and self.species not in reason.species_list():
             return None
         return reason
 
-    def _day(self, value) -> dt.date | None:
-        if not self.reason or not value:
-            return None
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
+    def _day(self, day: dt.date | None) -> dt.date | None:
+        if not self.reason or day is None:
             return None
         return day if day >= self.today else None
 
@@ -146,17 +167,13 @@ class Choice:
         """The month the horizon ends in: no paging past it."""
         return (self.today + dt.timedelta(days=self.settings.horizon_days)).replace(day=1)
 
-    def _month(self, value) -> dt.date | None:
+    def _month(self, month: dt.date | None) -> dt.date | None:
         if not self.reason:
             return None
         first = self.today.replace(day=1)
         if self.day:
             return self.day.replace(day=1)
-        try:
-            month = dt.date.fromisoformat(f"{value}-01") if value else first
-        except ValueError:
-            month = first
-        return min(max(month, first), self.last_month)
+        return min(max(month or first, first), self.last_month)
 
     def url(self, **changes) -> str:
         """This page's address with some choices changed (None drops a choice)."""
@@ -307,33 +324,22 @@ def book(request: HttpRequest, practice_slug: str) -> HttpResponse:
     return render(request, "online_booking/book.html", context)
 
 
-def _start(value: str | None) -> dt.datetime | None:
-    try:
-        start = dt.datetime.fromisoformat((value or "").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return start if timezone.is_aware(start) else None
-
-
 @public_page
 def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
     """The appointment's summary and the client's details; POST books."""
     practice = request.public_practice
     choice = Choice(request, practice)
-    start = _start(request.POST.get("start") or request.GET.get("start"))
+    start = lenient(request.POST, "start", parse_aware_datetime) or lenient(
+        request.GET, "start", parse_aware_datetime
+    )
     if not (choice.reason and start):
         return redirect(choice.url())
     # The practitioner the time was shown with; a nearest time offered instead may be anyone's.
-    practitioner_id = request.GET.get("practitioner", "")
-    practitioner_id = int(practitioner_id) if practitioner_id.isdigit() else None
+    practitioner_id = lenient(request.GET, "practitioner", parse_id)
     if request.POST.get("start", request.GET.get("start")) != request.GET.get("start"):
         practitioner_id = None
     form = DetailsForm(
-        request.POST or None,
-        practice=practice,
-        booking_settings=choice.settings,
-        reason=choice.reason,
-        species=choice.species,
+        request.POST or None, practice=practice, reason=choice.reason, species=choice.species
     )
     alternatives: list[Slot] = []
     if request.method == "POST":
@@ -341,10 +347,10 @@ def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
             return render(request, "online_booking/too_many.html", status=429)
         if form.is_valid():
             try:
-                appointment = services.online_book(
-                    practice,
-                    form.booking_request(choice.location, choice.reason, start, practitioner_id),
+                asked = form.booking_request(
+                    choice.location.pk, choice.reason.pk, start, practitioner_id
                 )
+                appointment = services.online_book(practice, asked)
             except services.SlotTaken as taken:
                 form.add_error(None, taken.messages[0])
                 alternatives = taken.alternatives

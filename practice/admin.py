@@ -26,6 +26,11 @@ class PracticeAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if request.user.is_superuser else ["slug", "kind"]
 
+    def get_prepopulated_fields(self, request, obj=None):
+        # The slug is read-only for a practice's own managers: nothing to fill it from the
+        # name (a prepopulated read-only field is a KeyError in Django's admin form).
+        return super().get_prepopulated_fields(request, obj) if request.user.is_superuser else {}
+
     def _manages(self, request):
         return request.user.is_superuser or (request.user.is_staff and manages_practice(request))
 

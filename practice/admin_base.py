@@ -7,8 +7,15 @@ rows and never see another practice's: another practice's id answers like a miss
 
 from __future__ import annotations
 
-from django.contrib import admin
+import datetime as dt
 
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .parsing import MAX_YEAR, MIN_YEAR, InvalidInput, check_year
 from .rights import Right, has_right
 from .scoping import for_practice
 
@@ -17,8 +24,45 @@ def manages_practice(request) -> bool:
     return has_right(getattr(request, "membership", None), Right.MANAGE_SETTINGS)
 
 
+def _initial_value(model, name: str, value):
+    """A query-string value for an add form's field, read as the field reads it; None when
+    it cannot be (Django hands a date's raw text to the widget, which then fails)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(field, models.DateField | models.TimeField):
+        return value
+    try:
+        parsed = field.to_python(value)
+        if isinstance(parsed, dt.datetime) and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return check_year(parsed, field=name) if isinstance(parsed, dt.date) else parsed
+    except (ValidationError, InvalidInput, ValueError, OverflowError):
+        return None
+
+
+def _check_date_hierarchy(request, field: str) -> None:
+    """Django's date drill-down overflows past year 9999: refuse years we never store."""
+    year = request.GET.get(f"{field}__year")
+    if year is None:
+        return
+    if not (year.isascii() and year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR):
+        raise IncorrectLookupParameters(f"{field}__year")
+
+
 class PracticeScopedAdmin(admin.ModelAdmin):
     """For PracticeOwnedModel subclasses."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        readable = {name: _initial_value(self.model, name, v) for name, v in initial.items()}
+        return {name: value for name, value in readable.items() if value is not None}
+
+    def get_changelist_instance(self, request):
+        if self.date_hierarchy:
+            _check_date_hierarchy(request, self.date_hierarchy)
+        return super().get_changelist_instance(request)
 
     def get_queryset(self, request):
         if request.user.is_superuser:

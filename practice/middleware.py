@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Membership, Practice
+from .parsing import InvalidInput
 from .tenancy import ALL_PRACTICES, _current_practice_id
 
 SESSION_KEY = "practice_id"
@@ -83,3 +85,32 @@ class CurrentPracticeMiddleware:
         timezone.activate(practice.tz)
         request._practice_tokens.append(_current_practice_id.set(practice.pk))
         return None
+
+
+def _nul_in(params: QueryDict) -> str | None:
+    """The name of a parameter whose name or a value holds a NUL byte, if any."""
+    for name, values in params.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "")
+    return None
+
+
+class RejectNulMiddleware:
+    """A NUL byte in a query string or a form answers 400 before any view reads it.
+
+    PostgreSQL can neither store nor compare a string with a NUL, so any lookup with one
+    fails: an admin list filter, a webhook parameter, any text field. Django's forms and
+    DRF's fields refuse NUL in what they clean; this covers everything read raw.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The query string parsed apart: request.GET stays unread until a view reads it.
+        name = _nul_in(QueryDict(request.META.get("QUERY_STRING", "")))
+        if name is None and request.method == "POST":
+            name = _nul_in(request.POST)
+        if name is not None:
+            raise InvalidInput(name, _("The request holds a character we cannot accept."))
+        return self.get_response(request)

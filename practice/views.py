@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .middleware import SESSION_KEY
+from .parsing import InvalidInput, parse_id, query_param, safe_next
 from .selectors import location_list
 from .views_helpers import staff_view
 
@@ -19,9 +20,9 @@ class LoginView(auth_views.LoginView):
 @staff_view()
 def practice_switch(request):
     """Make another of the user's practices the current one."""
-    wanted = request.POST.get("practice")
+    wanted = query_param(request.POST, "practice", parse_id)
     for membership in request.memberships:
-        if str(membership.practice_id) == wanted:
+        if membership.practice_id == wanted:
             request.session[SESSION_KEY] = membership.practice_id
             messages.success(
                 request, _("Now working in %(name)s.") % {"name": membership.practice.name}
@@ -29,10 +30,7 @@ def practice_switch(request):
             break
     else:
         messages.error(request, _("You are not a member of that practice."))
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = "calendar"
-    return redirect(next_url)
+    return redirect(safe_next(request, request.POST.get("next")) or reverse("calendar"))
 
 
 def home(request):
@@ -50,3 +48,13 @@ def public_practice(request, practice_slug: str):
             "locations": location_list(practice),
         },
     )
+
+
+def bad_request(request, exception):
+    """Django's handler400: a request we cannot read, with the reason when we know it."""
+    message = (
+        exception.message
+        if isinstance(exception, InvalidInput)
+        else _("Something in the address or the form could not be read.")
+    )
+    return render(request, "400.html", {"message": message}, status=400)

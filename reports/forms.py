@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from practice.form_fields import BoundedDateField
 from practice.models import Location, Membership, Practice
 from practice.scoping import for_practice
 
@@ -15,8 +16,8 @@ MAX_DAYS = 400
 class DepartureReportForm(forms.Form):
     """Filters of the departure report; the same form checks the API's query string."""
 
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     location = forms.TypedChoiceField(
         label=_("Location"), required=False, coerce=int, empty_value=None
     )

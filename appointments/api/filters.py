@@ -1,5 +1,7 @@
 import django_filters
 
+from practice.api.fields import BoundedIsoDateTimeFilter
+
 from ..models import Appointment, ConsultationType
 
 
@@ -10,10 +12,10 @@ class AppointmentFilter(django_filters.FilterSet):
     practitioner = django_filters.NumberFilter(field_name="practitioner_id")
     patient = django_filters.NumberFilter(field_name="patient_id")
     client = django_filters.NumberFilter(field_name="client_id")
-    date_from = django_filters.IsoDateTimeFilter(
+    date_from = BoundedIsoDateTimeFilter(
         field_name="ends_at", lookup_expr="gt", label="Ends after (ISO 8601)"
     )
-    date_to = django_filters.IsoDateTimeFilter(
+    date_to = BoundedIsoDateTimeFilter(
         field_name="starts_at", lookup_expr="lt", label="Starts before (ISO 8601)"
     )
 

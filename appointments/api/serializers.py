@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from patients.models import Patient
-from practice.api.fields import PracticePrimaryKeyRelatedField
+from practice.api.fields import BoundedDateTimeField, PracticePrimaryKeyRelatedField
 from practice.models import CLINICAL_ROLES, Location, Membership, Room
 
 from ..models import Appointment, ConsultationType
@@ -65,16 +65,16 @@ class AppointmentCreateSerializer(serializers.Serializer):
     location = PracticePrimaryKeyRelatedField(Location)
     consultation_type = PracticePrimaryKeyRelatedField(ConsultationType)
     room = PracticePrimaryKeyRelatedField(Room, required=False, allow_null=True)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField(
         required=False, allow_null=True, help_text="Defaults to the type's duration."
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class AppointmentMoveSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField(
         required=False, allow_null=True, help_text="Defaults to keeping the duration."
     )
     practitioner = PracticePrimaryKeyRelatedField(Membership, refine=_practitioners, required=False)

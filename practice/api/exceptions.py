@@ -1,5 +1,7 @@
 """Turn domain validation errors into 400 answers with a reason, never a 500.
 
+A parameter we cannot read (practice.parsing.InvalidInput) answers 400 {field: [reason]}.
+
 A service's ValidationError with code "conflict" (the time was taken: it carries the
 clashing appointment as `.conflict`) answers 409 naming it.
 """
@@ -9,9 +11,13 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..parsing import InvalidInput
+
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, InvalidInput):
+        exc = exceptions.ValidationError({exc.field: [exc.message]})
+    elif isinstance(exc, DjangoValidationError):
         if getattr(exc, "code", None) == "conflict":
             conflict = getattr(exc, "conflict", None)
             body = {"detail": exc.messages[0], "conflict": None}

@@ -1,7 +1,11 @@
-"""Serializer fields that resolve ids within the request's practice only."""
+"""Serializer fields: ids resolved within the request's practice only; datetimes within the
+years practice.parsing accepts."""
 
+import django_filters
 from rest_framework import serializers
 
+from ..form_fields import BoundedIsoDateTimeField
+from ..parsing import InvalidInput, check_year
 from ..scoping import for_practice
 
 
@@ -19,3 +23,21 @@ class PracticePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         queryset = for_practice(self.model, self.context["practice"])
         return self.refine(queryset) if self.refine else queryset
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """An aware datetime whose year lies where arithmetic and time zones cannot overflow
+    (year 1 or 9999 is refused with 400 and the field's reason, never a 500 later)."""
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        try:
+            return check_year(moment, field=self.field_name or "")
+        except InvalidInput as error:
+            raise serializers.ValidationError(error.message, code="year") from None
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """django-filter's ISO datetime filter, within the same years."""
+
+    field_class = BoundedIsoDateTimeField

@@ -31,7 +31,11 @@ def at(location, hour, minute=0, day=MONDAY):
 
 def request(location, reason, start, client=None, **extra):
     return BookingRequest(
-        location=location, reason=reason, starts_at=start, client=client or dict(ANNA), **extra
+        location_id=location.pk,
+        reason_id=reason.pk,
+        starts_at=start,
+        client=client or dict(ANNA),
+        **extra,
     )
 
 

@@ -126,7 +126,12 @@ def test_an_api_booking_sends_its_confirmation_by_the_details_given(
     assert channels == {"sms", "email"}
 
 
-def test_an_api_booking_may_choose_email_only(client, location_a, setup):
+def test_an_api_booking_may_choose_email_only(
+    client,
+    location_a,
+    setup,
+    messaging_on,  # noqa: F811  (the fixture imported above)
+):
     response = _book(client, location_a, setup, messages_by="email")
     appointment = Appointment.objects.unscoped().get(pk=response.json()["appointment"])
     assert appointment.confirmation_channel == "email"

@@ -18,9 +18,10 @@ def _book(practice, location, reason, hour, **typed):
     client = {"first_name": "Anna", "last_name": "de Vries", "mobile": "0612345678"}
     client.update(typed)
     start = dt.datetime.combine(MONDAY, dt.time(hour), tzinfo=location.tz)
-    return online_book(
-        practice, BookingRequest(location=location, reason=reason, starts_at=start, client=client)
+    asked = BookingRequest(
+        location_id=location.pk, reason_id=reason.pk, starts_at=start, client=client
     )
+    return online_book(practice, asked)
 
 
 def test_the_panel_shows_what_the_client_typed_that_differs_from_the_stored_client(
