@@ -140,8 +140,10 @@ CELERY_TIMEZONE = "UTC"
 # Public online booking, per client address (django-ratelimit counts in the default cache).
 ONLINE_BOOKING_RATE_READ = env_str("ONLINE_BOOKING_RATE_READ", "120/m")
 ONLINE_BOOKING_RATE_BOOK = env_str("ONLINE_BOOKING_RATE_BOOK", "10/10m")
-# Behind a proxy, the header carrying the client's address (e.g. HTTP_X_FORWARDED_FOR).
-RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
+# How many proxies stand in front of the app (each appends to X-Forwarded-For); 0: none,
+# the connection's address is the client's. practice.client_ip reads it, for every limit.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "practice.client_ip.client_ip"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -37,8 +37,11 @@ class PublicView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # Per client address, shared with the booking pages' counters.
-        if over_limit(request._request, self.rate_limit):
-            raise Throttled(detail=_("Too many requests. Please try again in a few minutes."))
+        wait = over_limit(request._request, self.rate_limit)
+        if wait:  # DRF sends the wait as Retry-After
+            raise Throttled(
+                wait=wait, detail=_("Too many requests. Please try again in a few minutes.")
+            )
 
     def practice(self, request):
         return request._request.public_practice

@@ -41,7 +41,7 @@ from .availability import Slot, available_days, available_times, booking_setting
 from .forms import DetailsForm
 from .ics import appointment_ics
 from .models import OnlineLocation, Reason
-from .ratelimit import BOOK, READ, limited_page, over_limit
+from .ratelimit import BOOK, READ, limited_page, over_limit, too_many
 from .selectors import (
     active_reason,
     open_locations,
@@ -343,8 +343,9 @@ def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
     )
     alternatives: list[Slot] = []
     if request.method == "POST":
-        if over_limit(request, BOOK):
-            return render(request, "online_booking/too_many.html", status=429)
+        wait = over_limit(request, BOOK)
+        if wait:
+            return too_many(request, wait)
         if form.is_valid():
             try:
                 asked = form.booking_request(
