@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from appointments.access import access_appointment_by_id, default_location
 from appointments.models import ConsultationType, Recall
 from practice.models import Location
-from practice.parsing import parse_date, parse_id, query_param, safe_next
+from practice.parsing import parse_date, parse_id, parse_token, query_param, safe_next
 from practice.rights import Right
 from practice.scoping import for_practice, get_for_practice_or_404
 from practice.views_helpers import htmx_redirect, staff_view
@@ -190,7 +190,7 @@ def action_step(request, workflow_id: int, action_id: int, step: str):
                 practice,
                 actor=actor,
                 action=action,
-                request_key=request.POST.get("key", ""),
+                request_key=query_param(request.POST, "key", parse_token, default=""),
                 from_follow_up=follow_up,
             )
             done = _("The online booking link is on its way.")

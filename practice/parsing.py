@@ -148,6 +148,14 @@ def parse_link_code(value: object, *, field: str = "code") -> str:
     return text
 
 
+def parse_token(value: object, *, field: str, max_length: int = 64) -> str:
+    """A token a page of ours put in a form (a request key): letters, digits, - and _."""
+    text = _text(value, field, _("This value is not valid."))
+    if not (len(text) <= max_length and _LINK_CODE.fullmatch(text)):
+        raise InvalidInput(field, _("This value is not valid."))
+    return text
+
+
 def parse_text(value: object, *, field: str, max_length: int) -> str:
     """Free text from outside (a webhook's parameter): no NUL or control bytes but newlines
     and tabs, at most `max_length` characters."""

@@ -10,10 +10,15 @@ from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from appointments.models import Appointment
+from departure_workflow.models import ActionKind
+from departure_workflow.services import workflow_build
 from messaging.models import Message
 from patients.models import Client
 from practice.models import Practice
 
+from .departure_workflow.conftest import make_visit  # noqa: F401  (a fixture)
+from .departure_workflow.helpers import action_of
+from .departure_workflow.test_rules import _plan
 from .messaging.conftest import messaging_on, wants_both  # noqa: F401  (fixtures)
 from .online_booking.conftest import open_for_online
 
@@ -361,3 +366,23 @@ def test_a_manager_opens_and_saves_their_practices_settings(request, practice_a,
 def test_an_api_path_with_a_format_suffix_is_not_found(rita_client):
     assert rita_client.get("/api/v1/appointments.json/").status_code == 404
     assert Practice.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["k" * 300, "k1;drop", "\u00b2"])
+def test_a_booking_link_request_key_not_of_our_making_answers_400_and_sends_nothing(
+    rita_client,
+    practice_a,
+    make_visit,  # noqa: F811  (the fixture imported above)
+    key,
+):
+    # given a checkout with planned treatment to book
+    visit = make_visit()
+    _plan(practice_a, visit.patient)
+    workflow = workflow_build(practice_a, visit)
+    action = action_of(workflow, ActionKind.PLANNED_TREATMENT)
+    url = reverse("checkout-step", args=[workflow.pk, action.pk, "send-link"])
+    # when the form comes back with a key the page never made
+    response = rita_client.post(url, {"key": key})
+    # then it is refused and no message is made
+    assert response.status_code == 400
+    assert not Message.objects.unscoped().exists()

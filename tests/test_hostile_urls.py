@@ -61,7 +61,7 @@ OTHER_PARAMS += ["lang", "status", "source", "category", "is_active", "columns",
 OTHER_PARAMS += ["cancelled", "e", "_changelist_filters", "ordering", "search", "action"]
 OTHER_PARAMS += ["MessageSid", "MessageStatus", "To", "From", "Body", "ErrorCode", "language"]
 OTHER_PARAMS += ["first_name", "last_name", "mobile", "email", "messages_by", "website"]
-OTHER_PARAMS += ["starts_at", "ends_at", "name", "practice", "value", "amount", "message"]
+OTHER_PARAMS += ["starts_at", "ends_at", "name", "practice", "value", "amount", "message", "key"]
 
 
 @dataclass
