@@ -224,6 +224,8 @@ def appointment_book(
         room=room,
         equipment=equipment,
     )
+    starts_at = localtime.utc(starts_at)
+    ends_at = localtime.utc(ends_at) if ends_at else None
     ends_at = ends_at or starts_at + dt.timedelta(minutes=consultation_type.duration_minutes)
     appointment = Appointment(
         practice=practice,
@@ -275,7 +277,9 @@ def appointment_move(
     _check_same_practice(practice, practitioner=practitioner, room=room)
     previous = appointment.starts_at
     duration = appointment.ends_at - appointment.starts_at
-    appointment.set_times(starts_at, ends_at or starts_at + duration)  # buffers kept
+    starts_at = localtime.utc(starts_at)
+    ends_at = localtime.utc(ends_at) if ends_at else starts_at + duration
+    appointment.set_times(starts_at, ends_at)  # buffers kept
     if practitioner is not None:
         appointment.practitioner = practitioner
     if room is not None:
