@@ -399,7 +399,8 @@ def message_retry(practice: Practice, *, actor, message: Message) -> Message:
         expected=message.status,
         actor=actor,
         recipient=recipient,
-        due_at=timezone.now(),
+        # Now, or at its time for a reminder refused before it was due.
+        due_at=max(message.due_at, timezone.now()),
         error_code="",
         error="",
     )
