@@ -12,6 +12,10 @@ receiver derives from the message (a departure action's outcome) then commits or
 back with it and never disagrees with it. A receiver that fails makes the status change
 fail too (a callback then answers 500 and Twilio calls again).
 
+A message refused before it is queued (no mobile, no template) is created failed and its
+caller is told at once; it was never on its way, so nothing is signalled. Cancelling the
+pending confirmation and reminders of a changed appointment is not an outcome either.
+
 kwargs: message (its new `status` saved), previous_status, actor (the staff member who
 resent it, else None).
 """
