@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Client, Delivery, Patient
+from practice import localtime
 from practice.models import Equipment, Location, Membership, Room
 from practice.scoping import PracticeOwnedModel
 
@@ -532,4 +533,4 @@ class WaitlistOffer(PracticeOwnedModel):
 
     @property
     def local_start(self) -> dt.datetime:
-        return self.starts_at.astimezone(self.location.tz)
+        return localtime.to_local(self.starts_at, self.location.tz)

@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
+from practice import localtime
 from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.rights import Right, require_right
 from practice.scoping import for_practice
@@ -58,7 +59,7 @@ class AppointmentConflict(ValidationError):
 def conflict_message(conflict: Appointment | None) -> str:
     if conflict is None:
         return _("That time was just taken. Please choose another time.")
-    local = timezone.localtime(conflict.starts_at, conflict.location.tz)
+    local = localtime.to_local(conflict.starts_at, conflict.location.tz)
     return _("Overlaps with %(patient)s with %(practitioner)s at %(when)s (%(type)s).") % {
         "patient": conflict.patient.name,
         "practitioner": conflict.practitioner.name,

@@ -23,6 +23,7 @@ from appointments.services import appointment_amount_due, payment_take
 from messaging.services import booking_link_channel, message_send_booking_link
 from patients.models import Client
 from patients.services import client_record_consent, client_update
+from practice import localtime
 from practice.models import Practice
 from practice.scoping import for_practice
 from practice.services import audit_log_write
@@ -54,7 +55,7 @@ DEFAULT_FAILURE_REASONS = (
 
 
 def _local_today(workflow: DepartureWorkflow) -> dt.date:
-    return timezone.localdate(timezone=workflow.location.tz)
+    return localtime.local_today(workflow.location.tz)
 
 
 def _require_staff(actor) -> None:
@@ -167,7 +168,7 @@ def workflow_build(practice: Practice, appointment: Appointment) -> DepartureWor
         client_id=appointment.client_id,
         location_id=appointment.location_id,
         practitioner_id=appointment.practitioner_id,
-        local_date=appointment.starts_at.astimezone(appointment.location.tz).date(),
+        local_date=localtime.local_date(appointment.starts_at, appointment.location.tz),
     )
     DepartureAction.objects.unscoped().bulk_create(_applicable(workflow, _local_today(workflow)))
     return workflow
@@ -258,7 +259,7 @@ def action_record_booking(
             status=PlannedTreatment.Status.PLANNED,
         ).update(status=PlannedTreatment.Status.BOOKED, appointment=booked)
     when = formats.date_format(
-        booked.starts_at.astimezone(booked.location.tz), "SHORT_DATETIME_FORMAT"
+        localtime.to_local(booked.starts_at, booked.location.tz), "SHORT_DATETIME_FORMAT"
     )
     _step(
         action,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
 from patients.models import Delivery
+from practice import localtime
 from practice.models import Practice
 from practice.rights import Right, require_right
 from practice.scoping import for_practice
@@ -153,19 +154,12 @@ def _key(appointment: Appointment, kind: str, channel: str) -> str:
 
 def _reminder_due(appointment: Appointment, prefs: MessagingSettings) -> dt.datetime:
     """N hours before, moved earlier into the allowed local hours if it falls outside."""
-    tz = appointment.location.tz
-    due = (appointment.starts_at - dt.timedelta(hours=prefs.reminder_hours_before)).astimezone(tz)
-    if due.time() > prefs.reminder_window_end:
-        due = due.replace(
-            hour=prefs.reminder_window_end.hour,
-            minute=prefs.reminder_window_end.minute,
-            second=0,
-            microsecond=0,
-        )
-    elif due.time() < prefs.reminder_window_start:
-        previous = due.date() - dt.timedelta(days=1)
-        due = dt.datetime.combine(previous, prefs.reminder_window_end, tzinfo=tz)
-    return due
+    return localtime.latest_within(
+        appointment.starts_at - dt.timedelta(hours=prefs.reminder_hours_before),
+        appointment.location.tz,
+        prefs.reminder_window_start,
+        prefs.reminder_window_end,
+    )
 
 
 def failure_before_sending(
