@@ -211,6 +211,10 @@ class Appointment(PracticeOwnedModel):
         blank=True,
         help_text=_("When the client confirmed through the link in their message."),
     )
+    # Counts the moves (time, practitioner or room). Messages about the appointment's time
+    # are keyed by it, so each move gets its own confirmation and reminder, also a move back
+    # to an earlier time, while a repeated event for the same move finds the same rows.
+    schedule_revision = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

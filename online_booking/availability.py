@@ -42,7 +42,9 @@ Span = tuple[float, float]
 
 @dataclass(frozen=True)
 class Slot:
-    starts_at: dt.datetime  # aware, in the location's time zone
+    # UTC instants: show them through `practice.localtime` (two local datetimes of one
+    # zone compare by wall clock, equal on the repeated hour even when an hour apart).
+    starts_at: dt.datetime
     ends_at: dt.datetime
     practitioner_id: int
     room_id: int | None = None
@@ -285,8 +287,8 @@ def free_slots(
         if slots:
             result[day] = [
                 Slot(
-                    dt.datetime.fromtimestamp(start, tz),
-                    dt.datetime.fromtimestamp(start + length, tz),
+                    dt.datetime.fromtimestamp(start, dt.UTC),
+                    dt.datetime.fromtimestamp(start + length, dt.UTC),
                     pid,
                     room,
                     piece,

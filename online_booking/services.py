@@ -66,6 +66,11 @@ class BookingRequest:
     # None: a matched client's stored choice, else by what they gave (mobile, email).
     messages_by: str | None = None
 
+    def __post_init__(self) -> None:
+        # Held as UTC: Python never finds a local time on the repeated hour equal to any
+        # instant of another zone, so an offered slot would not match what was asked for.
+        self.starts_at = localtime.utc(self.starts_at)
+
 
 def _clean_client(practice: Practice, typed: dict[str, Any]) -> dict[str, str]:
     settings = booking_settings(practice)

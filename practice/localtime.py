@@ -15,9 +15,11 @@ other is where daylight saving bites, so it happens here and nowhere else:
 - "A day" is the local calendar day: from the instant its local midnight happens to the
   instant the next one does (23 or 25 hours on a switch day).
 
-Python's own aware arithmetic is wall-clock arithmetic in the datetime's zone and ignores
-`fold` when comparing two datetimes of the same zone, so nothing here adds timedeltas to a
-local datetime or compares local datetimes: it converts to UTC first.
+Python's own aware arithmetic is wall-clock arithmetic in the datetime's zone; it ignores
+`fold` when comparing two datetimes of the same zone, and never finds a local datetime on
+the repeated hour equal to one of another zone (PEP 495). So nothing here adds timedeltas
+to a local datetime or compares local datetimes: it converts to UTC first (`utc`), and so
+should every service that receives a local datetime.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ UTC = dt.UTC
 # clear of datetime's own limits (year 1 and 9999) once zones and days are added.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 _MINUTE = dt.timedelta(minutes=1)
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """`moment` (aware) as UTC: what services store and compute with. Adding a timedelta to
+    a local datetime is wall-clock arithmetic, wrong across a switch; in UTC it is not."""
+    return moment.astimezone(UTC)
 
 
 def to_local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
