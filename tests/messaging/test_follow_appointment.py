@@ -85,7 +85,14 @@ def assert_messages_follow(appointment, location):
     local = appointment.starts_at.astimezone(location.tz)
     for channel in ("sms", "email"):
         latest = of(appointment, "confirmation", channel=channel).order_by("-id").first()
-        assert latest.status == "sent"
+        assert latest.status == "sent", (
+            latest.idempotency_key,
+            latest.status,
+            latest.due_at,
+            latest.attempts,
+            latest.error,
+            appointment.schedule_revision,
+        )
         assert f"{local:%H:%M}" in latest.body
 
 
