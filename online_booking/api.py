@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from practice.api.exceptions import validation_detail
 from practice.models import Location, Membership
 from practice.scoping import for_practice
 
@@ -249,8 +250,8 @@ class BookView(PublicView):
                 status=status.HTTP_409_CONFLICT,
             )
         except ValidationError as error:
-            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-            raise ApiValidationError(detail) from None
+            # Never the handler's 409: it names another client's appointment.
+            raise ApiValidationError(validation_detail(error)) from None
         return Response(
             {
                 "appointment": appointment.pk,

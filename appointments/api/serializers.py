@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from patients.models import Patient
-from practice.api.fields import PracticePrimaryKeyRelatedField
+from practice.api.fields import PracticePrimaryKeyRelatedField, blank_choice_field
 from practice.models import CLINICAL_ROLES, Location, Membership, Room
 
 from ..models import Appointment, ConsultationType
@@ -12,6 +12,8 @@ def _practitioners(queryset):
 
 
 class ConsultationTypeSerializer(serializers.ModelSerializer):
+    room_kind = blank_choice_field(Room.Kind.choices, help_text="Empty when no room is needed.")
+
     class Meta:
         model = ConsultationType
         fields = [
@@ -87,8 +89,3 @@ class AppointmentCancelSerializer(serializers.Serializer):
 
 class AppointmentStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Appointment.Status.choices)
-
-
-class ConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    conflict = serializers.DictField(allow_null=True)

@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from practice.api.errors import ConflictSerializer
 from practice.api.viewsets import PracticeScopedReadOnlyViewSet, PracticeScopedViewSetMixin
 
 from .. import services
@@ -15,7 +16,6 @@ from .serializers import (
     AppointmentMoveSerializer,
     AppointmentOutputSerializer,
     AppointmentStatusSerializer,
-    ConflictSerializer,
     ConsultationTypeSerializer,
 )
 
