@@ -7,7 +7,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-DEBUG = False
+DEBUG = False  # and so the production security settings, but:
+# the test client and the live server speak plain HTTP.
+SECURE_SSL_REDIRECT = False
 LANGUAGE_CODE = "en"
 # Tasks run in-process in tests; the end-to-end test with a real worker overrides this.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from practice.api.docs import ApiDocsView
 
 handler404 = "practice.api.exceptions.not_found"
 
@@ -10,7 +12,7 @@ urlpatterns = [
     path("p/<slug:practice_slug>/book/", include("online_booking.page_urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("practice.urls")),
     path("", include("patients.urls")),
