@@ -88,11 +88,35 @@ def _slots(practice, slots: list[Slot]) -> list[dict]:
     ]
 
 
+_REASON = inline_serializer(
+    "OnlineReason",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "instructions": serializers.CharField(),
+        "duration_minutes": serializers.IntegerField(
+            allow_null=True, help_text="null when the practice does not show durations"
+        ),
+        "species": serializers.ListField(
+            child=serializers.CharField(), help_text="empty: for every species"
+        ),
+    },
+)
+_REASON_GROUP = inline_serializer(
+    "OnlineReasonGroup",
+    {
+        "name": serializers.CharField(),
+        "instructions": serializers.CharField(),
+        "reasons": _REASON.__class__(many=True),
+    },
+)
+
+
 class ReasonsView(PublicView):
     @extend_schema(
         summary="Reasons for a visit, in groups",
         parameters=[OpenApiParameter("location", int, required=True)],
-        responses=serializers.ListSerializer(child=serializers.DictField()),
+        responses=_REASON_GROUP.__class__(many=True),
     )
     def get(self, request, practice_slug: str):
         practice = self.practice(request)

@@ -51,7 +51,8 @@ BOUND = settings(
     max_examples=12,
     deadline=None,
     suppress_health_check=list(HealthCheck),
-    derandomize=True,
+    derandomize=True,  # the same examples on every run: CI fails or passes for a reason
+    database=None,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found
 )
 
@@ -162,7 +163,12 @@ def assert_nothing_of_practice_b(response, b_ids: set[int]) -> None:
 
 
 def _run(schema, call, *, path_parameters=None) -> list[str]:
-    """Every operation, with valid and with invalid input; the failures, one line each."""
+    """Every operation, with valid and with invalid input; the failures, one line each.
+
+    Operations are driven through `operation.as_strategy()` with Hypothesis directly:
+    schemathesis' pytest integration (`schemathesis.pytest.from_fixture`) breaks on pytest 9.2
+    (it sets `item._nodeid`), and this way one test still covers every operation.
+    """
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
