@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patients.access import access_patient_by_id
+from practice import localtime
 from practice.models import Location
 from practice.rights import Right
 from practice.scoping import for_practice
@@ -29,9 +29,9 @@ from .selectors import day_calendar
 
 def _parse_day(value: str | None, tz) -> dt.date:
     try:
-        return dt.date.fromisoformat(value) if value else timezone.localdate(timezone=tz)
+        return dt.date.fromisoformat(value) if value else localtime.local_today(tz)
     except ValueError:
-        return timezone.localdate(timezone=tz)
+        return localtime.local_today(tz)
 
 
 def calendar_url(appointment_or_location, day: dt.date) -> str:
@@ -58,7 +58,7 @@ def calendar(request):
         "tz": location.tz,
         "locations": for_practice(Location, practice).filter(is_active=True),
         "day": day,
-        "today": timezone.localdate(timezone=location.tz),
+        "today": localtime.local_today(location.tz),
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "grid": grid,
@@ -185,7 +185,7 @@ def appointment_create(request):
 @staff_view(Right.VIEW_CALENDAR)
 def appointment_detail(request, appointment_id: int):
     appointment = access_appointment_by_id(request.practice, appointment_id)
-    local_start = appointment.starts_at.astimezone(appointment.location.tz)
+    local_start = localtime.to_local(appointment.starts_at, appointment.location.tz)
     move_form = MoveForm(
         practice=request.practice,
         appointment=appointment,
@@ -206,8 +206,8 @@ def _detail(request, appointment, *, move_form=None, cancel_form=None, status=20
         {
             "appointment": appointment,
             "tz": tz,
-            "local_start": appointment.starts_at.astimezone(tz),
-            "local_end": appointment.ends_at.astimezone(tz),
+            "local_start": localtime.to_local(appointment.starts_at, tz),
+            "local_end": localtime.to_local(appointment.ends_at, tz),
             "move_form": move_form or MoveForm(practice=request.practice, appointment=appointment),
             "cancel_form": cancel_form or CancelForm(),
             "next_statuses": [
@@ -262,7 +262,7 @@ def appointment_cancel(request, appointment_id: int):
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Appointment cancelled."))
-            day = appointment.starts_at.astimezone(appointment.location.tz).date()
+            day = localtime.local_date(appointment.starts_at, appointment.location.tz)
             return htmx_redirect(request, calendar_url(appointment, day))
     return _detail(request, appointment, cancel_form=form, status=422)
 
@@ -286,5 +286,5 @@ def appointment_status(request, appointment_id: int):
             messages.success(
                 request, _("Status: %(status)s.") % {"status": appointment.get_status_display()}
             )
-    day = appointment.starts_at.astimezone(appointment.location.tz).date()
+    day = localtime.local_date(appointment.starts_at, appointment.location.tz)
     return htmx_redirect(request, calendar_url(appointment, day))

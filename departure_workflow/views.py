@@ -15,13 +15,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments.access import access_appointment_by_id, default_location
 from appointments.models import ConsultationType, Recall
+from practice import localtime
 from practice.models import Location
 from practice.rights import Right
 from practice.scoping import for_practice, get_for_practice_or_404
@@ -47,7 +47,7 @@ def checkout_list(request):
         else default_location(practice)
     )
     tz = location.tz if location else practice.tz
-    today = timezone.localdate(timezone=tz)
+    today = localtime.local_today(tz)
     try:
         day = (
             dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
@@ -141,7 +141,7 @@ def _render_screen(request, workflow_id: int, *, status: int = 200, errors=None)
         {
             "workflow": workflow,
             "appointment": workflow.appointment,
-            "local_start": workflow.appointment.starts_at.astimezone(tz),
+            "local_start": localtime.to_local(workflow.appointment.starts_at, tz),
             "tz": tz,
             "cards": _action_cards(request, workflow, judged, follow_up),
             # Listed once for every 'why not done' menu on the page.
@@ -251,7 +251,7 @@ def action_book(request, workflow_id: int, action_id: int):
     if action.kind not in rules.BOOKING_KINDS:
         return redirect(_screen_url(workflow_id))
     tz = workflow.location.tz
-    day = timezone.localdate(timezone=tz) + dt.timedelta(days=1)
+    day = localtime.local_today(tz) + dt.timedelta(days=1)
     recall_kind = {
         ActionKind.DENTIST_RECALL: Recall.Kind.DENTIST,
         ActionKind.HYGIENIST_RECALL: Recall.Kind.HYGIENIST,
@@ -408,7 +408,7 @@ def option_add(request, appointment_id: int):
         messages.error(
             request, _("Write the message and give a valid link (starting with https://).")
         )
-    day = appointment.starts_at.astimezone(appointment.location.tz).date()
+    day = localtime.local_date(appointment.starts_at, appointment.location.tz)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = (

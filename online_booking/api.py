@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -16,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from practice import localtime
 from practice.api.exceptions import validation_detail
 from practice.models import Location, Membership
 from practice.scoping import for_practice
@@ -66,12 +66,16 @@ class PublicView(APIView):
 
 
 class SlotSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(help_text="The instant, with the location's offset.")
     ends_at = serializers.DateTimeField()
+    label = serializers.CharField(
+        help_text="The local time to show, e.g. '09:30'; on the night the clocks go back, the "
+        "repeated hour says which of the two it is, e.g. '02:30 (summer time)'."
+    )
     practitioner = serializers.CharField(allow_null=True)
 
 
-def _slots(practice, slots: list[Slot]) -> list[dict]:
+def _slots(practice, location: Location, slots: list[Slot]) -> list[dict]:
     show = booking_settings(practice).show_practitioner
     names = (
         {m.pk: m.name for m in for_practice(Membership, practice).select_related("user")}
@@ -82,6 +86,7 @@ def _slots(practice, slots: list[Slot]) -> list[dict]:
         {
             "starts_at": s.starts_at,
             "ends_at": s.ends_at,
+            "label": localtime.time_label(s.starts_at, location.tz),
             "practitioner": names.get(s.practitioner_id) if show else None,
         }
         for s in slots
@@ -167,9 +172,7 @@ class DaysView(PublicView):
         practice = self.practice(request)
         location = self.location(request, request.query_params.get("location"))
         reason = self.reason(request, request.query_params.get("reason"))
-        first, last = _month(
-            request.query_params.get("month"), timezone.localdate(timezone=location.tz)
-        )
+        first, last = _month(request.query_params.get("month"), localtime.local_today(location.tz))
         days = available_days(practice, location=location, reason=reason, first=first, last=last)
         return Response({"days": days})
 
@@ -193,7 +196,7 @@ class TimesView(PublicView):
         except ValueError as exc:
             raise ApiValidationError({"date": [_("Use the form YYYY-MM-DD.")]}) from exc
         slots = available_times(practice, location=location, reason=reason, day=day)
-        return Response(SlotSerializer(_slots(practice, slots), many=True).data)
+        return Response(SlotSerializer(_slots(practice, location, slots), many=True).data)
 
 
 class BookSerializer(serializers.Serializer):
@@ -268,7 +271,7 @@ class BookView(PublicView):
                 {
                     "detail": taken.messages[0],
                     "alternatives": SlotSerializer(
-                        _slots(practice, taken.alternatives), many=True
+                        _slots(practice, location, taken.alternatives), many=True
                     ).data,
                 },
                 status=status.HTTP_409_CONFLICT,

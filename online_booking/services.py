@@ -24,6 +24,7 @@ from appointments.services import AppointmentConflict, appointment_book
 from patients.models import Client, Delivery
 from patients.phone import normalize_phone
 from patients.services import client_create, patient_create
+from practice import localtime
 from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.services import audit_log_write
@@ -65,6 +66,11 @@ class BookingRequest:
     # None: a matched client's stored choice, else by what they gave (mobile, email).
     messages_by: str | None = None
 
+    def __post_init__(self) -> None:
+        # Held as UTC: Python never finds a local time on the repeated hour equal to any
+        # instant of another zone, so an offered slot would not match what was asked for.
+        self.starts_at = localtime.utc(self.starts_at)
+
 
 def _clean_client(practice: Practice, typed: dict[str, Any]) -> dict[str, str]:
     settings = booking_settings(practice)
@@ -97,7 +103,7 @@ def nearest_free_times(
     practice: Practice, request: BookingRequest, *, count: int = 3, days: int = 14
 ) -> list[Slot]:
     """The free times closest to the one asked for: that day first, then the next days."""
-    day = request.starts_at.astimezone(request.location.tz).date()
+    day = localtime.local_date(request.starts_at, request.location.tz)
     found: list[Slot] = []
     for offset in range(days):
         slots = available_times(
@@ -115,7 +121,7 @@ def nearest_free_times(
 
 def _free_slot(practice: Practice, request: BookingRequest) -> Slot | None:
     """The offered slot at exactly this start (for the chosen practitioner if any)."""
-    day = request.starts_at.astimezone(request.location.tz).date()
+    day = localtime.local_date(request.starts_at, request.location.tz)
     for slot in free_slots(
         practice, location=request.location, reason=request.reason, first=day, last=day
     ).get(day, []):
