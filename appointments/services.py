@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from patients.models import Patient
 from practice import localtime
 from practice.models import Equipment, Location, Membership, Practice, Room
+from practice.rights import Right, require_right
 from practice.scoping import for_practice
 from practice.services import audit_log_write
 
@@ -441,7 +442,12 @@ def payment_take(
     amount: Decimal,
     method: str,
 ) -> Payment:
-    """Record a payment for a visit (taken now, by `actor`)."""
+    """Record a payment for a visit (taken now, by `actor`).
+
+    Only a member whose role has the take-payments right may (PermissionDenied otherwise):
+    checked here so the checkout page, the API and anything else are refused alike.
+    """
+    require_right(practice, actor, Right.TAKE_PAYMENTS)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Enter an amount above zero.")})
     if method not in Payment.Method.values:

@@ -5,6 +5,7 @@ eagerly and outgoing messages stay in the database. With DATABASE_URL and REDIS_
 runs as in production.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "csp",
+    "axes",
     "practice",
     "patients",
     "appointments",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "practice.middleware.CurrentPracticeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a flagged login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Production (DEBUG false) is served over HTTPS only. A TLS-terminating proxy in front names
@@ -150,6 +154,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out (username, address) before the password is read.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "calendar"
 LOGOUT_REDIRECT_URL = "login"
@@ -199,10 +208,24 @@ ONLINE_BOOKING_RATE_BOOK = env_str("ONLINE_BOOKING_RATE_BOOK", "10/10m")
 # Behind a proxy, the header carrying the client's address (e.g. HTTP_X_FORWARDED_FOR).
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
 
+# Brute-force protection (django-axes) on the staff login, the admin login and the API's
+# Basic auth: after LOGIN_FAILURE_LIMIT wrong passwords in a row for one username from one
+# address, that pair is locked for LOGIN_LOCKOUT_MINUTES (each further try restarts the
+# wait); the same user from another address is not affected. A successful login resets.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "practice.lockout.lockout_response"
+# The client's address: the same header the public booking limits read, else REMOTE_ADDR.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    key for key in (env_str("RATELIMIT_IP_META_KEY"), "REMOTE_ADDR") if key
+)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "practice.api.authentication.LockoutAwareBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["practice.api.permissions.IsPracticeMember"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -271,5 +294,7 @@ LOGGING = {
         "twilio.http_client": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs every login at INFO; failures and lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -23,7 +23,7 @@ from appointments.access import access_appointment_by_id, default_location
 from appointments.models import ConsultationType, Recall
 from practice import localtime
 from practice.models import Location
-from practice.rights import Right
+from practice.rights import Right, has_right
 from practice.scoping import for_practice, get_for_practice_or_404
 from practice.views_helpers import htmx_redirect, staff_view
 
@@ -106,6 +106,8 @@ def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
                 card["book_url"] += "?from=follow-up"
         if action.kind == ActionKind.PAYMENT:
             card["form"] = PaymentForm(initial={"amount": action.amount_due, "method": "card"})
+            # Only hides the form: payment_take refuses a role without the right anyway.
+            card["can_pay"] = has_right(request.membership, Right.TAKE_PAYMENTS)
         if action.kind == ActionKind.MOBILE:
             card["form"] = DetailForm(initial={"value": client.mobile})
         if action.kind == ActionKind.EMAIL:

@@ -1,4 +1,4 @@
-"""Writes: install default templates, schedule messages for appointment events."""
+"""Writes: settings and templates, default templates, messages for appointment events."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from appointments.models import Appointment
 from patients.models import Delivery
 from practice import localtime
 from practice.models import Practice
+from practice.rights import Right, require_right
 from practice.scoping import for_practice
+from practice.services import audit_log_write
 
 from . import errors, signals
 from .defaults import DEFAULT_TEMPLATES
@@ -29,6 +31,39 @@ from .models import (
     MessagingSettings,
 )
 from .selectors import messaging_settings, sms_gateway, template_for
+
+
+@transaction.atomic
+def messaging_settings_save(
+    practice: Practice, *, actor, prefs: MessagingSettings
+) -> MessagingSettings:
+    """Save the practice's confirmation and reminder settings (validated by their form).
+
+    Needs the manage-settings right: checked here, not only by the page."""
+    require_right(practice, actor, Right.MANAGE_SETTINGS)
+    prefs.practice = practice
+    prefs.save()
+    audit_log_write(practice, actor=actor, action="messaging_settings.save", obj=prefs)
+    return prefs
+
+
+@transaction.atomic
+def message_template_save(
+    practice: Practice, *, actor, template: MessageTemplate
+) -> MessageTemplate:
+    """Save a message template of the practice (validated by its form)."""
+    require_right(practice, actor, Right.MANAGE_SETTINGS)
+    template.practice = practice
+    template.save()
+    audit_log_write(practice, actor=actor, action="message_template.save", obj=template)
+    return template
+
+
+@transaction.atomic
+def message_template_delete(practice: Practice, *, actor, template: MessageTemplate) -> None:
+    require_right(practice, actor, Right.MANAGE_SETTINGS)
+    audit_log_write(practice, actor=actor, action="message_template.delete", obj=template)
+    template.delete()
 
 
 def templates_install_defaults(practice: Practice) -> int:

@@ -223,8 +223,9 @@ def _times(choice: Choice) -> list[dict]:
         {
             "slot": s,
             "local": localtime.to_local(s.starts_at, tz),
-            # On the night the clocks go back a time shows twice: the label tells which.
-            "label": localtime.time_label(s.starts_at, tz),
+            "time": localtime.to_local(s.starts_at, tz).strftime("%H:%M"),
+            # On the night the clocks go back a time shows twice: the note tells which.
+            "note": localtime.repeated_note(s.starts_at, tz),
             "practitioner": names.get(s.practitioner_id, ""),
             "url": _details_url(choice, s),
         }

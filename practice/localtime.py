@@ -174,15 +174,19 @@ def is_repeated(moment: dt.datetime, tz: dt.tzinfo) -> bool:
     return len(wall_instants(local.date(), local.time(), tz)) > 1
 
 
+def repeated_note(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    """On the repeated hour, which of the two `moment` is ("summer time" / "winter time");
+    else ''."""
+    if not is_repeated(moment, tz):
+        return ""
+    return _("summer time") if moment.astimezone(tz).dst() else _("winter time")
+
+
 def time_label(moment: dt.datetime, tz: dt.tzinfo) -> str:
     """HH:MM on the local clock; on the repeated hour, which of the two it is."""
-    local = moment.astimezone(tz)
-    label = local.strftime("%H:%M")
-    if not is_repeated(moment, tz):
-        return label
-    if local.dst():
-        return _("%(time)s (summer time)") % {"time": label}
-    return _("%(time)s (winter time)") % {"time": label}
+    label = moment.astimezone(tz).strftime("%H:%M")
+    note = repeated_note(moment, tz)
+    return _("%(time)s (%(note)s)") % {"time": label, "note": note} if note else label
 
 
 def latest_within(moment: dt.datetime, tz: dt.tzinfo, start: dt.time, end: dt.time) -> dt.datetime:

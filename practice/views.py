@@ -5,6 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .lockout import StaffLoginForm
 from .middleware import SESSION_KEY
 from .selectors import location_list
 from .views_helpers import staff_view
@@ -12,6 +13,7 @@ from .views_helpers import staff_view
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = StaffLoginForm
     redirect_authenticated_user = True
 
 

@@ -4,7 +4,7 @@ from patients.models import Patient
 from practice.api.fields import PracticePrimaryKeyRelatedField, blank_choice_field
 from practice.models import CLINICAL_ROLES, Location, Membership, Room
 
-from ..models import Appointment, ConsultationType
+from ..models import Appointment, ConsultationType, Payment
 
 
 def _practitioners(queryset):
@@ -89,3 +89,15 @@ class AppointmentCancelSerializer(serializers.Serializer):
 
 class AppointmentStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Appointment.Status.choices)
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+
+
+class PaymentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "appointment", "client", "patient", "amount", "method", "taken_at"]
+        read_only_fields = fields

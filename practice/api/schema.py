@@ -1,9 +1,10 @@
 """The OpenAPI schema documents the error answers too, not only the happy ones.
 
 Every operation lists what it can answer: 400 when it reads input (a body or query
-parameters), 403 when it needs a practice member, 404 when its path names something (or a list
-page is asked for), 429 when it is rate limited. A 409 is named by the views that can give
-one (`extend_schema(responses={409: ...})`): only they know a conflict can happen.
+parameters), 403 when it needs a practice member, 404 when its path names something (or a
+list page is asked for), 429 when it is rate limited or its login can be locked out. A 409 is
+named by the views that can give one (`extend_schema(responses={409: ...})`): only they know
+a conflict can happen.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ NOT_FOUND = OpenApiResponse(
     ErrorSerializer,
     description="No such thing in this practice (another practice's id answers the same).",
 )
-TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many requests; try again later.")
+TOO_MANY = OpenApiResponse(
+    ErrorSerializer,
+    description="Too many requests, or too many failed logins (Basic auth): try again after "
+    "the Retry-After seconds.",
+)
 
 
 class ValidationErrorExtension(OpenApiSerializerExtension):
@@ -70,10 +75,11 @@ class PracticeAutoSchema(AutoSchema):
         answers = {}
         if "requestBody" in operation or query - {"page"}:
             answers["400"] = BAD_REQUEST
-        if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
+        needs_login = not all(isinstance(p, AllowAny) for p in self.view.get_permissions())
+        if needs_login:
             answers["403"] = FORBIDDEN
         if in_path or "page" in query:
             answers["404"] = NOT_FOUND
-        if getattr(self.view, "rate_limit", None):
-            answers["429"] = TOO_MANY
+        if needs_login or getattr(self.view, "rate_limit", None):
+            answers["429"] = TOO_MANY  # a locked-out login (django-axes), or the booking limits
         return answers

@@ -185,8 +185,9 @@ def test_the_repeated_hour_shows_both_labels_on_the_booking_page(client):
         f"/p/{practice.slug}/book/",
         {"location": location.pk, "reason": reason.pk, "day": AUTUMN_SUNDAY.isoformat()},
     ).content.decode()
-    assert "03:30 (summer time)" in page
-    assert "03:30 (winter time)" in page
+    assert page.count("<strong>03:30</strong>") == 2
+    assert '<small class="time-note">summer time</small>' in page
+    assert '<small class="time-note">winter time</small>' in page
 
 
 def test_booking_the_second_half_thirty_of_the_repeated_hour_books_that_instant(client):
