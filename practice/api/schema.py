@@ -9,6 +9,7 @@ a conflict can happen.
 
 from __future__ import annotations
 
+from drf_spectacular.authentication import BasicScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -33,6 +34,12 @@ TOO_MANY = OpenApiResponse(
     description="Too many requests, or too many failed logins (Basic auth): try again after "
     "the Retry-After seconds.",
 )
+
+
+class LockoutAwareBasicScheme(BasicScheme):
+    """The API's Basic auth (django-axes counts its failures) is Basic auth in the schema."""
+
+    target_class = "practice.api.authentication.LockoutAwareBasicAuthentication"
 
 
 class ValidationErrorExtension(OpenApiSerializerExtension):
