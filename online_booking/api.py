@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from practice import localtime
+from practice.api.exceptions import validation_detail
 from practice.models import Location, Membership
 from practice.scoping import for_practice
 
@@ -92,11 +93,35 @@ def _slots(practice, location: Location, slots: list[Slot]) -> list[dict]:
     ]
 
 
+_REASON = inline_serializer(
+    "OnlineReason",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "instructions": serializers.CharField(),
+        "duration_minutes": serializers.IntegerField(
+            allow_null=True, help_text="null when the practice does not show durations"
+        ),
+        "species": serializers.ListField(
+            child=serializers.CharField(), help_text="empty: for every species"
+        ),
+    },
+)
+_REASON_GROUP = inline_serializer(
+    "OnlineReasonGroup",
+    {
+        "name": serializers.CharField(),
+        "instructions": serializers.CharField(),
+        "reasons": _REASON.__class__(many=True),
+    },
+)
+
+
 class ReasonsView(PublicView):
     @extend_schema(
         summary="Reasons for a visit, in groups",
         parameters=[OpenApiParameter("location", int, required=True)],
-        responses=serializers.ListSerializer(child=serializers.DictField()),
+        responses=_REASON_GROUP.__class__(many=True),
     )
     def get(self, request, practice_slug: str):
         practice = self.practice(request)
@@ -252,8 +277,8 @@ class BookView(PublicView):
                 status=status.HTTP_409_CONFLICT,
             )
         except ValidationError as error:
-            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-            raise ApiValidationError(detail) from None
+            # Never the handler's 409: it names another client's appointment.
+            raise ApiValidationError(validation_detail(error)) from None
         return Response(
             {
                 "appointment": appointment.pk,

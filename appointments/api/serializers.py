@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from patients.models import Patient
-from practice.api.fields import PracticePrimaryKeyRelatedField
+from practice.api.fields import PracticePrimaryKeyRelatedField, blank_choice_field
 from practice.models import CLINICAL_ROLES, Location, Membership, Room
 
 from ..models import Appointment, ConsultationType, Payment
@@ -12,6 +12,8 @@ def _practitioners(queryset):
 
 
 class ConsultationTypeSerializer(serializers.ModelSerializer):
+    room_kind = blank_choice_field(Room.Kind.choices, help_text="Empty when no room is needed.")
+
     class Meta:
         model = ConsultationType
         fields = [
@@ -99,8 +101,3 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
         model = Payment
         fields = ["id", "appointment", "client", "patient", "amount", "method", "taken_at"]
         read_only_fields = fields
-
-
-class ConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    conflict = serializers.DictField(allow_null=True)

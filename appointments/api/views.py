@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from practice.api.errors import ConflictSerializer, ErrorSerializer
 from practice.api.viewsets import PracticeScopedReadOnlyViewSet, PracticeScopedViewSetMixin
 
 from .. import services
@@ -15,7 +16,6 @@ from .serializers import (
     AppointmentMoveSerializer,
     AppointmentOutputSerializer,
     AppointmentStatusSerializer,
-    ConflictSerializer,
     ConsultationTypeSerializer,
     PaymentCreateSerializer,
     PaymentOutputSerializer,
@@ -103,7 +103,9 @@ class AppointmentViewSet(
         request=PaymentCreateSerializer,
         responses={
             201: PaymentOutputSerializer,
-            403: OpenApiResponse(description="The user's role may not take payments."),
+            403: OpenApiResponse(
+                ErrorSerializer, description="The user's role may not take payments."
+            ),
         },
     )
     @action(detail=True, methods=["post"])

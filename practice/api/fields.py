@@ -19,3 +19,24 @@ class PracticePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         queryset = for_practice(self.model, self.context["practice"])
         return self.refine(queryset) if self.refine else queryset
+
+
+class OptionalEmailField(serializers.EmailField):
+    """An email address on file, or null when there is none.
+
+    Stored as "" when missing; the schema's `format: email` has no empty form, so the answer
+    says null instead.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+def blank_choice_field(choices, **kwargs) -> serializers.ChoiceField:
+    """A read-only choice that may be empty (""): the schema's enum then includes ""."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True, **kwargs)
