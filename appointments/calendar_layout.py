@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from practice import localtime
+
 from .models import Appointment
 from .selectors import DayCalendar
 
@@ -62,15 +64,21 @@ class DayGrid:
 
 
 def _grid_bounds(calendar: DayCalendar, tz) -> tuple[dt.datetime, dt.datetime]:
-    location = calendar.location
-    start = dt.datetime.combine(calendar.day, location.day_starts, tzinfo=tz)
-    end = dt.datetime.combine(calendar.day, location.day_ends, tzinfo=tz)
+    """The local wall-clock span the grid shows: the location's calendar hours, widened to
+    whole hours around appointments outside them, within the local day."""
+    location, day = calendar.location, calendar.day
+    start = localtime.wall_to_utc(day, location.day_starts, tz)
+    end = localtime.wall_to_utc(day, location.day_ends, tz, repeated="later")
     for appointment in calendar.appointments:
-        start = min(start, appointment.starts_at.astimezone(tz).replace(minute=0))
-        end = max(end, appointment.ends_at.astimezone(tz))
-    day_start = dt.datetime.combine(calendar.day, dt.time.min, tzinfo=tz)
-    day_end = day_start + dt.timedelta(days=1)
-    return max(start, day_start), min(end, day_end)
+        local = localtime.to_local(appointment.starts_at, tz)
+        hour = localtime.wall_to_utc(local.date(), local.time().replace(minute=0, second=0), tz)
+        start = min(start, hour)
+        end = max(end, appointment.ends_at)
+    day_start, day_end = localtime.day_bounds(day, tz)
+    return (
+        localtime.to_local(max(start, day_start), tz),
+        localtime.to_local(min(end, day_end), tz),
+    )
 
 
 def day_grid(calendar: DayCalendar) -> DayGrid:
@@ -79,15 +87,15 @@ def day_grid(calendar: DayCalendar) -> DayGrid:
 
     def offset(moment: dt.datetime) -> int:
         # Wall-clock offset: a DST day still shows 08:00 at the 08:00 line.
-        local = moment.astimezone(tz).replace(tzinfo=None)
+        local = localtime.to_local(moment, tz).replace(tzinfo=None)
         return int((local - start.replace(tzinfo=None)).total_seconds() // 60) * PX_PER_MINUTE
 
     columns = []
     for practitioner, appointments in calendar.by_practitioner():
         blocks = []
         for appointment in appointments:
-            local_start = appointment.starts_at.astimezone(tz)
-            local_end = appointment.ends_at.astimezone(tz)
+            local_start = localtime.to_local(appointment.starts_at, tz)
+            local_end = localtime.to_local(appointment.ends_at, tz)
             top = max(offset(local_start), 0)
             height = max(offset(min(local_end, end)) - top, SLOT_MINUTES * PX_PER_MINUTE // 2)
             blocks.append(Block(appointment, local_start, local_end, top, height))
@@ -100,12 +108,11 @@ def day_grid(calendar: DayCalendar) -> DayGrid:
             off.append((offset(cursor), offset(end) - offset(cursor)))
         columns.append(Column(practitioner, blocks, off))
     slots = []
-    moment = start
-    while moment < end:
-        slots.append(
-            Slot(f"{moment:%H:%M}", f"{moment:%Y-%m-%dT%H:%M}", offset(moment), moment.minute == 0)
-        )
-        moment = (moment.replace(tzinfo=None) + dt.timedelta(minutes=SLOT_MINUTES)).replace(
-            tzinfo=tz
-        )
+    # The quarters of the local wall clock (a skipped hour has none).
+    for moment in localtime.grid_instants(calendar.day, tz, SLOT_MINUTES):
+        if start <= moment < end:
+            local = localtime.to_local(moment, tz)
+            slots.append(
+                Slot(f"{local:%H:%M}", f"{local:%Y-%m-%dT%H:%M}", offset(local), local.minute == 0)
+            )
     return DayGrid(start, end, offset(end), slots, columns)

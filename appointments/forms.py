@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Delivery, Patient
+from practice import localtime
 from practice.form_fields import BoundedDateField
 from practice.hooks import sms_available
 from practice.models import Location, Practice
@@ -28,8 +30,22 @@ class PractitionerChoiceField(forms.ModelChoiceField):
 class _LocalTimeMixin:
     """Reads date + time as local time at the chosen location."""
 
-    def local_datetime(self, location: Location, day: dt.date, time: dt.time) -> dt.datetime:
-        return dt.datetime.combine(day, time, tzinfo=location.tz)
+    def local_datetime(self, location: Location, day: dt.date, time: dt.time) -> dt.datetime | None:
+        """The UTC instant, or None with a form error for a time the clocks skip. On the
+        night they go back, a repeated time means its first (summer-time) instant."""
+        try:
+            instants = localtime.wall_instants(day, time, location.tz)
+        except ValueError:
+            self.add_error("date", _("Choose a date between the years 1900 and 2200."))
+            return None
+        if not instants:
+            self.add_error(
+                "start_time",
+                _("%(time)s does not exist on %(date)s: the clocks go forward that night.")
+                % {"time": time.strftime("%H:%M"), "date": formats.date_format(day)},
+            )
+            return None
+        return instants[0]
 
 
 class AppointmentForm(_LocalTimeMixin, forms.Form):
@@ -82,6 +98,8 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
             data[name] = None if data.get(name) in (AS_CLIENT, None) else data[name]
         data["starts_at"] = self.local_datetime(data["location"], data["date"], data["start_time"])
         data["ends_at"] = None
+        if data["starts_at"] is None:
+            return data
         if data.get("duration") is not None:
             if data["duration"] <= 0:
                 self.add_error("duration", _("The end must be after the start."))

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Client, Delivery, Patient
+from practice import localtime
 from practice.models import Equipment, Location, Membership, Room
 from practice.scoping import PracticeOwnedModel
 
@@ -210,6 +211,10 @@ class Appointment(PracticeOwnedModel):
         blank=True,
         help_text=_("When the client confirmed through the link in their message."),
     )
+    # Counts the moves (time, practitioner or room). Messages about the appointment's time
+    # are keyed by it, so each move gets its own confirmation and reminder, also a move back
+    # to an earlier time, while a repeated event for the same move finds the same rows.
+    schedule_revision = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -532,4 +537,4 @@ class WaitlistOffer(PracticeOwnedModel):
 
     @property
     def local_start(self) -> dt.datetime:
-        return self.starts_at.astimezone(self.location.tz)
+        return localtime.to_local(self.starts_at, self.location.tz)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from practice import localtime
 from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.selectors import practitioner_list
@@ -84,13 +85,6 @@ def consultation_type_list(practice: Practice) -> QuerySet[ConsultationType]:
     return for_practice(ConsultationType, practice).filter(is_active=True)
 
 
-def local_day_bounds(day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-    """The UTC instants at which local `day` starts and the next one starts (DST-safe)."""
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
 @dataclass
 class DayCalendar:
     location: Location
@@ -115,7 +109,7 @@ def day_calendar(
     Columns are the practitioners working there that day or holding an appointment there
     (all practitioners when nobody has hours there yet). Five queries, whatever the size.
     """
-    start, end = local_day_bounds(day, location.tz)
+    start, end = localtime.day_bounds(day, location.tz)
     # Only what the grid shows: the columns already hold practitioners, and the location
     # is known; fewer joined rows make this the cheap part of the page.
     appointments = (

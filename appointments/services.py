@@ -17,7 +17,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
+from practice import localtime
 from practice.models import Equipment, Location, Membership, Practice, Room
+from practice.rights import Right, require_right
 from practice.scoping import for_practice
 from practice.services import audit_log_write
 
@@ -57,7 +59,7 @@ class AppointmentConflict(ValidationError):
 def conflict_message(conflict: Appointment | None) -> str:
     if conflict is None:
         return _("That time was just taken. Please choose another time.")
-    local = timezone.localtime(conflict.starts_at, conflict.location.tz)
+    local = localtime.to_local(conflict.starts_at, conflict.location.tz)
     return _("Overlaps with %(patient)s with %(practitioner)s at %(when)s (%(type)s).") % {
         "patient": conflict.patient.name,
         "practitioner": conflict.practitioner.name,
@@ -223,6 +225,8 @@ def appointment_book(
         room=room,
         equipment=equipment,
     )
+    starts_at = localtime.utc(starts_at)
+    ends_at = localtime.utc(ends_at) if ends_at else None
     ends_at = ends_at or starts_at + dt.timedelta(minutes=consultation_type.duration_minutes)
     appointment = Appointment(
         practice=practice,
@@ -257,6 +261,21 @@ def appointment_book(
     return appointment
 
 
+def _same_place_and_time(
+    appointment: Appointment,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    practitioner: Membership | None,
+    room: Room | None,
+) -> bool:
+    """The move asked for is where the appointment already is (nothing to do)."""
+    return (
+        (appointment.starts_at, appointment.ends_at) == (starts_at, ends_at)
+        and (practitioner is None or practitioner.pk == appointment.practitioner_id)
+        and (room is None or room.pk == appointment.room_id)
+    )
+
+
 @transaction.atomic
 def appointment_move(
     practice: Practice,
@@ -268,13 +287,26 @@ def appointment_move(
     practitioner: Membership | None = None,
     room: Room | None = None,
 ) -> Appointment:
-    """Move to another time and/or practitioner, keeping the duration unless `ends_at` given."""
+    """Move to another time and/or practitioner, keeping the duration unless `ends_at` given.
+
+    The row is read again under a lock, so concurrent moves take turns; each real move
+    raises `schedule_revision` (what messaging keys its confirmation and reminder by). A
+    repeated request for the move already made (a double submit) changes nothing and sends
+    no signal, so the client is not told twice.
+    """
+    locked = for_practice(Appointment, practice).select_for_update(of=("self",))
+    appointment.refresh_from_db(from_queryset=locked)
     if not appointment.holds_time or appointment.status == Appointment.Status.COMPLETED:
         raise ValidationError(_("Only a booked appointment can be moved."))
     _check_same_practice(practice, practitioner=practitioner, room=room)
     previous = appointment.starts_at
     duration = appointment.ends_at - appointment.starts_at
-    appointment.set_times(starts_at, ends_at or starts_at + duration)  # buffers kept
+    starts_at = localtime.utc(starts_at)
+    ends_at = localtime.utc(ends_at) if ends_at else starts_at + duration
+    if _same_place_and_time(appointment, starts_at, ends_at, practitioner, room):
+        return appointment
+    appointment.set_times(starts_at, ends_at)  # buffers kept
+    appointment.schedule_revision += 1
     if practitioner is not None:
         appointment.practitioner = practitioner
     if room is not None:
@@ -410,7 +442,12 @@ def payment_take(
     amount: Decimal,
     method: str,
 ) -> Payment:
-    """Record a payment for a visit (taken now, by `actor`)."""
+    """Record a payment for a visit (taken now, by `actor`).
+
+    Only a member whose role has the take-payments right may (PermissionDenied otherwise):
+    checked here so the checkout page, the API and anything else are refused alike.
+    """
+    require_right(practice, actor, Right.TAKE_PAYMENTS)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Enter an amount above zero.")})
     if method not in Payment.Method.values:

@@ -4,7 +4,8 @@ from django.dispatch import Signal
 
 # kwargs: practice, appointment, actor
 appointment_booked = Signal()
-# kwargs: practice, appointment, actor, previous_starts_at
+# kwargs: practice, appointment, actor, previous_starts_at (each move raises
+# appointment.schedule_revision; a request for where it already is sends nothing)
 appointment_moved = Signal()
 # kwargs: practice, appointment, actor
 appointment_cancelled = Signal()

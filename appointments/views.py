@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patients.access import access_patient_by_id
 from patients.models import Patient
+from practice import localtime
 from practice.models import Location
 from practice.parsing import (
     InvalidInput,
@@ -52,7 +52,7 @@ def calendar(request):
     )
     if location is None:
         return render(request, "appointments/no_location.html")
-    today = timezone.localdate(timezone=location.tz)
+    today = localtime.local_today(location.tz)
     day = query_param(request.GET, "date", parse_date, default=today)
     show_cancelled = request.GET.get("cancelled") == "1"
     cal = day_calendar(practice, location=location, day=day, include_cancelled=show_cancelled)
@@ -185,7 +185,7 @@ def _chosen_patient(practice, value):
 @staff_view(Right.VIEW_CALENDAR)
 def appointment_detail(request, appointment_id: int):
     appointment = access_appointment_by_id(request.practice, appointment_id)
-    local_start = appointment.starts_at.astimezone(appointment.location.tz)
+    local_start = localtime.to_local(appointment.starts_at, appointment.location.tz)
     move_form = MoveForm(
         practice=request.practice,
         appointment=appointment,
@@ -206,8 +206,8 @@ def _detail(request, appointment, *, move_form=None, cancel_form=None, status=20
         {
             "appointment": appointment,
             "tz": tz,
-            "local_start": appointment.starts_at.astimezone(tz),
-            "local_end": appointment.ends_at.astimezone(tz),
+            "local_start": localtime.to_local(appointment.starts_at, tz),
+            "local_end": localtime.to_local(appointment.ends_at, tz),
             "move_form": move_form or MoveForm(practice=request.practice, appointment=appointment),
             "cancel_form": cancel_form or CancelForm(),
             "next_statuses": [
@@ -262,7 +262,7 @@ def appointment_cancel(request, appointment_id: int):
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Appointment cancelled."))
-            day = appointment.starts_at.astimezone(appointment.location.tz).date()
+            day = localtime.local_date(appointment.starts_at, appointment.location.tz)
             return htmx_redirect(request, calendar_url(appointment, day))
     return _detail(request, appointment, cancel_form=form, status=422)
 
@@ -286,5 +286,5 @@ def appointment_status(request, appointment_id: int):
             messages.success(
                 request, _("Status: %(status)s.") % {"status": appointment.get_status_display()}
             )
-    day = appointment.starts_at.astimezone(appointment.location.tz).date()
+    day = localtime.local_date(appointment.starts_at, appointment.location.tz)
     return htmx_redirect(request, calendar_url(appointment, day))

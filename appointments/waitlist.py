@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from patients.models import Client
+from practice import localtime
 from practice.hooks import sms_available
 from practice.models import Practice
 from practice.parsing import InvalidInput, parse_link_code
@@ -35,7 +36,10 @@ def waitlist_entries_fitting(practice: Practice, appointment: Appointment) -> Qu
     """Open entries the appointment's time suits: same location and consultation type (the
     reason), any or the same practitioner, and the local weekday and hours they can come."""
     tz = appointment.location.tz
-    start, end = appointment.starts_at.astimezone(tz), appointment.ends_at.astimezone(tz)
+    start, end = (
+        localtime.to_local(appointment.starts_at, tz),
+        localtime.to_local(appointment.ends_at, tz),
+    )
     # An appointment past local midnight cannot end before a "latest" time on its first day.
     ends_by = Q(latest_time__isnull=True)
     if end.date() == start.date():

@@ -8,12 +8,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from practice import localtime
 from practice.models import Location, Practice
 from practice.scoping import for_practice
 
 from .models import Absence, WorkingHours, WorkingHoursException
 
 Interval = tuple[dt.datetime, dt.datetime]
+
+
+def _wall(day: dt.date, times: list[tuple[dt.time, dt.time]], tz) -> list[Interval]:
+    """Wall-clock hours of local `day` as UTC intervals (daylight-saving rules in
+    `practice.localtime`: an hour the clocks skip is not worked, a repeated one is)."""
+    return [
+        interval
+        for start, end in times
+        if (interval := localtime.wall_interval(day, start, end, tz)) is not None
+    ]
 
 
 def _subtract(intervals: list[Interval], cut: Interval) -> list[Interval]:
@@ -38,22 +49,18 @@ def working_intervals(
     absences are cut out. Three queries whatever the number of practitioners.
     """
     tz = location.tz
-
-    def at(time: dt.time) -> dt.datetime:
-        return dt.datetime.combine(day, time, tzinfo=tz)
-
     weekly: dict[int, list[Interval]] = defaultdict(list)
     for row in for_practice(WorkingHours, practice).filter(
         location=location, weekday=day.weekday()
     ):
-        weekly[row.practitioner_id].append((at(row.start_time), at(row.end_time)))
+        weekly[row.practitioner_id] += _wall(day, [(row.start_time, row.end_time)], tz)
     exceptions: dict[int, list[Interval]] = defaultdict(list)
     for row in for_practice(WorkingHoursException, practice).filter(location=location, date=day):
         exceptions[row.practitioner_id]  # an exception with no times still means "off"
         if row.start_time and row.end_time:
-            exceptions[row.practitioner_id].append((at(row.start_time), at(row.end_time)))
+            exceptions[row.practitioner_id] += _wall(day, [(row.start_time, row.end_time)], tz)
     result = {**weekly, **exceptions}
-    day_start, day_end = at(dt.time.min), at(dt.time.min) + dt.timedelta(days=1)
+    day_start, day_end = localtime.day_bounds(day, tz)
     absences = for_practice(Absence, practice).filter(
         practitioner_id__in=list(result), starts_at__lt=day_end, ends_at__gt=day_start
     )
@@ -74,8 +81,9 @@ def working_intervals_range(
 ) -> dict[dt.date, dict[int, list[Interval]]]:
     """`working_intervals` for every local day from `first` to `last`, in three queries.
 
-    Wall-clock hours become aware datetimes day by day in the location's time zone, so a
-    shift of 08:00–17:00 stays 08:00–17:00 across a daylight-saving change.
+    Wall-clock hours become UTC intervals day by day in the location's time zone
+    (`practice.localtime`), so a shift of 08:00–17:00 stays 08:00–17:00 across a
+    daylight-saving change.
     """
     tz = location.tz
     weekly_rows = for_practice(WorkingHours, practice).filter(location=location)
@@ -95,8 +103,7 @@ def working_intervals_range(
         exceptions[day].setdefault(pid, [])
         if start and end:
             exceptions[day][pid].append((start, end))
-    range_start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
-    range_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    range_start, range_end = localtime.range_bounds(first, last, tz)
     absences: dict[int, list[Interval]] = defaultdict(list)
     for pid, start, end in (
         for_practice(Absence, practice)
@@ -105,24 +112,14 @@ def working_intervals_range(
     ):
         absences[pid].append((start, end))
     result: dict[dt.date, dict[int, list[Interval]]] = {}
-    day = first
-    while day <= last:
+    for day in localtime.days(first, last):
         hours: dict[int, list[Interval]] = defaultdict(list)
         for pid, start, end in weekly.get(day.weekday(), []):
-            hours[pid].append(
-                (
-                    dt.datetime.combine(day, start, tzinfo=tz),
-                    dt.datetime.combine(day, end, tzinfo=tz),
-                )
-            )
+            hours[pid] += _wall(day, [(start, end)], tz)
         for pid, times in exceptions.get(day, {}).items():
-            hours[pid] = [
-                (dt.datetime.combine(day, s, tzinfo=tz), dt.datetime.combine(day, e, tzinfo=tz))
-                for s, e in times
-            ]
+            hours[pid] = _wall(day, times, tz)
         for pid in list(hours):
             for cut in absences.get(pid, []):
                 hours[pid] = _subtract(hours[pid], cut)
         result[day] = {pid: sorted(iv) for pid, iv in hours.items() if iv}
-        day += dt.timedelta(days=1)
     return result

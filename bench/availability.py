@@ -13,7 +13,7 @@ from django.utils import timezone
 from appointments.models import Appointment, ConsultationType, WorkingHours
 from online_booking.availability import available_days, available_times
 from online_booking.models import OnlineBookingSettings, OnlineWindow, Reason, ReasonGroup
-from practice import demo
+from practice import demo, localtime
 from practice.models import Location, Membership
 from practice.scoping import for_practice
 
@@ -82,8 +82,14 @@ def _build(spec, practitioners: int) -> None:
 def run(scale: int) -> dict[str, object]:
     practice = practice_for("availability")
     location = for_practice(Location, practice).order_by("id").first()
+    # As a client reaches it: the public pages activate the practice's zone.
+    with timezone.override(location.tz):
+        return _measure(practice, location)
+
+
+def _measure(practice, location) -> dict[str, object]:
     reason = for_practice(Reason, practice).get()
-    today = timezone.localdate(timezone=location.tz)
+    today = localtime.local_today(location.tz)
     first, last = today, today + dt.timedelta(days=30)
 
     def month():

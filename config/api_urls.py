@@ -1,9 +1,10 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from appointments.api.views import AppointmentViewSet, ConsultationTypeViewSet
 from patients.api.views import ClientViewSet, PatientViewSet
 from practice.api.views import PractitionerViewSet
-from reports.api.views import DepartureReportViewSet
+from reports.api.views import DepartureReportView
 
 
 # JSON only: no `.json` suffix routes (their `format` argument reached views that take none).
@@ -17,6 +18,8 @@ router.register("patients", PatientViewSet, basename="patient")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("consultation-types", ConsultationTypeViewSet, basename="consultation-type")
 router.register("practitioners", PractitionerViewSet, basename="practitioner")
-router.register("reports/departure", DepartureReportViewSet, basename="report-departure")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("reports/departure/", DepartureReportView.as_view(), name="report-departure-api"),
+]

@@ -19,6 +19,15 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_header(name: str) -> tuple[str, str] | None:
+    """A request header and the value that marks it, e.g. "X-Forwarded-Proto: https", as
+    Django's META key and value: ("HTTP_X_FORWARDED_PROTO", "https")."""
+    header, _, value = os.environ.get(name, "").partition(":")
+    if not header.strip() or not value.strip():
+        return None
+    return "HTTP_" + header.strip().upper().replace("-", "_"), value.strip()
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:

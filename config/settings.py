@@ -5,12 +5,14 @@ eagerly and outgoing messages stay in the database. With DATABASE_URL and REDIS_
 runs as in production.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_header, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -35,6 +37,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "csp",
+    "axes",
     "practice",
     "patients",
     "appointments",
@@ -48,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "practice.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,7 +65,62 @@ MIDDLEWARE = [
     "practice.middleware.CurrentPracticeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a flagged login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Production (DEBUG false) is served over HTTPS only. A TLS-terminating proxy in front names
+# the original scheme in a header: SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https".
+# Set the header only when the proxy always sets or overwrites it.
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = env_bool(
+    "SECURE_COOKIES", not DEBUG
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Leaving the domain off the browsers' preload list is a choice, not an oversight.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content security policy (django-csp): scripts and styles only from our own static files, or
+# inline with the request's nonce ({{ request.csp_nonce }}). Inline style="" attributes and
+# on*="" handlers are refused: templates set layout through data attributes read by
+# static/js/app.js, and wire behaviour the same way.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Features no page uses are switched off for the page and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "serial",
+        "bluetooth",
+        "hid",
+        "midi",
+        "display-capture",
+        "browsing-topics",
+    )
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -93,6 +154,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out (username, address) before the password is read.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "calendar"
@@ -145,18 +211,33 @@ ONLINE_BOOKING_RATE_BOOK = env_str("ONLINE_BOOKING_RATE_BOOK", "10/10m")
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 RATELIMIT_IP_META_KEY = "practice.client_ip.client_ip"
 
+# Brute-force protection (django-axes) on the staff login, the admin login and the API's
+# Basic auth: after LOGIN_FAILURE_LIMIT wrong passwords in a row for one username from one
+# address, that pair is locked for LOGIN_LOCKOUT_MINUTES (each further try restarts the
+# wait); the same user from another address is not affected. A successful login resets.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "practice.lockout.lockout_response"
+# The client's address as the public booking limits read it (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "practice.client_ip.client_ip"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "practice.api.authentication.LockoutAwareBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["practice.api.permissions.IsPracticeMember"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "practice.api.schema.PracticeAutoSchema",
     "EXCEPTION_HANDLER": "practice.api.exceptions.exception_handler",
 }
+# The API's schema and docs: open to anyone while developing; in production only to logged-in
+# staff (practice members or Django staff) unless API_DOCS_PUBLIC=true.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Practice platform API",
     "DESCRIPTION": (
@@ -164,6 +245,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["practice.api.permissions.CanReadApiDocs"],
     # Contact preference and message delivery share their values: one enum in the schema.
     "ENUM_NAME_OVERRIDES": {"ChannelChoiceEnum": "patients.models.Delivery"},
     # Swagger UI's files are served by us, not fetched from a CDN.
@@ -213,5 +295,7 @@ LOGGING = {
         "twilio.http_client": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs every login at INFO; failures and lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
     },
 }

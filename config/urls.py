@@ -1,24 +1,30 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView
 
+from practice.api.docs import ApiDocsView
 from practice.parsing import IdConverter, LinkCodeConverter
 
 # Before the apps' URL modules: they use <id:...> and <code:...>.
 register_converter(IdConverter, "id")
 register_converter(LinkCodeConverter, "code")
 
+handler404 = "practice.api.exceptions.not_found"
 # A request we cannot read (practice.parsing.InvalidInput and Django's own) answers 400
-# with the reason.
+# with the reason (JSON under /api/).
 handler400 = "practice.views.bad_request"
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on pages that name none (the admin).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/public/<slug:practice_slug>/", include("online_booking.urls")),
     path("p/<slug:practice_slug>/book/", include("online_booking.page_urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("practice.urls")),
     path("", include("patients.urls")),

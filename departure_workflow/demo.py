@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from appointments.models import Appointment, ConsultationType
+from practice import localtime
 from practice.models import Membership, Practice, Role
 from practice.scoping import for_practice
 
@@ -59,9 +60,9 @@ def demo_departures(practice: Practice) -> None:
 
 
 def _history(practice: Practice, rng: random.Random) -> None:
-    today = timezone.localdate(timezone=practice.tz)
-    since = dt.datetime.combine(today - dt.timedelta(days=HISTORY_DAYS), dt.time(), practice.tz)
-    start_of_today = dt.datetime.combine(today, dt.time(), practice.tz)
+    today = localtime.local_today(practice.tz)
+    since = localtime.day_bounds(today - dt.timedelta(days=HISTORY_DAYS), practice.tz)[0]
+    start_of_today = localtime.day_bounds(today, practice.tz)[0]
     desk = list(
         for_practice(Membership, practice)
         .filter(role__in=[Role.RECEPTION, Role.DIRECTOR])
@@ -85,7 +86,7 @@ def _history(practice: Practice, rng: random.Random) -> None:
             client_id=a.client_id,
             location_id=a.location_id,
             practitioner_id=a.practitioner_id,
-            local_date=a.starts_at.astimezone(a.location.tz).date(),
+            local_date=localtime.local_date(a.starts_at, a.location.tz),
             status=DepartureWorkflow.Status.COMPLETED,
             completed_at=a.ends_at + dt.timedelta(minutes=rng.randint(2, 15)),
             completed_by_id=rng.choice(desk),
@@ -146,8 +147,8 @@ def _history(practice: Practice, rng: random.Random) -> None:
 
 def _today(practice: Practice, rng: random.Random) -> None:
     """Today's finished appointments wait at the checkout; a few carry a leaflet to hand out."""
-    today = timezone.localdate(timezone=practice.tz)
-    start = dt.datetime.combine(today, dt.time(), practice.tz)
+    today = localtime.local_today(practice.tz)
+    start = localtime.day_bounds(today, practice.tz)[0]
     done = list(
         for_practice(Appointment, practice)
         .filter(

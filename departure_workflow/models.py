@@ -235,6 +235,8 @@ STEP_LABELS = {
     "link_opened": _("link opened"),
     "completed": _("checkout completed"),
     "paid_later_same_day": _("paid at a later checkout the same day"),
+    "booking_link_failed": _("online booking link not delivered: now failed"),
+    "booking_link_resent": _("online booking link sent again: postponed again"),
 }
 
 
@@ -249,7 +251,10 @@ class DepartureStep(PracticeOwnedModel):
     detail = models.CharField(max_length=300, blank=True)
     # Steps taken later from the follow-up list still belong to the original workflow.
     from_follow_up = models.BooleanField(default=False)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for what happened on its own: the provider reporting a booking link undelivered.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

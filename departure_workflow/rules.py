@@ -74,6 +74,27 @@ class Judgement:
     postpone_note: str = ""
 
 
+def judge_booking_link(link_message: Message) -> Judgement:
+    """'Book Planned Treatment' with nothing booked rests on the online booking link: the
+    patient must receive it. Postponed while it is on its way or delivered; failed once it
+    failed, came back undelivered or was never sent. Judged at checkout, and again each time
+    the link's outcome changes after it (see `services.action_follow_booking_link`)."""
+    if link_message.status in UNSENT:
+        return Judgement(Outcome.FAILED)
+    return Judgement(
+        Outcome.POSTPONED,
+        PostponeReason.BOOKING_LINK_SENT,
+        _("Online booking link sent by %(channel)s to %(to)s")
+        % {"channel": link_message.get_channel_display(), "to": link_message.recipient},
+    )
+
+
+def booking_link_failure(link_message: Message) -> str:
+    """Why the link did not reach the patient, for the history and the failure details."""
+    reason = link_message.error or link_message.get_status_display()
+    return _("Online booking link not delivered: %(reason)s") % {"reason": reason}
+
+
 def judge(
     action: DepartureAction,
     *,
@@ -87,13 +108,8 @@ def judge(
     if kind == ActionKind.PLANNED_TREATMENT:
         if booked is not None:
             return Judgement(Outcome.SUCCESS)
-        if link_message is not None and link_message.status not in UNSENT:
-            return Judgement(
-                Outcome.POSTPONED,
-                PostponeReason.BOOKING_LINK_SENT,
-                _("Online booking link sent by %(channel)s to %(to)s")
-                % {"channel": link_message.get_channel_display(), "to": link_message.recipient},
-            )
+        if link_message is not None:
+            return judge_booking_link(link_message)
         return Judgement(Outcome.FAILED)
     if kind in (ActionKind.DENTIST_RECALL, ActionKind.HYGIENIST_RECALL):
         return Judgement(Outcome.SUCCESS if booked is not None else Outcome.FAILED)

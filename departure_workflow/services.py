@@ -13,16 +13,18 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from appointments.models import Appointment, PlannedTreatment, Recall
 from appointments.services import appointment_amount_due, payment_take
+from messaging.models import Message
 from messaging.services import booking_link_channel, message_send_booking_link
 from patients.models import Client
 from patients.services import client_record_consent, client_update
+from practice import localtime
 from practice.models import Practice
 from practice.scoping import for_practice
 from practice.services import audit_log_write
@@ -37,6 +39,7 @@ from .models import (
     DepartureWorkflow,
     FailureReason,
     Outcome,
+    PostponeReason,
 )
 
 RECALL_ACTION = {
@@ -54,7 +57,7 @@ DEFAULT_FAILURE_REASONS = (
 
 
 def _local_today(workflow: DepartureWorkflow) -> dt.date:
-    return timezone.localdate(timezone=workflow.location.tz)
+    return localtime.local_today(workflow.location.tz)
 
 
 def _require_staff(actor) -> None:
@@ -167,7 +170,7 @@ def workflow_build(practice: Practice, appointment: Appointment) -> DepartureWor
         client_id=appointment.client_id,
         location_id=appointment.location_id,
         practitioner_id=appointment.practitioner_id,
-        local_date=appointment.starts_at.astimezone(appointment.location.tz).date(),
+        local_date=localtime.local_date(appointment.starts_at, appointment.location.tz),
     )
     DepartureAction.objects.unscoped().bulk_create(_applicable(workflow, _local_today(workflow)))
     return workflow
@@ -258,7 +261,7 @@ def action_record_booking(
             status=PlannedTreatment.Status.PLANNED,
         ).update(status=PlannedTreatment.Status.BOOKED, appointment=booked)
     when = formats.date_format(
-        booked.starts_at.astimezone(booked.location.tz), "SHORT_DATETIME_FORMAT"
+        localtime.to_local(booked.starts_at, booked.location.tz), "SHORT_DATETIME_FORMAT"
     )
     _step(
         action,
@@ -535,6 +538,7 @@ def workflow_complete(
     _require_open(workflow, False)
     workflow_refresh(practice, workflow)
     failure_reasons = failure_reasons or {}
+    _lock_booking_links(practice, workflow)
     actions = list(_actions(practice, workflow))
     judged = _judge_all(practice, workflow, actions)
     missing = [
@@ -581,6 +585,93 @@ def workflow_complete(
         _settle_earlier_same_day(practice, workflow, actor)
     audit_log_write(practice, actor=actor, action="departure.complete", obj=workflow)
     return workflow
+
+
+def _lock_booking_links(practice: Practice, workflow: DepartureWorkflow) -> None:
+    # Judge each booking link as it is now: a status callback that arrives meanwhile waits
+    # for this checkout to commit and is then followed (`action_follow_booking_link`), so
+    # it is never lost between the judging and the commit.
+    links = for_practice(DepartureAction, practice).filter(workflow=workflow)
+    list(
+        for_practice(Message, practice)
+        .select_for_update()
+        .filter(pk__in=links.values("booking_link_message_id"))
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def action_follow_booking_link(
+    practice: Practice, *, message: Message, actor=None
+) -> list[DepartureAction]:
+    """An outcome that rests on an online booking link follows the link's final status.
+
+    'Book Planned Treatment' is judged once at checkout, but Twilio usually reports a link
+    failed or undelivered only after that. The rule is that the patient received the link,
+    so an action of a completed checkout judged on this link (postponed because it was
+    sent, or failed because it did not arrive), and not worked since from the follow-up
+    list, is judged again on the link's new status (`rules.judge_booking_link`): it becomes
+    failed, with a history step saying why, leaves the follow-up list and counts as failed
+    in the report; a resend makes it postponed again. Returns the actions that changed.
+    """
+    rests_on_link = Q(
+        outcome=Outcome.POSTPONED, postpone_reason=PostponeReason.BOOKING_LINK_SENT
+    ) | Q(outcome=Outcome.FAILED)
+    actions = (
+        for_practice(DepartureAction, practice)
+        .select_for_update(of=("self",))
+        .filter(
+            rests_on_link,
+            booking_link_message_id=message.pk,
+            kind=ActionKind.PLANNED_TREATMENT,
+            workflow__status=DepartureWorkflow.Status.COMPLETED,
+            followed_up_at__isnull=True,
+        )
+        .select_related("workflow")
+    )
+    verdict = rules.judge_booking_link(message)
+    changed = [action for action in actions if action.outcome != verdict.outcome]
+    for action in changed:
+        _apply_link_verdict(action, verdict, message, actor)
+    if changed:
+        _refresh_has_failure(practice, {action.workflow_id for action in changed})
+    return changed
+
+
+def _apply_link_verdict(
+    action: DepartureAction, verdict: rules.Judgement, message: Message, actor
+) -> None:
+    failed = verdict.outcome == Outcome.FAILED
+    action.outcome = verdict.outcome
+    action.postpone_reason, action.postpone_note = verdict.postpone_reason, verdict.postpone_note
+    action.failure_reason = None
+    action.failure_note = rules.booking_link_failure(message)[:300] if failed else ""
+    action.save(
+        update_fields=[
+            "outcome",
+            "postpone_reason",
+            "postpone_note",
+            "failure_reason",
+            "failure_note",
+        ]
+    )
+    _step(
+        action,
+        actor=actor,
+        what="booking_link_failed" if failed else "booking_link_resent",
+        detail=action.failure_note
+        if failed
+        else f"{message.get_channel_display()} → {message.recipient}",
+    )
+
+
+def _refresh_has_failure(practice: Practice, workflow_ids: set[int]) -> None:
+    failed = for_practice(DepartureAction, practice).filter(
+        workflow_id=OuterRef("pk"), outcome=Outcome.FAILED
+    )
+    for_practice(DepartureWorkflow, practice).filter(pk__in=workflow_ids).update(
+        has_failure=Exists(failed)
+    )
 
 
 def _settle_earlier_same_day(practice: Practice, workflow: DepartureWorkflow, actor) -> None:

@@ -15,16 +15,16 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments.access import access_appointment_by_id, default_location
 from appointments.models import ConsultationType, Recall
+from practice import localtime
 from practice.models import Location
 from practice.parsing import parse_date, parse_id, parse_token, query_param, safe_next
-from practice.rights import Right
+from practice.rights import Right, has_right
 from practice.scoping import for_practice, get_for_practice_or_404
 from practice.views_helpers import htmx_redirect, staff_view
 
@@ -48,7 +48,7 @@ def checkout_list(request):
         else default_location(practice)
     )
     tz = location.tz if location else practice.tz
-    today = timezone.localdate(timezone=tz)
+    today = localtime.local_today(tz)
     day = query_param(request.GET, "date", parse_date, default=today)
     workflows = list(selectors.checkout_list(practice, day=day, location=location))
     return render(
@@ -102,6 +102,8 @@ def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
                 card["book_url"] += "?from=follow-up"
         if action.kind == ActionKind.PAYMENT:
             card["form"] = PaymentForm(initial={"amount": action.amount_due, "method": "card"})
+            # Only hides the form: payment_take refuses a role without the right anyway.
+            card["can_pay"] = has_right(request.membership, Right.TAKE_PAYMENTS)
         if action.kind == ActionKind.MOBILE:
             card["form"] = DetailForm(initial={"value": client.mobile})
         if action.kind == ActionKind.EMAIL:
@@ -137,7 +139,7 @@ def _render_screen(request, workflow_id: int, *, status: int = 200, errors=None)
         {
             "workflow": workflow,
             "appointment": workflow.appointment,
-            "local_start": workflow.appointment.starts_at.astimezone(tz),
+            "local_start": localtime.to_local(workflow.appointment.starts_at, tz),
             "tz": tz,
             "cards": _action_cards(request, workflow, judged, follow_up),
             # Listed once for every 'why not done' menu on the page.
@@ -247,7 +249,7 @@ def action_book(request, workflow_id: int, action_id: int):
     if action.kind not in rules.BOOKING_KINDS:
         return redirect(_screen_url(workflow_id))
     tz = workflow.location.tz
-    day = timezone.localdate(timezone=tz) + dt.timedelta(days=1)
+    day = localtime.local_today(tz) + dt.timedelta(days=1)
     recall_kind = {
         ActionKind.DENTIST_RECALL: Recall.Kind.DENTIST,
         ActionKind.HYGIENIST_RECALL: Recall.Kind.HYGIENIST,
@@ -405,7 +407,7 @@ def option_add(request, appointment_id: int):
         messages.error(
             request, _("Write the message and give a valid link (starting with https://).")
         )
-    day = appointment.starts_at.astimezone(appointment.location.tz).date()
+    day = localtime.local_date(appointment.starts_at, appointment.location.tz)
     back = safe_next(request, request.POST.get("next"))
     if not back:
         back = (

@@ -20,7 +20,7 @@ from practice.parsing import InvalidInput, parse_id, parse_text, query_param
 
 from . import errors
 from .models import Message, SmsGateway
-from .services import flag_client_number
+from .services import flag_client_number, message_set_status
 from .twilio_provider import REFUSALS, STATUSES
 
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "stopp"}
@@ -70,14 +70,13 @@ def status_callback(request: HttpRequest) -> int:
         message = Message.objects.unscoped().select_for_update().get(pk=message.pk)
         if not status or not message.moves_forward_to(status):
             return 200  # late, repeated or unknown: a status only moves forward
-        message.status = status
-        message.provider_id = message.provider_id or sid
+        fields = {"provider_id": message.provider_id or sid}
         code = parse_text(request.POST.get("ErrorCode", ""), field="ErrorCode", max_length=20)
         if status in (Message.Status.FAILED, Message.Status.UNDELIVERED) and code:
             reason = REFUSALS.get(code, errors.PROVIDER_ERROR)
-            message.error_code, message.error = code, str(errors.REASONS[reason])
+            fields.update(error_code=code, error=str(errors.REASONS[reason]))
             flag_client_number(message.client, reason)
-        message.save(update_fields=["status", "provider_id", "error_code", "error", "updated_at"])
+        message_set_status(message, status=status, expected=message.status, **fields)
     return 200
 
 

@@ -29,7 +29,12 @@ from .providers import (
     sms_provider,
 )
 from .selectors import sms_gateway, template_for
-from .services import appointment_link, flag_client_number, online_booking_link
+from .services import (
+    appointment_link,
+    flag_client_number,
+    message_set_status,
+    online_booking_link,
+)
 from .templating import AppointmentValues, render, sms_segments
 from .waitlist import waitlist_offer_link
 
@@ -206,11 +211,13 @@ OUTCOME_FIELDS = [
 
 
 def _save_outcome(message: Message) -> None:
-    """One UPDATE while the row is still ours ('sending'). If Twilio's callback came first
-    and moved the status on, keep its status and save the rest."""
+    """One UPDATE while the row is still ours ('sending'), through the one status change
+    that tells other apps of a refusal. If Twilio's callback came first and moved the
+    status on, keep its status and save the rest."""
     values = {name: getattr(message, name) for name in OUTCOME_FIELDS}
-    rows = Message.objects.unscoped().filter(pk=message.pk, status=Message.Status.SENDING)
-    if not rows.update(status=message.status, updated_at=timezone.now(), **values):
+    if not message_set_status(
+        message, status=message.status, expected=Message.Status.SENDING, **values
+    ):
         Message.objects.unscoped().filter(pk=message.pk).update(updated_at=timezone.now(), **values)
         message.refresh_from_db(fields=["status"])
 

@@ -31,6 +31,11 @@ class Kind(models.TextChoices):
     WAITLIST_GONE = "waitlist_gone", _("Waitlist: time gone")
 
 
+# Messages about an appointment's time: they follow its moves, status and cancellation.
+# Others that name an appointment (the booking link sent at checkout) do not.
+APPOINTMENT_TIME_KINDS = (Kind.CONFIRMATION, Kind.REMINDER)
+
+
 class MessagingSettings(PracticeOwnedModel):
     """Settings → practice preferences → appointment confirmation and reminder."""
 
@@ -183,6 +188,8 @@ class Message(PracticeOwnedModel):
         Status.FAILED: 5,
         Status.CANCELLED: 5,
     }
+    # How a send ended, as the provider (or our refusal) tells it: see signals.py.
+    OUTCOMES = frozenset({Status.DELIVERED, Status.FAILED, Status.UNDELIVERED})
 
     appointment = models.ForeignKey(
         "appointments.Appointment",

@@ -18,6 +18,7 @@ from practice.tenancy import practice_scope
 from .models import Channel, Message
 from .providers import TemporaryFailure, sms_provider
 from .selectors import sms_gateway
+from .services import message_set_status
 
 
 def reconcile_uncertain(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -52,8 +53,10 @@ def _settle(message: Message, provider, now: dt.datetime) -> str:
         except TemporaryFailure:
             return "later"
     if sent is not None:
-        Message.objects.unscoped().filter(pk=message.pk, status=Message.Status.UNKNOWN).update(
+        message_set_status(
+            message,
             status=sent.status,
+            expected=Message.Status.UNKNOWN,
             provider_id=sent.provider_id,
             sent_at=message.updated_at,
             error="",
@@ -63,8 +66,10 @@ def _settle(message: Message, provider, now: dt.datetime) -> str:
     grace = dt.timedelta(seconds=settings.MESSAGING_UNKNOWN_GRACE_SECONDS)
     if message.updated_at > now - grace:
         return "later"  # Twilio's list may lag: give it time before concluding
-    Message.objects.unscoped().filter(pk=message.pk, status=Message.Status.UNKNOWN).update(
+    message_set_status(
+        message,
         status=Message.Status.SCHEDULED,
+        expected=Message.Status.UNKNOWN,
         due_at=now,
         updated_at=now,
         error="Not found at the provider: sending again.",

@@ -1,9 +1,10 @@
-"""Writes: install default templates, schedule messages for appointment events."""
+"""Writes: settings and templates, default templates, messages for appointment events."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,14 +14,57 @@ from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
 from patients.models import Delivery
+from practice import localtime
 from practice.models import Practice
 from practice.parsing import InvalidInput, parse_link_code
+from practice.rights import Right, require_right
 from practice.scoping import for_practice
+from practice.services import audit_log_write
 
-from . import errors
+from . import errors, signals
 from .defaults import DEFAULT_TEMPLATES
-from .models import Channel, Kind, Message, MessageTemplate, MessagingSettings
+from .models import (
+    APPOINTMENT_TIME_KINDS,
+    Channel,
+    Kind,
+    Message,
+    MessageTemplate,
+    MessagingSettings,
+)
 from .selectors import messaging_settings, sms_gateway, template_for
+
+
+@transaction.atomic
+def messaging_settings_save(
+    practice: Practice, *, actor, prefs: MessagingSettings
+) -> MessagingSettings:
+    """Save the practice's confirmation and reminder settings (validated by their form).
+
+    Needs the manage-settings right: checked here, not only by the page."""
+    require_right(practice, actor, Right.MANAGE_SETTINGS)
+    prefs.practice = practice
+    prefs.save()
+    audit_log_write(practice, actor=actor, action="messaging_settings.save", obj=prefs)
+    return prefs
+
+
+@transaction.atomic
+def message_template_save(
+    practice: Practice, *, actor, template: MessageTemplate
+) -> MessageTemplate:
+    """Save a message template of the practice (validated by its form)."""
+    require_right(practice, actor, Right.MANAGE_SETTINGS)
+    template.practice = practice
+    template.save()
+    audit_log_write(practice, actor=actor, action="message_template.save", obj=template)
+    return template
+
+
+@transaction.atomic
+def message_template_delete(practice: Practice, *, actor, template: MessageTemplate) -> None:
+    require_right(practice, actor, Right.MANAGE_SETTINGS)
+    audit_log_write(practice, actor=actor, action="message_template.delete", obj=template)
+    template.delete()
 
 
 def templates_install_defaults(practice: Practice) -> int:
@@ -112,26 +156,38 @@ def appointment_from_link(code: str) -> Appointment | None:
 
 
 def _key(appointment: Appointment, kind: str, channel: str) -> str:
-    # The start time is part of the key: a moved appointment gets new messages, while a
-    # repeated event for the same time finds the existing row and sends nothing twice.
-    return f"appt:{appointment.pk}:{kind}:{channel}:{int(appointment.starts_at.timestamp())}"
+    """The idempotency key of a confirmation or reminder: appointment, kind, channel, start
+    time and the appointment's schedule revision.
+
+    Every move raises the revision, so a move back to an earlier time gets a fresh
+    confirmation and reminder (the rows of the earlier visit to that time stay as history,
+    sent or cancelled), while a repeated or late event for the same move finds the same rows
+    and nothing is sent twice; `message_retry` sends again on the same row. Revision 0 (as
+    booked) keeps the key messages had before revisions existed, so rows queued then are
+    still found.
+    """
+    key = f"appt:{appointment.pk}:{kind}:{channel}:{int(appointment.starts_at.timestamp())}"
+    return f"{key}:r{appointment.schedule_revision}" if appointment.schedule_revision else key
+
+
+def _still_to_come(appointment: Appointment, now: dt.datetime) -> bool:
+    """Confirmations and reminders are for an appointment still to come: not cancelled, no
+    show or completed, and not begun."""
+    return (
+        appointment.holds_time
+        and appointment.status != Appointment.Status.COMPLETED
+        and appointment.starts_at > now
+    )
 
 
 def _reminder_due(appointment: Appointment, prefs: MessagingSettings) -> dt.datetime:
     """N hours before, moved earlier into the allowed local hours if it falls outside."""
-    tz = appointment.location.tz
-    due = (appointment.starts_at - dt.timedelta(hours=prefs.reminder_hours_before)).astimezone(tz)
-    if due.time() > prefs.reminder_window_end:
-        due = due.replace(
-            hour=prefs.reminder_window_end.hour,
-            minute=prefs.reminder_window_end.minute,
-            second=0,
-            microsecond=0,
-        )
-    elif due.time() < prefs.reminder_window_start:
-        previous = due.date() - dt.timedelta(days=1)
-        due = dt.datetime.combine(previous, prefs.reminder_window_end, tzinfo=tz)
-    return due
+    return localtime.latest_within(
+        appointment.starts_at - dt.timedelta(hours=prefs.reminder_hours_before),
+        appointment.location.tz,
+        prefs.reminder_window_start,
+        prefs.reminder_window_end,
+    )
 
 
 def failure_before_sending(
@@ -215,60 +271,146 @@ def _schedule(
     )
 
 
-def messages_cancel_pending(practice: Practice, appointment: Appointment) -> int:
-    """The appointment changed: what has not gone out yet never will."""
+def messages_cancel_pending(
+    practice: Practice, appointment: Appointment, *, keep: Iterable[Message] = ()
+) -> int:
+    """What has not gone out yet about the appointment's time never will, except `keep`
+    (the messages for its time as it is now). Other kinds that name the appointment, such as
+    the booking link sent at its checkout, are not about its time and stay."""
     return (
         for_practice(Message, practice)
-        .filter(appointment=appointment, status=Message.Status.SCHEDULED)
+        .filter(
+            appointment_id=appointment.pk,
+            kind__in=APPOINTMENT_TIME_KINDS,
+            status=Message.Status.SCHEDULED,
+        )
+        .exclude(pk__in=[message.pk for message in keep])
         .update(status=Message.Status.CANCELLED, updated_at=timezone.now())
     )
+
+
+def _locked_current(practice: Practice, appointment: Appointment) -> Appointment:
+    # Events can come twice, late, or out of order (two quick moves): each run reads the row
+    # as it is now, under a lock, so every run derives the same messages from the latest state.
+    return (
+        for_practice(Appointment, practice)
+        .select_for_update(of=("self",))
+        .select_related("client", "location")
+        .get(pk=appointment.pk)
+    )
+
+
+def _want(practice, appointment, kind: str, channel: str, due_at: dt.datetime) -> Message:
+    message = _schedule(practice, appointment, kind, channel, due_at)
+    if message.status == Message.Status.CANCELLED:
+        # Cancelled before it was sent, at this same revision (a no-show put back to
+        # booked): wanted again. Never sent, so sending it now is not sending twice.
+        message.status, message.due_at = Message.Status.SCHEDULED, due_at
+        message.save(update_fields=["status", "due_at", "updated_at"])
+    return message
+
+
+def _wanted(practice: Practice, appointment: Appointment, now: dt.datetime) -> list[Message]:
+    if not _still_to_come(appointment, now):
+        return []
+    prefs = messaging_settings(practice)
+    wanted = [
+        _want(practice, appointment, Kind.CONFIRMATION, channel, now)
+        for channel in Delivery.channels(appointment.confirmation_channel)
+        if prefs.channel_enabled(Kind.CONFIRMATION, channel)
+    ]
+    due = _reminder_due(appointment, prefs)
+    if due > now:
+        wanted += [
+            _want(practice, appointment, Kind.REMINDER, channel, due)
+            for channel in Delivery.channels(appointment.reminder_channel)
+            if prefs.channel_enabled(Kind.REMINDER, channel)
+        ]
+    return wanted
 
 
 @transaction.atomic
 def messages_schedule_for_appointment(
     practice: Practice, appointment: Appointment
 ) -> list[Message]:
-    """Confirmation now and reminders at their time, by the appointment's chosen channels.
+    """Bring the appointment's confirmation and reminders in line with the appointment as it
+    is now; returns those waiting to go out. Called on every appointment event (booked,
+    moved, cancelled, status changed).
 
-    Nothing for cancelled appointments or appointments in the past; a reminder whose time
-    has passed is skipped (the confirmation already told the client).
+    An appointment still to come has a confirmation (now) and reminders (at their time) by
+    its chosen channels, under the keys of its current schedule revision (see `_key`); any
+    other pending confirmation or reminder of it is cancelled. So after any sequence of
+    moves exactly one reminder per channel is pending, for the current time, and the client
+    was sent a confirmation of the current time. A cancelled, no-show or completed
+    appointment, or one in the past, keeps nothing pending. A reminder whose time has
+    passed is skipped (the confirmation already told the client).
     """
-    now = timezone.now()
-    if not appointment.holds_time or appointment.starts_at <= now:
-        return []
-    prefs = messaging_settings(practice)
-    made = []
-    for channel in Delivery.channels(appointment.confirmation_channel):
-        if prefs.channel_enabled(Kind.CONFIRMATION, channel):
-            made.append(_schedule(practice, appointment, Kind.CONFIRMATION, channel, now))
-    due = _reminder_due(appointment, prefs)
-    if due > now:
-        for channel in Delivery.channels(appointment.reminder_channel):
-            if prefs.channel_enabled(Kind.REMINDER, channel):
-                made.append(_schedule(practice, appointment, Kind.REMINDER, channel, due))
-    return made
+    appointment = _locked_current(practice, appointment)
+    wanted = _wanted(practice, appointment, timezone.now())
+    messages_cancel_pending(practice, appointment, keep=wanted)
+    return [message for message in wanted if message.status == Message.Status.SCHEDULED]
 
 
-@transaction.atomic
-def messages_on_appointment_moved(practice: Practice, appointment: Appointment) -> list[Message]:
-    messages_cancel_pending(practice, appointment)
-    return messages_schedule_for_appointment(practice, appointment)
+@transaction.atomic(savepoint=False)  # one UPDATE: no savepoint needed inside a caller's
+def message_set_status(
+    message: Message, *, status: str, expected: str, actor=None, **fields
+) -> bool:
+    """Move `message` from status `expected` to `status`, saving `fields` with it; False,
+    and nothing saved, when its status is no longer `expected` (someone moved it first).
+
+    The one way a queued message's status changes (Twilio's callback, the dispatcher's
+    refusal or send, the reconciler, a resend by staff), so reaching an outcome (delivered,
+    failed, undelivered), or being scheduled again after one, always sends
+    `signals.message_outcome_changed`. System paths call it with a row they found by its
+    id, across practices, hence no `practice` argument.
+    """
+    fields.setdefault("updated_at", timezone.now())
+    rows = Message.objects.unscoped().filter(pk=message.pk, status=expected)
+    if not rows.update(status=status, **fields):
+        return False
+    message.status = status
+    for name, value in fields.items():
+        setattr(message, name, value)
+    resent = status == Message.Status.SCHEDULED and expected in Message.OUTCOMES
+    if status in Message.OUTCOMES or resent:
+        signals.message_outcome_changed.send(
+            sender=Message, message=message, previous_status=expected, actor=actor
+        )
+    return True
 
 
 class RetryRefused(Exception):
     pass
 
 
-@transaction.atomic
-def message_retry(practice: Practice, *, actor, message: Message) -> Message:
-    """Send a failed message again after staff fixed the cause (same row: never twice)."""
+def _retry_refusal(message: Message) -> str:
+    """Why `message` cannot be sent again, or ''."""
     appointment = message.appointment
     if message.status not in (Message.Status.FAILED, Message.Status.UNDELIVERED):
-        raise RetryRefused(_("Only a failed message can be sent again."))
-    if appointment is None or not appointment.holds_time or appointment.starts_at <= timezone.now():
-        raise RetryRefused(_("The appointment is over or cancelled."))
+        return _("Only a failed message can be sent again.")
+    if appointment is None:
+        return _("The appointment is over or cancelled.")
+    if message.kind not in APPOINTMENT_TIME_KINDS:
+        return ""  # a booking link is about the next visit, not this one's time
+    if not _still_to_come(appointment, timezone.now()):
+        return _("The appointment is over or cancelled.")
+    if message.idempotency_key != _key(appointment, message.kind, message.channel):
+        return _("The appointment was moved since: the messages for its new time replace this one.")
+    return ""
+
+
+@transaction.atomic
+def message_retry(practice: Practice, *, actor, message: Message) -> Message:
+    """Send a failed message again after staff fixed the cause: the same row, so it is
+    never sent twice. A confirmation or reminder goes again only while its appointment is
+    still to come and only for its current time (one of an earlier move is replaced by the
+    move's own messages, and a second pending reminder would remind twice)."""
+    refusal = _retry_refusal(message)
+    if refusal:
+        raise RetryRefused(refusal)
+    appointment = message.appointment
     client = appointment.client
-    message.recipient = client.mobile if message.channel == Channel.SMS else client.email
+    recipient = client.mobile if message.channel == Channel.SMS else client.email
     failure = failure_before_sending(
         practice,
         client=client,
@@ -277,11 +419,21 @@ def message_retry(practice: Practice, *, actor, message: Message) -> Message:
         channel=message.channel,
     )
     if failure:
+        message.recipient = recipient
         message.error_code, message.error = failure, str(errors.REASONS[failure])
-    else:
-        message.status, message.due_at = Message.Status.SCHEDULED, timezone.now()
-        message.error_code = message.error = ""
-    message.save()
+        message.save(update_fields=["recipient", "error_code", "error", "updated_at"])
+        return message
+    message_set_status(
+        message,
+        status=Message.Status.SCHEDULED,
+        expected=message.status,
+        actor=actor,
+        recipient=recipient,
+        # Now, or at its time for a reminder refused before it was due.
+        due_at=max(message.due_at, timezone.now()),
+        error_code="",
+        error="",
+    )
     return message
 
 

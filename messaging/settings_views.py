@@ -14,7 +14,12 @@ from practice.views_helpers import staff_view
 from .forms import MessageTemplateForm, MessagingSettingsForm
 from .models import Channel, MessageTemplate
 from .selectors import messaging_settings, sms_gateway
-from .services import appointment_link
+from .services import (
+    appointment_link,
+    message_template_delete,
+    message_template_save,
+    messaging_settings_save,
+)
 from .templating import PLACEHOLDERS, AppointmentValues, sms_segments
 from .templating import render as render_text
 
@@ -28,8 +33,7 @@ def messaging_settings_page(request):
         request.POST or None, instance=instance, sms_available=gateway is not None
     )
     if request.method == "POST" and form.is_valid():
-        form.instance.practice = practice
-        form.save()
+        messaging_settings_save(practice, actor=request.user, prefs=form.save(commit=False))
         flash.success(request, _("Settings saved."))
         return redirect("messaging-settings")
     templates = (
@@ -85,7 +89,7 @@ def template_edit(request, template_id: int | None = None):
     )
     form = MessageTemplateForm(request.POST or None, instance=template, practice=practice)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        message_template_save(practice, actor=request.user, template=form.save(commit=False))
         flash.success(request, _("Template saved."))
         return redirect("messaging-settings")
     return render(
@@ -118,6 +122,6 @@ def template_preview(request):
 @staff_view(Right.MANAGE_SETTINGS)
 def template_delete(request, template_id: int):
     template = get_for_practice_or_404(MessageTemplate, request.practice, template_id)
-    template.delete()
+    message_template_delete(request.practice, actor=request.user, template=template)
     flash.success(request, _("Template deleted."))
     return redirect("messaging-settings")

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from practice import localtime
+
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 PLACEHOLDERS = {
@@ -65,15 +67,16 @@ class AppointmentValues:
     def for_time(cls, slot, patient, client, *, language: str, link: str) -> AppointmentValues:
         """`slot` has an appointment's location, practitioner, practice and starts_at."""
         location = slot.location
-        local = slot.starts_at.astimezone(location.tz)
+        local = localtime.to_local(slot.starts_at, location.tz)
         with translation.override(language):
             date = formats.date_format(local, "l j F Y")
+            time = localtime.time_label(slot.starts_at, location.tz)
         return cls(
             {
                 "patient": patient.name,
                 "client": client.full_name,
                 "date": date,
-                "time": f"{local:%H:%M}",
+                "time": time,
                 "location": location.name,
                 "location_address": ", ".join(p for p in [location.address, location.city] if p),
                 "practitioner": slot.practitioner.name,

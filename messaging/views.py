@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from appointments.access import access_appointment_by_id
 from appointments.services import appointment_cancel, appointment_confirm_by_client
+from practice import localtime
 from practice.rights import Right
 from practice.scoping import get_for_practice_or_404
 from practice.tenancy import practice_scope
@@ -107,7 +108,7 @@ def appointment_link_page(request, code: str):
                 "appointment": appointment,
                 "public": practice,
                 "done": done,
-                "local_start": appointment.starts_at.astimezone(appointment.location.tz),
+                "local_start": localtime.to_local(appointment.starts_at, appointment.location.tz),
                 "is_future": appointment.starts_at > timezone.now(),
             },
         )

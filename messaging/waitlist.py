@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import WaitlistEntry, WaitlistOffer
+from practice import localtime
 from practice.models import Practice
 from practice.scoping import for_practice
 
@@ -34,14 +35,12 @@ def waitlist_message_due(
     """Now, or when the practice's local sending hours (the reminder window) open again:
     nobody is texted about a free time in the middle of the night."""
     prefs = messaging_settings(practice)
-    tz = offer.location.tz
-    now = timezone.localtime(now, timezone=tz)
-    if now.time() < prefs.reminder_window_start:
-        return dt.datetime.combine(now.date(), prefs.reminder_window_start, tzinfo=tz)
-    if now.time() >= prefs.reminder_window_end:
-        tomorrow = now.date() + dt.timedelta(days=1)
-        return dt.datetime.combine(tomorrow, prefs.reminder_window_start, tzinfo=tz)
-    return now
+    return localtime.earliest_within(
+        now or timezone.now(),
+        offer.location.tz,
+        prefs.reminder_window_start,
+        prefs.reminder_window_end,
+    )
 
 
 def _queue(practice: Practice, offer: WaitlistOffer, kind: str) -> Message | None:

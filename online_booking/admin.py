@@ -1,8 +1,6 @@
 from django.contrib import admin
 
 from practice.admin_base import PracticeScopedAdmin
-from practice.models import Membership
-from practice.scoping import for_practice
 
 from .models import (
     OnlineBooking,
@@ -39,17 +37,8 @@ class ReasonGroupAdmin(PracticeScopedAdmin):
 class ReasonAdmin(PracticeScopedAdmin):
     list_display = ["name", "group", "consultation_type", "duration_minutes", "is_active"]
     list_filter = ["group", "is_active"]
+    # The base admin offers only this practice's practitioners.
     filter_horizontal = ["practitioners"]
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        # Only this practice's practitioners (the scoped manager needs the practice named).
-        if db_field.name == "practitioners":
-            kwargs["queryset"] = (
-                Membership.objects.unscoped()
-                if request.user.is_superuser
-                else for_practice(Membership, request.practice)
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(OnlineBooking)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -17,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from patients.models import Delivery
+from practice import localtime
+from practice.api.exceptions import validation_detail
 from practice.api.fields import BoundedDateTimeField
 from practice.models import Location, Membership
 from practice.parsing import parse_date, parse_id, parse_month, query_param
@@ -62,12 +63,16 @@ class PublicView(APIView):
 
 
 class SlotSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(help_text="The instant, with the location's offset.")
     ends_at = serializers.DateTimeField()
+    label = serializers.CharField(
+        help_text="The local time to show, e.g. '09:30'; on the night the clocks go back, the "
+        "repeated hour says which of the two it is, e.g. '02:30 (summer time)'."
+    )
     practitioner = serializers.CharField(allow_null=True)
 
 
-def _slots(practice, slots: list[Slot]) -> list[dict]:
+def _slots(practice, location: Location, slots: list[Slot]) -> list[dict]:
     show = booking_settings(practice).show_practitioner
     names = (
         {m.pk: m.name for m in for_practice(Membership, practice).select_related("user")}
@@ -78,17 +83,42 @@ def _slots(practice, slots: list[Slot]) -> list[dict]:
         {
             "starts_at": s.starts_at,
             "ends_at": s.ends_at,
+            "label": localtime.time_label(s.starts_at, location.tz),
             "practitioner": names.get(s.practitioner_id) if show else None,
         }
         for s in slots
     ]
 
 
+_REASON = inline_serializer(
+    "OnlineReason",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "instructions": serializers.CharField(),
+        "duration_minutes": serializers.IntegerField(
+            allow_null=True, help_text="null when the practice does not show durations"
+        ),
+        "species": serializers.ListField(
+            child=serializers.CharField(), help_text="empty: for every species"
+        ),
+    },
+)
+_REASON_GROUP = inline_serializer(
+    "OnlineReasonGroup",
+    {
+        "name": serializers.CharField(),
+        "instructions": serializers.CharField(),
+        "reasons": _REASON.__class__(many=True),
+    },
+)
+
+
 class ReasonsView(PublicView):
     @extend_schema(
         summary="Reasons for a visit, in groups",
         parameters=[OpenApiParameter("location", int, required=True)],
-        responses=serializers.ListSerializer(child=serializers.DictField()),
+        responses=_REASON_GROUP.__class__(many=True),
     )
     def get(self, request, practice_slug: str):
         practice = self.practice(request)
@@ -136,7 +166,7 @@ class DaysView(PublicView):
         practice = self.practice(request)
         location = self.location(request)
         reason = self.reason(request)
-        first, last = _month(request.query_params, timezone.localdate(timezone=location.tz))
+        first, last = _month(request.query_params, localtime.local_today(location.tz))
         days = available_days(practice, location=location, reason=reason, first=first, last=last)
         return Response({"days": days})
 
@@ -157,7 +187,7 @@ class TimesView(PublicView):
         reason = self.reason(request)
         day = parse_date(request.query_params.get("date"), field="date")
         slots = available_times(practice, location=location, reason=reason, day=day)
-        return Response(SlotSerializer(_slots(practice, slots), many=True).data)
+        return Response(SlotSerializer(_slots(practice, location, slots), many=True).data)
 
 
 def _typed(**kwargs) -> serializers.CharField:
@@ -237,14 +267,14 @@ class BookView(PublicView):
                 {
                     "detail": taken.messages[0],
                     "alternatives": SlotSerializer(
-                        _slots(practice, taken.alternatives), many=True
+                        _slots(practice, taken.location, taken.alternatives), many=True
                     ).data,
                 },
                 status=status.HTTP_409_CONFLICT,
             )
         except ValidationError as error:
-            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-            raise ApiValidationError(detail) from None
+            # Never the handler's 409: it names another client's appointment.
+            raise ApiValidationError(validation_detail(error)) from None
         return Response(
             {
                 "appointment": appointment.pk,

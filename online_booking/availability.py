@@ -6,14 +6,18 @@ reason's buffers), on the slot interval, after the lead time and before the hori
 the consultation type needs a room or a piece of equipment, one of that kind must be free
 too, over the same held time.
 
-All wall-clock times are turned into aware datetimes day by day in the location's time
-zone, so opening hours stay put across a daylight-saving change. The busy intervals of a
-whole range come from one query; the rest is arithmetic on sorted lists.
+Wall-clock times become instants through `practice.localtime`, day by day in the
+location's zone: opening hours stay put across a daylight-saving change, a time in the
+hour the clocks skip is never offered, and each instant of the hour they repeat is offered
+once. The arithmetic itself runs on UTC epoch seconds: the busy intervals of the whole
+range come from one query, are grouped by local day once, and each practitioner's day is
+cut only by that day's busy time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,16 +29,22 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from appointments.selectors import holding
-from appointments.working_time import Interval, _subtract, working_intervals_range
+from appointments.working_time import working_intervals_range
+from practice import localtime
 from practice.models import Equipment, Location, Practice, Room
 from practice.scoping import for_practice
 
 from .models import OnlineBookingSettings, OnlineWindow, Reason
 
+# Seconds since the epoch (UTC): the unit of all arithmetic below.
+Span = tuple[float, float]
+
 
 @dataclass(frozen=True)
 class Slot:
-    starts_at: dt.datetime  # aware, in the location's time zone
+    # UTC instants: show them through `practice.localtime` (two local datetimes of one
+    # zone compare by wall clock, equal on the repeated hour even when an hour apart).
+    starts_at: dt.datetime
     ends_at: dt.datetime
     practitioner_id: int
     room_id: int | None = None
@@ -55,7 +65,7 @@ def booking_settings(practice: Practice) -> OnlineBookingSettings:
     return settings or OnlineBookingSettings(practice=practice)
 
 
-def _windows(practice, location, first, last) -> dict[dt.date, list[Interval]]:
+def _windows(practice, location, first, last) -> dict[dt.date, list[Span]]:
     tz = location.tz
     by_weekday: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
     for weekday, start, end in (
@@ -65,17 +75,13 @@ def _windows(practice, location, first, last) -> dict[dt.date, list[Interval]]:
     ):
         by_weekday[weekday].append((start, end))
     result = {}
-    day = first
-    while day <= last:
-        result[day] = [
-            (dt.datetime.combine(day, s, tzinfo=tz), dt.datetime.combine(day, e, tzinfo=tz))
-            for s, e in by_weekday.get(day.weekday(), [])
-        ]
-        day += dt.timedelta(days=1)
+    for day in localtime.days(first, last):
+        spans = (localtime.wall_interval(day, s, e, tz) for s, e in by_weekday[day.weekday()])
+        result[day] = [(s.timestamp(), e.timestamp()) for s, e in filter(None, spans)]
     return result
 
 
-def _intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
+def _intersect(a: list[Span], b: list[Span]) -> list[Span]:
     result = []
     for s1, e1 in a:
         for s2, e2 in b:
@@ -85,27 +91,19 @@ def _intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
     return sorted(result)
 
 
-def _minus(free: list[Interval], busy: list[Interval]) -> list[Interval]:
-    for cut in busy:
-        free = _subtract(free, cut)
+def _minus(free: list[Span], busy: list[Span]) -> list[Span]:
+    for cut_start, cut_end in busy:
+        kept = []
+        for start, end in free:
+            if cut_end <= start or cut_start >= end:
+                kept.append((start, end))
+                continue
+            if start < cut_start:
+                kept.append((start, cut_start))
+            if cut_end < end:
+                kept.append((cut_end, end))
+        free = kept
     return free
-
-
-def _grid_starts(free: Interval, day_start: dt.datetime, step: int, length: dt.timedelta):
-    """Slot starts on the interval grid (counted from local midnight) that fit in `free`."""
-    start, end = free
-    local = start.astimezone(day_start.tzinfo)
-    # Wall-clock minutes since local midnight (not elapsed time: a DST day has 23 or 25 h).
-    offset = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
-    minutes = -(-offset // step) * step  # round up to the grid
-    while minutes < 24 * 60:
-        # Adding to an aware datetime is wall-clock arithmetic in its zone.
-        candidate = day_start + dt.timedelta(minutes=minutes)
-        if candidate + length > end:
-            return
-        if candidate >= start:
-            yield candidate
-        minutes += step
 
 
 def _resource_ids(practice: Practice, model, location: Location, kind: str) -> list[int] | None:
@@ -127,10 +125,13 @@ def _busy(
     practitioner_ids: list[int],
     room_ids: list[int],
     equipment_ids: list[int],
-    widen: tuple[dt.timedelta, dt.timedelta],
-) -> dict[str, dict[int, list[Interval]]]:
+    widen: tuple[float, float],
+    day_starts: list[float],
+) -> dict[str, dict[int, dict[int, list[Span]]]]:
     """The one query for busy time: every booking holding these practitioners, rooms or
-    equipment in [start, end), as held intervals (buffers included) per resource."""
+    equipment in [start, end), as held spans (buffers included) per kind of resource, per
+    resource and per index of each local day the span overlaps (day i runs from
+    `day_starts[i]` to `day_starts[i + 1]`), so a day is only cut by its own busy time."""
     ahead, behind = widen
     resources = Q(practitioner_id__in=practitioner_ids)
     if room_ids:
@@ -143,56 +144,75 @@ def _busy(
         .exclude(status__in=Appointment.RELEASED)
         .order_by()
     )
-    busy: dict[str, dict[int, list[Interval]]] = {
-        "practitioner": defaultdict(list),
-        "room": defaultdict(list),
-        "equipment": defaultdict(list),
+    by_kind = {
+        "practitioner": (set(practitioner_ids), defaultdict(lambda: defaultdict(list))),
+        "room": (set(room_ids), defaultdict(lambda: defaultdict(list))),
+        "equipment": (set(equipment_ids), defaultdict(lambda: defaultdict(list))),
     }
-    wanted = {
-        "practitioner": set(practitioner_ids),
-        "room": set(room_ids),
-        "equipment": set(equipment_ids),
-    }
+    practitioners, rooms, pieces = by_kind.values()
+    last = len(day_starts) - 2  # the final entry is the end of the range
     for pid, rid, eid, held_from, held_until in _held_rows(holders):
         span = (held_from - ahead, held_until + behind)
-        for kind, rid_ in (("practitioner", pid), ("room", rid), ("equipment", eid)):
-            if rid_ is not None and rid_ in wanted[kind]:
-                busy[kind][rid_].append(span)
-    return busy
+        first = max(bisect_right(day_starts, span[0]) - 1, 0)
+        indexes = []
+        while first <= last and day_starts[first] < span[1]:
+            indexes.append(first)
+            first += 1
+        for (wanted, found), resource in ((practitioners, pid), (rooms, rid), (pieces, eid)):
+            if resource in wanted:
+                for index in indexes:
+                    found[resource][index].append(span)
+    return {kind: found for kind, (_wanted, found) in by_kind.items()}
 
 
 def _held_rows(holders: QuerySet[Appointment]) -> Iterator[tuple]:
-    """(practitioner, room, equipment, held from, held until) of each holding appointment."""
+    """(practitioner, room, equipment, held from, held until) of each holding appointment,
+    the times as epoch seconds."""
     columns = ("practitioner_id", "room_id", "equipment_id")
     if connection.vendor != "postgresql":
-        yield from holders.values_list(*columns, "held_from", "held_until")
+        for pid, rid, eid, start, end in holders.values_list(*columns, "held_from", "held_until"):
+            yield pid, rid, eid, start.timestamp(), end.timestamp()
         return
     # Epoch seconds load about ten times faster than timestamptz values, whose parsing
     # dominated a month's availability (thousands of rows); float keeps microseconds.
+    # Extract is evaluated in the active time zone unless told otherwise: the public pages
+    # activate the practice's zone, which would shift every interval by its UTC offset.
     epochs = holders.annotate(
-        held_from_s=Cast(Extract("held_from", "epoch"), FloatField()),
-        held_until_s=Cast(Extract("held_until", "epoch"), FloatField()),
-    )
-    from_ts = dt.datetime.fromtimestamp
-    for pid, rid, eid, start, end in epochs.values_list(*columns, "held_from_s", "held_until_s"):
-        yield pid, rid, eid, from_ts(start, dt.UTC), from_ts(end, dt.UTC)
+        held_from_s=Cast(Extract("held_from", "epoch", tzinfo=dt.UTC), FloatField()),
+        held_until_s=Cast(Extract("held_until", "epoch", tzinfo=dt.UTC), FloatField()),
+    ).values_list(*columns, "held_from_s", "held_until_s")
+    # The scoped queryset's own SQL, read with a plain cursor: the rows are already plain
+    # numbers, and Django's per-value converters cost more than the query.
+    sql, params = epochs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        yield from cursor.fetchall()
 
 
 def _first_free(
-    ids: list[int] | None, busy: dict[int, list[Interval]], start: dt.datetime, end: dt.datetime
+    ids: list[int] | None, busy: dict[int, dict[int, list[Span]]], index: int, start, end
 ) -> int | bool:
-    """The first resource free over [start, end); True when none is needed, False when none
-    is free."""
+    """The first resource free over [start, end) on day `index`; True when none is needed,
+    False when none is free."""
     if ids is None:
         return True
     for rid in ids:
-        if all(end <= s or start >= e for s, e in busy.get(rid, [])):
+        if all(end <= s or start >= e for s, e in busy.get(rid, {}).get(index, ())):
             return rid
     return False
 
 
 def _held(found: int | bool) -> int | None:
     return None if found is True else int(found)
+
+
+@dataclass
+class _Day:
+    """What a local day offers before practitioners are looked at."""
+
+    index: int
+    grid: list[float]  # slot starts (epoch seconds) on the grid, each real instant once
+    windows: list[Span]
 
 
 def free_slots(
@@ -210,8 +230,8 @@ def free_slots(
     settings = booking_settings(practice)
     tz = location.tz
     now = now or timezone.now()
-    earliest = now + dt.timedelta(minutes=settings.lead_time_minutes)
-    today = timezone.localdate(now, timezone=tz)
+    earliest = (now + dt.timedelta(minutes=settings.lead_time_minutes)).timestamp()
+    today = localtime.local_today(tz, now)
     last = min(last, today + dt.timedelta(days=settings.horizon_days))
     first = max(first, today)
     if first > last:
@@ -228,54 +248,89 @@ def free_slots(
     equipment_ids = _resource_ids(practice, Equipment, location, ctype.equipment_kind)
     if room_ids == [] or equipment_ids == []:
         return {}  # the reason needs a kind of room or equipment this location lacks
-    range_start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
-    range_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    before = dt.timedelta(minutes=reason.buffer_before_minutes)
-    after = dt.timedelta(minutes=reason.buffer_after_minutes)
+    all_days = list(localtime.days(first, last))
+    day_starts = [localtime.day_bounds(day, tz)[0].timestamp() for day in all_days]
+    day_starts.append(localtime.day_bounds(last, tz)[1].timestamp())
+    before = reason.buffer_before_minutes * 60.0
+    after = reason.buffer_after_minutes * 60.0
+    range_start, range_end = localtime.range_bounds(first, last, tz)
     busy = _busy(
         practice,
-        range_start - before,
-        range_end + after,
+        range_start - dt.timedelta(seconds=before),
+        range_end + dt.timedelta(seconds=after),
         practitioner_ids=practitioner_ids,
         room_ids=room_ids or [],
         equipment_ids=equipment_ids or [],
         # Widened by the new booking's buffers: it needs `before` free ahead of it and
         # `after` free behind it, outside the held time of every other booking.
         widen=(after, before),
+        day_starts=day_starts,
     )
-    length = dt.timedelta(minutes=reason.duration)
-    step = settings.slot_minutes
+    length = reason.duration * 60.0
     result: dict[dt.date, list[Slot]] = {}
-    for day, by_practitioner in hours.items():
-        open_windows = windows.get(day, [])
-        if not open_windows:
+    for index, day in enumerate(all_days):
+        if not windows.get(day) or not hours.get(day):
             continue
-        day_start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-        slots: list[Slot] = []
-        for pid in practitioner_ids:
-            free = _minus(
-                _intersect(by_practitioner.get(pid, []), open_windows),
-                busy["practitioner"].get(pid, []),
-            )
-            for interval in free:
-                for start in _grid_starts(interval, day_start, step, length):
-                    if start < earliest:
-                        continue
-                    end = start + length
-                    room = _first_free(room_ids, busy["room"], start, end)
-                    piece = _first_free(equipment_ids, busy["equipment"], start, end)
-                    if room is False or piece is False:
-                        continue
-                    slots.append(Slot(start, end, pid, _held(room), _held(piece)))
-                    if first_only:
-                        break
-                if first_only and slots:
-                    break
-            if first_only and slots:
-                break
+        grid = [
+            moment.timestamp() for moment in localtime.grid_instants(day, tz, settings.slot_minutes)
+        ]
+        slots = _day_slots(
+            _Day(index, grid, windows[day]),
+            hours[day],
+            busy,
+            practitioner_ids=practitioner_ids,
+            resources=(room_ids, equipment_ids),
+            earliest=earliest,
+            length=length,
+            first_only=first_only,
+        )
         if slots:
-            result[day] = sorted(slots, key=lambda s: (s.starts_at, s.practitioner_id))
+            result[day] = [
+                Slot(
+                    dt.datetime.fromtimestamp(start, dt.UTC),
+                    dt.datetime.fromtimestamp(start + length, dt.UTC),
+                    pid,
+                    room,
+                    piece,
+                )
+                for start, pid, room, piece in sorted(slots, key=lambda s: (s[0], s[1]))
+            ]
     return result
+
+
+def _day_slots(
+    day: _Day,
+    hours: dict[int, list[tuple[dt.datetime, dt.datetime]]],
+    busy_by_day: dict[str, dict[int, dict[int, list[Span]]]],
+    *,
+    practitioner_ids: list[int],
+    resources: tuple[list[int] | None, list[int] | None],
+    earliest: float,
+    length: float,
+    first_only: bool,
+) -> list[tuple[float, int, int | None, int | None]]:
+    """(start, practitioner, room, equipment) of each free slot on one day."""
+    room_ids, equipment_ids = resources
+    found = []
+    grid = day.grid
+    for pid in practitioner_ids:
+        work = [(s.timestamp(), e.timestamp()) for s, e in hours.get(pid, ())]
+        if not work:
+            continue
+        busy = busy_by_day["practitioner"].get(pid, {}).get(day.index, ())
+        for free_start, free_end in _minus(_intersect(work, day.windows), busy):
+            at = bisect_left(grid, max(free_start, earliest))
+            while at < len(grid) and grid[at] + length <= free_end:
+                start, end = grid[at], grid[at] + length
+                at += 1
+                room = _first_free(room_ids, busy_by_day["room"], day.index, start, end)
+                piece = _first_free(equipment_ids, busy_by_day["equipment"], day.index, start, end)
+                if room is False or piece is False:
+                    continue
+                found.append((start, pid, _held(room), _held(piece)))
+                if first_only:
+                    return found
+    return found
 
 
 def available_days(
@@ -306,9 +361,11 @@ def available_times(
     slots = free_slots(
         practice, location=location, reason=reason, first=day, last=day, now=now
     ).get(day, [])
+    # Keyed by the instant: two local datetimes of one zone compare equal on the repeated
+    # hour even when they are an hour apart.
     seen, unique = set(), []
     for slot in slots:
-        if slot.starts_at not in seen:
-            seen.add(slot.starts_at)
+        if slot.starts_at.timestamp() not in seen:
+            seen.add(slot.starts_at.timestamp())
             unique.append(slot)
     return unique

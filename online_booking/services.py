@@ -24,6 +24,7 @@ from messaging.selectors import messaging_settings, sms_gateway
 from patients.models import Client, Delivery, Patient
 from patients.phone import normalize_phone
 from patients.services import client_create, patient_create
+from practice import localtime
 from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.services import audit_log_write
@@ -53,10 +54,12 @@ LIMITS = {
 
 
 class SlotTaken(ValidationError):
-    """The time was just taken (or is no longer free); `alternatives` are the nearest."""
+    """The time was just taken (or is no longer free); `alternatives` are the nearest, at
+    `location`."""
 
-    def __init__(self, alternatives: list[Slot]):
+    def __init__(self, alternatives: list[Slot], location: Location | None = None):
         self.alternatives = alternatives
+        self.location = location
         super().__init__(
             _("Sorry, that time was just taken. Please choose another time."), code="taken"
         )
@@ -83,6 +86,11 @@ class BookingRequest:
     messages_by: str | None = None
     # The honeypot: a field people never see, so only bots fill it in.
     website: str = ""
+
+    def __post_init__(self) -> None:
+        # Held as UTC: Python never finds a local time on the repeated hour equal to any
+        # instant of another zone, so an offered slot would not match what was asked for.
+        self.starts_at = localtime.utc(self.starts_at)
 
 
 @dataclass
@@ -211,7 +219,7 @@ def nearest_free_times(
     days: int = 14,
 ) -> list[Slot]:
     """The free times closest to the one asked for: that day first, then the next days."""
-    day = starts_at.astimezone(location.tz).date()
+    day = localtime.local_date(starts_at, location.tz)
     found: list[Slot] = []
     for offset in range(days):
         slots = available_times(
@@ -226,7 +234,7 @@ def nearest_free_times(
 
 def _free_slot(practice: Practice, booking: _Checked) -> Slot | None:
     """The offered slot at exactly this start (for the chosen practitioner if any)."""
-    day = booking.starts_at.astimezone(booking.location.tz).date()
+    day = localtime.local_date(booking.starts_at, booking.location.tz)
     for slot in free_slots(
         practice, location=booking.location, reason=booking.reason, first=day, last=day
     ).get(day, []):
@@ -258,16 +266,17 @@ def online_book(practice: Practice, request: BookingRequest) -> Appointment:
     booking = booking_check(practice, request)
     slot = _free_slot(practice, booking)
     if slot is None:
-        raise SlotTaken(
-            nearest_free_times(practice, booking.location, booking.reason, booking.starts_at)
-        )
+        raise _taken(practice, booking)
     try:
         return _book(practice, booking, slot)
     except AppointmentConflict:
         # Someone confirmed the same time a moment earlier; everything was rolled back.
-        raise SlotTaken(
-            nearest_free_times(practice, booking.location, booking.reason, booking.starts_at)
-        ) from None
+        raise _taken(practice, booking) from None
+
+
+def _taken(practice: Practice, booking: _Checked) -> SlotTaken:
+    nearest = nearest_free_times(practice, booking.location, booking.reason, booking.starts_at)
+    return SlotTaken(nearest, booking.location)
 
 
 def _messages_by(booking: _Checked, client: Client | None) -> str:

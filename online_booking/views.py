@@ -17,13 +17,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
 from messaging.services import appointment_from_link, appointment_link
 from patients.species import species_label
+from practice import localtime
 from practice.models import Membership, Practice
 from practice.parsing import (
     InvalidInput,
@@ -115,7 +116,7 @@ class Choice:
         self.location = self.online.location if self.online else None
         self.species = self._species(params.get("species", ""))
         self.reason = self._reason(_chosen_id(params, "reason"))
-        self.today = timezone.localdate(timezone=self.location.tz) if self.location else None
+        self.today = localtime.local_today(self.location.tz) if self.location else None
         self.day = self._day(lenient(params, "day", parse_date))
         self.month = self._month(lenient(params, "month", parse_month))
         part = params.get("part", "")
@@ -227,17 +228,21 @@ def _month_weeks(choice: Choice) -> list[list[dict]]:
 
 
 def _times(choice: Choice) -> list[dict]:
+    tz = choice.location.tz
     slots = available_times(
         choice.practice, location=choice.location, reason=choice.reason, day=choice.day
     )
     if choice.part:
         _label, start, end = PARTS[choice.part]
-        slots = [s for s in slots if start <= s.starts_at.astimezone(choice.location.tz).hour < end]
+        slots = [s for s in slots if start <= localtime.to_local(s.starts_at, tz).hour < end]
     names = _practitioner_names(choice, slots)
     return [
         {
             "slot": s,
-            "local": s.starts_at.astimezone(choice.location.tz),
+            "local": localtime.to_local(s.starts_at, tz),
+            "time": localtime.to_local(s.starts_at, tz).strftime("%H:%M"),
+            # On the night the clocks go back a time shows twice: the note tells which.
+            "note": localtime.repeated_note(s.starts_at, tz),
             "practitioner": names.get(s.practitioner_id, ""),
             "url": _details_url(choice, s),
         }
@@ -361,7 +366,7 @@ def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
                 appointment_link(appointment)  # gives it the code its summary page is under
                 return redirect("online-booking-done", practice.slug, appointment.link_code)
     tz = choice.location.tz
-    local_start = start.astimezone(tz)
+    local_start = localtime.to_local(start, tz)
     context = {
         "public": practice,
         "settings": choice.settings,
@@ -374,8 +379,16 @@ def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
             choice, [Slot(start, start, practitioner_id or 0)]
         ).get(practitioner_id or 0, ""),
         "local_start": local_start,
-        "local_end": local_start + dt.timedelta(minutes=choice.reason.duration),
-        "alternatives": [(_utc(s.starts_at), s.starts_at.astimezone(tz)) for s in alternatives],
+        "start_label": localtime.time_label(start, tz),
+        "end_label": localtime.time_label(start + dt.timedelta(minutes=choice.reason.duration), tz),
+        "alternatives": [
+            (
+                _utc(s.starts_at),
+                localtime.to_local(s.starts_at, tz),
+                localtime.time_label(s.starts_at, tz),
+            )
+            for s in alternatives
+        ],
         "back_url": choice.url(day=local_start.date().isoformat()) + "#times",
     }
     return render(
@@ -395,7 +408,7 @@ def done(request: HttpRequest, practice_slug: str, code: str) -> HttpResponse:
     """The summary after booking, with the calendar file and the way to cancel."""
     practice = request.public_practice
     appointment = _booked(practice, code)
-    local_start = appointment.starts_at.astimezone(appointment.location.tz)
+    tz = appointment.location.tz
     return render(
         request,
         "online_booking/done.html",
@@ -404,8 +417,9 @@ def done(request: HttpRequest, practice_slug: str, code: str) -> HttpResponse:
             "settings": booking_settings(practice),
             "languages": _language_links(request),
             "appointment": appointment,
-            "local_start": local_start,
-            "local_end": appointment.ends_at.astimezone(appointment.location.tz),
+            "local_start": localtime.to_local(appointment.starts_at, tz),
+            "start_label": localtime.time_label(appointment.starts_at, tz),
+            "end_label": localtime.time_label(appointment.ends_at, tz),
             "manage_url": reverse("appointment-link", args=[appointment.link_code]),
             "messages_out": appointment.confirmation_channel,
         },

@@ -3,21 +3,26 @@
 A non-superuser may use the admin with a membership whose role has the manage-settings
 right (director, administrator/reception); they then get full rights on their practice's
 rows and never see another practice's: another practice's id answers like a missing one.
+Every user field (created by, taken by, ...) offers only the practice's own staff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .parsing import MAX_YEAR, MIN_YEAR, InvalidInput, check_year
 from .rights import Right, has_right
 from .scoping import for_practice
+from .selectors import staff_users
 
 
 def manages_practice(request) -> bool:
@@ -51,6 +56,38 @@ def _check_date_hierarchy(request, field: str) -> None:
         raise IncorrectLookupParameters(f"{field}__year")
 
 
+def scoped_choices(related, request) -> QuerySet | None:
+    """The rows a relation to `related` may pick in this request; None leaves Django's own."""
+    superuser = request.user.is_superuser
+    practice = getattr(request, "practice", None)
+    if hasattr(related.objects, "unscoped"):
+        if superuser:
+            return related.objects.unscoped()
+        return for_practice(related, practice) if practice else related.objects.none()
+    if superuser:
+        return None
+    if related is get_user_model():
+        return staff_users(practice) if practice else related.objects.none()
+    if related._meta.label == "practice.Practice":
+        return related.objects.filter(pk=getattr(practice, "pk", None))
+    return None
+
+
+def _scope_relation(model_admin, db_field, request, kwargs) -> None:
+    queryset = scoped_choices(db_field.remote_field.model, request)
+    if queryset is None:
+        return
+    kwargs["queryset"] = queryset
+    if db_field.remote_field.model is get_user_model() and not request.user.is_superuser:
+        # A raw-id box looks up (and shows the username of) any id typed into it: a practice
+        # manager picks from the list of their own staff instead.
+        if db_field.name in getattr(model_admin, "raw_id_fields", ()):
+            kwargs.setdefault(
+                "widget",
+                forms.SelectMultiple if db_field.many_to_many else forms.Select,
+            )
+
+
 class PracticeScopedAdmin(admin.ModelAdmin):
     """For PracticeOwnedModel subclasses."""
 
@@ -75,19 +112,12 @@ class PracticeScopedAdmin(admin.ModelAdmin):
         return queryset.order_by(*ordering) if ordering else queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.remote_field.model
-        if hasattr(related.objects, "unscoped"):
-            if request.user.is_superuser:
-                kwargs["queryset"] = related.objects.unscoped()
-            else:
-                kwargs["queryset"] = (
-                    for_practice(related, request.practice)
-                    if request.practice
-                    else related.objects.none()
-                )
-        elif related._meta.label == "practice.Practice" and not request.user.is_superuser:
-            kwargs["queryset"] = related.objects.filter(pk=getattr(request.practice, "pk", None))
+        _scope_relation(self, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        _scope_relation(self, db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
@@ -153,14 +183,12 @@ class PracticeScopedInline(admin.TabularInline):
     extra = 0
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.remote_field.model
-        if hasattr(related.objects, "unscoped"):
-            kwargs["queryset"] = (
-                related.objects.unscoped()
-                if request.user.is_superuser
-                else for_practice(related, request.practice)
-            )
+        _scope_relation(self, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        _scope_relation(self, db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_exclude(self, request, obj=None):
         return [*(super().get_exclude(request, obj) or []), "practice"]

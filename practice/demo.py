@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +32,7 @@ from appointments.models import (
     WorkingHours,
 )
 from patients.models import Client, Patient
+from practice import localtime
 from practice.hooks import run_demo_extras
 from practice.models import Location, Membership, Practice, Role, Room
 
@@ -465,8 +467,8 @@ def _appointments(
         for practitioner in practitioners:
             location = location_of[practitioner.pk]
             tz = location.tz
-            moment = dt.datetime.combine(day, dt.time(8), tzinfo=tz)
-            closing = dt.datetime.combine(day, dt.time(17), tzinfo=tz)
+            moment = localtime.wall_to_utc(day, dt.time(8), tz)
+            closing = localtime.wall_to_utc(day, dt.time(17), tz)
             while True:
                 moment += dt.timedelta(minutes=rng.choice([0, 0, 0, 15, 30]))
                 ctype = rng.choice(types_of[practitioner.pk])
@@ -523,7 +525,7 @@ def build_practice(
 ) -> Built:
     """Build one practice. `appointments` set: that many, over past_days + future_days."""
     rng = random.Random(seed)
-    today = timezone.localdate()
+    today = localtime.local_today(zoneinfo.ZoneInfo(spec.time_zone))
     first_day, last_day = (
         today - dt.timedelta(days=past_days),
         today + dt.timedelta(days=future_days),
@@ -671,7 +673,7 @@ def _extras(practice, spec, rng, patients, types, practitioners, locations) -> N
             for code, desc, fee in rng.sample(spec.treatments, k=2)
         ]
     )
-    today = timezone.localdate()
+    today = localtime.local_today(practice.tz)
     if spec.kind == Practice.Kind.DENTAL:
         Recall.objects.unscoped().bulk_create(
             [

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django_filters.fields import IsoDateTimeField
 
 from .parsing import InvalidInput, check_year
 
@@ -26,8 +25,4 @@ class _YearRange:
 
 
 class BoundedDateField(_YearRange, forms.DateField):
-    pass
-
-
-class BoundedIsoDateTimeField(_YearRange, IsoDateTimeField):
     pass

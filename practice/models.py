@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -75,8 +76,8 @@ class Location(PracticeOwnedModel):
         validators=[validate_time_zone],
         help_text=_("Leave empty to use the practice's time zone."),
     )
-    day_starts = models.TimeField(_("calendar starts"), default="08:00")
-    day_ends = models.TimeField(_("calendar ends"), default="18:00")
+    day_starts = models.TimeField(_("calendar starts"), default=dt.time(8))
+    day_ends = models.TimeField(_("calendar ends"), default=dt.time(18))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

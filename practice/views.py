@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .lockout import StaffLoginForm
 from .middleware import SESSION_KEY
 from .parsing import InvalidInput, parse_id, query_param, safe_next
 from .selectors import location_list
@@ -13,6 +15,7 @@ from .views_helpers import staff_view
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = StaffLoginForm
     redirect_authenticated_user = True
 
 
@@ -51,10 +54,12 @@ def public_practice(request, practice_slug: str):
 
 
 def bad_request(request, exception):
-    """Django's handler400: a request we cannot read, with the reason when we know it."""
+    """Django's handler400: a request we cannot read, with the reason when we know it; under
+    /api/ in DRF's shape ({field: [reason]}), so an API client never gets an HTML page."""
+    known = isinstance(exception, InvalidInput)
     message = (
-        exception.message
-        if isinstance(exception, InvalidInput)
-        else _("Something in the address or the form could not be read.")
+        exception.message if known else _("Something in the address or the form could not be read.")
     )
+    if request.path.startswith("/api/"):
+        return JsonResponse({exception.field if known else "detail": [message]}, status=400)
     return render(request, "400.html", {"message": message}, status=400)

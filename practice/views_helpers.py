@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .rights import Right, has_right
@@ -22,6 +25,8 @@ def staff_view(right: Right | None = None) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.membership is None:
+                if request.user.is_superuser:
+                    return superuser_to_admin(request)
                 raise PermissionDenied(_("You are not a member of any practice."))
             if right is not None and not has_right(request.membership, right):
                 raise PermissionDenied(_("Your role does not allow this."))
@@ -32,14 +37,25 @@ def staff_view(right: Right | None = None) -> Callable:
     return decorator
 
 
+def superuser_to_admin(request: HttpRequest) -> HttpResponse:
+    """A superuser with no membership has no practice to show: their place is Django admin."""
+    messages.info(
+        request,
+        _(
+            "You are signed in as a superuser who is not a member of any practice, so the "
+            "practice pages have nothing to show. You manage every practice here in the "
+            "admin; to work in a practice's pages, give yourself a staff membership in it."
+        ),
+    )
+    return htmx_redirect(request, reverse("admin:index"))
+
+
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
 def htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
     """Redirect: a full-page one for htmx requests (HX-Redirect), a 302 otherwise."""
-    from django.shortcuts import redirect
-
     if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url

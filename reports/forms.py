@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from practice import localtime
 from practice.form_fields import BoundedDateField
 from practice.models import Location, Membership, Practice
 from practice.scoping import for_practice
@@ -35,7 +35,7 @@ class DepartureReportForm(forms.Form):
     )
 
     def __init__(self, data=None, *, practice: Practice, lock_practitioner: bool = False):
-        today = timezone.localdate(timezone=practice.tz)
+        today = localtime.local_today(practice.tz)
         self.default_from = today.replace(day=1)
         self.default_to = today
         if data is not None and not any(k in data for k in ("date_from", "date_to")):

@@ -9,10 +9,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from practice import localtime
 from practice.views_helpers import staff_view
 
 from . import departure
@@ -51,7 +52,7 @@ def _failed_cell(workflow, kind: str) -> str:
 # has hundreds of thousands of rows).
 CELL = {
     "date": lambda w: formats.date_format(w.local_date, "SHORT_DATE_FORMAT"),
-    "time": lambda w: w.appointment.starts_at.astimezone(w.location.tz).strftime("%H:%M"),
+    "time": lambda w: localtime.to_local(w.appointment.starts_at, w.location.tz).strftime("%H:%M"),
     "patient": lambda w: w.patient.name,
     "client": lambda w: w.client.full_name,
     "practitioner": lambda w: w.practitioner.name,
@@ -175,7 +176,7 @@ def departure_report_pdf(request):
             "rows": [_cells(w, columns) for w in workflows[:PDF_ROW_LIMIT]],
             "total_rows": total_rows,
             "row_limit": PDF_ROW_LIMIT,
-            "generated": timezone.localtime(timezone=request.practice.tz),
+            "generated": localtime.local_now(request.practice.tz),
         },
         request=request,
     )

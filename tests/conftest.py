@@ -191,8 +191,16 @@ def rita_client(client, receptionist):
 
 @pytest.fixture
 def scope_a(practice_a):
-    with practice_scope(practice_a):
+    """Practice A current and its zone active, as CurrentPracticeMiddleware makes them for a
+    request (the suite's default zone, Asia/Kathmandu, is neither UTC nor the practice's)."""
+    with practice_scope(practice_a), timezone.override(practice_a.tz):
         yield practice_a
+
+
+@pytest.fixture
+def scope_b(practice_b):
+    with practice_scope(practice_b), timezone.override(practice_b.tz):
+        yield practice_b
 
 
 @pytest.fixture(autouse=True)

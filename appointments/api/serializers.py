@@ -1,10 +1,14 @@
 from rest_framework import serializers
 
 from patients.models import Patient
-from practice.api.fields import BoundedDateTimeField, PracticePrimaryKeyRelatedField
+from practice.api.fields import (
+    BoundedDateTimeField,
+    PracticePrimaryKeyRelatedField,
+    blank_choice_field,
+)
 from practice.models import CLINICAL_ROLES, Location, Membership, Room
 
-from ..models import Appointment, ConsultationType
+from ..models import Appointment, ConsultationType, Payment
 
 
 def _practitioners(queryset):
@@ -12,6 +16,8 @@ def _practitioners(queryset):
 
 
 class ConsultationTypeSerializer(serializers.ModelSerializer):
+    room_kind = blank_choice_field(Room.Kind.choices, help_text="Empty when no room is needed.")
+
     class Meta:
         model = ConsultationType
         fields = [
@@ -89,6 +95,13 @@ class AppointmentStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Appointment.Status.choices)
 
 
-class ConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    conflict = serializers.DictField(allow_null=True)
+class PaymentCreateSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+
+
+class PaymentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "appointment", "client", "patient", "amount", "method", "taken_at"]
+        read_only_fields = fields

@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from practice.api.errors import ConflictSerializer, ErrorSerializer
 from practice.api.viewsets import PracticeScopedReadOnlyViewSet, PracticeScopedViewSetMixin
 
 from .. import services
@@ -15,8 +16,9 @@ from .serializers import (
     AppointmentMoveSerializer,
     AppointmentOutputSerializer,
     AppointmentStatusSerializer,
-    ConflictSerializer,
     ConsultationTypeSerializer,
+    PaymentCreateSerializer,
+    PaymentOutputSerializer,
 )
 
 CONFLICT = OpenApiResponse(ConflictSerializer, description="The time is taken; names the clash.")
@@ -96,3 +98,22 @@ class AppointmentViewSet(
             self.practice, actor=request.user, appointment=appointment, **data
         )
         return self._output(appointment)
+
+    @extend_schema(
+        request=PaymentCreateSerializer,
+        responses={
+            201: PaymentOutputSerializer,
+            403: OpenApiResponse(
+                ErrorSerializer, description="The user's role may not take payments."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def payments(self, request, pk=None):
+        """Record a payment for the visit (the take-payments right is checked by the service)."""
+        appointment = self.get_object()
+        data = self._input(PaymentCreateSerializer)
+        payment = services.payment_take(
+            self.practice, actor=request.user, appointment=appointment, **data
+        )
+        return Response(PaymentOutputSerializer(payment).data, status=status.HTTP_201_CREATED)

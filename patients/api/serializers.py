@@ -1,12 +1,19 @@
 from rest_framework import serializers
 
-from practice.api.fields import PracticePrimaryKeyRelatedField
+from practice.api.fields import (
+    OptionalEmailField,
+    PracticePrimaryKeyRelatedField,
+    blank_choice_field,
+)
 
-from ..models import Client, Patient
+from ..models import Client, Patient, Sex
 from ..services import CLIENT_FIELDS, PATIENT_FIELDS
 
 
 class ClientOutputSerializer(serializers.ModelSerializer):
+    email = OptionalEmailField()
+    sex = blank_choice_field(Sex.choices)
+
     class Meta:
         model = Client
         fields = [
@@ -33,6 +40,7 @@ class ClientInputSerializer(serializers.ModelSerializer):
 
 class PatientOutputSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.full_name", read_only=True)
+    sex = blank_choice_field(Sex.choices)
 
     class Meta:
         model = Patient

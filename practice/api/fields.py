@@ -1,10 +1,8 @@
 """Serializer fields: ids resolved within the request's practice only; datetimes within the
 years practice.parsing accepts."""
 
-import django_filters
 from rest_framework import serializers
 
-from ..form_fields import BoundedIsoDateTimeField
 from ..parsing import InvalidInput, check_year
 from ..scoping import for_practice
 
@@ -37,7 +35,22 @@ class BoundedDateTimeField(serializers.DateTimeField):
             raise serializers.ValidationError(error.message, code="year") from None
 
 
-class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """django-filter's ISO datetime filter, within the same years."""
+class OptionalEmailField(serializers.EmailField):
+    """An email address on file, or null when there is none.
 
-    field_class = BoundedIsoDateTimeField
+    Stored as "" when missing; the schema's `format: email` has no empty form, so the answer
+    says null instead.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+def blank_choice_field(choices, **kwargs) -> serializers.ChoiceField:
+    """A read-only choice that may be empty (""): the schema's enum then includes ""."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True, **kwargs)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
+from django.utils import timezone
 from rest_framework import viewsets
 
 from ..middleware import staff_membership
@@ -31,6 +34,10 @@ class PracticeScopedViewSetMixin:
                 django_request._practice_tokens.append(
                     _current_practice_id.set(membership.practice_id)
                 )
+        # The staff API speaks UTC whatever the server's zone or the way one logged in
+        # (a session activates the practice's zone, Basic auth does not); local days in
+        # filters and reports are read in the practice's or location's zone explicitly.
+        timezone.activate(dt.UTC)
         super().initial(request, *args, **kwargs)
 
     @property

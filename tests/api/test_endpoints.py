@@ -194,7 +194,8 @@ def test_practitioners_list_only_clinical_staff(api, dentist, receptionist, dire
     assert [r["id"] for r in rows] == [dentist.pk]
 
 
-def test_schema_and_docs_are_served(client, practice_a):
+def test_schema_and_docs_are_served_to_staff(client, receptionist):
+    client.force_login(receptionist.user)
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
 
@@ -224,3 +225,35 @@ def test_lists_run_a_constant_number_of_queries(api, practice_a, location_a, url
     few = _queries(api, url)
     add(10)
     assert _queries(api, url) == few
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2030-01-07T09:00:00-19:49",  # an offset Python reads and PostgreSQL refuses
+        "0001-01-01T00:00:00+05:00",  # before year 1 in UTC
+        "9999-12-31T23:00:00-05:00",  # after year 9999 in UTC
+    ],
+)
+def test_appointment_date_filters_take_any_readable_instant_or_answer_400(
+    api, appointment_a, value
+):
+    response = api.get("/api/v1/appointments/", {"date_to": value, "date_from": value})
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 200:
+        assert response.json()["results"] == []
+
+
+def test_appointment_date_filter_with_a_far_offset_finds_the_same_instant(api, appointment_a):
+    # given: the appointment's start, written with a -19:49 offset
+    start = appointment_a.starts_at.astimezone(dt.timezone(-dt.timedelta(hours=19, minutes=49)))
+    # when
+    rows = api.get(
+        "/api/v1/appointments/", {"date_from": start.isoformat(), "date_to": start.isoformat()}
+    )
+    # then: an instant is an instant, whatever its offset
+    assert rows.status_code == 200
+    assert rows.json()["count"] == 0  # ends after start AND starts before start: none
+    later = (start + dt.timedelta(minutes=1)).isoformat()
+    found = api.get("/api/v1/appointments/", {"date_from": start.isoformat(), "date_to": later})
+    assert [r["id"] for r in found.json()["results"]] == [appointment_a.pk]

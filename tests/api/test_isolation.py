@@ -2,6 +2,8 @@
 
 import pytest
 
+from appointments.models import Payment
+
 MISSING = 987_654
 
 DETAIL = [
@@ -14,7 +16,11 @@ DETAIL = [
     ("consultation-types", "ctype_b", "get"),
     ("practitioners", "vet_b", "get"),
 ]
-ACTIONS = [("appointments", "appointment_b", "cancel"), ("appointments", "appointment_b", "status")]
+ACTIONS = [
+    ("appointments", "appointment_b", "cancel"),
+    ("appointments", "appointment_b", "status"),
+    ("appointments", "appointment_b", "payments"),
+]
 
 
 @pytest.fixture
@@ -42,12 +48,15 @@ def test_detail_of_another_practice_answers_like_a_missing_id(
 @pytest.mark.parametrize(("resource", "fixture", "name"), ACTIONS)
 def test_actions_on_another_practices_id_answer_404(api, request, resource, fixture, name):
     other = request.getfixturevalue(fixture)
-    body = {"status": "arrived"} if name == "status" else {}
+    body = {"status": {"status": "arrived"}, "payments": {"amount": "10.00", "method": "card"}}.get(
+        name, {}
+    )
     response = api.post(f"/api/v1/{resource}/{other.pk}/{name}/", body, format="json")
     missing = api.post(f"/api/v1/{resource}/{MISSING}/{name}/", body, format="json")
     assert response.status_code == missing.status_code == 404
     other.refresh_from_db()
     assert other.status == "booked"
+    assert not Payment.objects.unscoped().filter(appointment=other).exists()
 
 
 @pytest.mark.parametrize(

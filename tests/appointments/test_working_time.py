@@ -34,6 +34,26 @@ def test_weekly_hours_survive_a_dst_change(practice_a, dentist, location_a):
     assert start.astimezone(dt.UTC).hour == 6  # 08:00 CEST
 
 
+def test_working_hours_that_span_the_hour_the_clocks_skip_are_that_much_shorter(
+    practice_a, dentist, location_a
+):
+    hours(practice_a, dentist, location_a, weekday=6, start=1, end=5)
+    dst_sunday = dt.date(2030, 3, 31)  # 02:00 → 03:00 in Amsterdam
+    [(start, end)] = working_intervals(practice_a, location=location_a, day=dst_sunday)[dentist.pk]
+    assert end - start == dt.timedelta(hours=3)
+
+
+def test_working_hours_that_span_the_repeated_hour_are_that_much_longer(
+    practice_a, dentist, location_a
+):
+    hours(practice_a, dentist, location_a, weekday=6, start=1, end=5)
+    autumn_sunday = dt.date(2030, 10, 27)  # 03:00 → 02:00 in Amsterdam
+    [(start, end)] = working_intervals(practice_a, location=location_a, day=autumn_sunday)[
+        dentist.pk
+    ]
+    assert end - start == dt.timedelta(hours=5)
+
+
 def test_a_date_exception_replaces_the_weekly_hours(practice_a, dentist, location_a):
     hours(practice_a, dentist, location_a)
     WorkingHoursException.objects.unscoped().create(
@@ -45,7 +65,8 @@ def test_a_date_exception_replaces_the_weekly_hours(practice_a, dentist, locatio
         end_time=dt.time(14),
     )
     [(start, end)] = working_intervals(practice_a, location=location_a, day=MONDAY)[dentist.pk]
-    assert (start.hour, end.hour) == (12, 14)
+    tz = location_a.tz
+    assert (start.astimezone(tz).hour, end.astimezone(tz).hour) == (12, 14)
 
 
 def test_an_exception_without_times_means_a_day_off(practice_a, dentist, location_a):

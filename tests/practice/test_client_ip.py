@@ -125,3 +125,49 @@ def test_client_ip_reads_the_trusted_hop(rf, forwarded, expected):
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def _fail_login(client, times, **headers):
+    for _ in range(times):
+        response = client.post(
+            "/login/", {"username": "rita", "password": "wrong-password"}, **headers
+        )
+    return response
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_a_made_up_forwarded_header_does_not_escape_a_login_lockout(client, receptionist):
+    from django.conf import settings
+
+    # given rita locked out from the real client 203.0.113.7 behind one proxy
+    locked = _fail_login(
+        client,
+        settings.AXES_FAILURE_LIMIT,
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert locked.status_code == 429
+    # when the same client sends a new made-up entry in front
+    again = client.post(
+        "/login/",
+        {"username": "rita", "password": "pw"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7",
+    )
+    # then it is still locked; another real client behind the same proxy is not
+    assert again.status_code == 429
+    elsewhere = client.post(
+        "/login/",
+        {"username": "rita", "password": "pw"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_a_locked_out_login_page_says_when_to_try_again(client, receptionist):
+    from django.conf import settings
+
+    locked = _fail_login(client, settings.AXES_FAILURE_LIMIT)
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()

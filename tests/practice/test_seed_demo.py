@@ -4,6 +4,7 @@ from collections import defaultdict
 import phonenumbers
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from appointments.models import Appointment
@@ -21,8 +22,10 @@ def test_seed_builds_a_dutch_dental_and_a_finnish_vet_practice(db):
     vet = Practice.objects.get(slug="elainklinikka-kivi")
     assert (dental.kind, dental.time_zone) == ("dental", "Europe/Amsterdam")
     assert (vet.kind, vet.time_zone) == ("vet", "Europe/Helsinki")
-    assert authenticate(username="reception", password="demo1234") is not None
-    assert authenticate(username="vastaanotto", password="demo1234") is not None
+    # django-axes (brute-force protection) needs the login's request to count failures.
+    login = RequestFactory().post("/login/")
+    assert authenticate(login, username="reception", password="demo1234") is not None
+    assert authenticate(login, username="vastaanotto", password="demo1234") is not None
     assert Patient.objects.unscoped().filter(practice=vet).exclude(species="").exists()
 
 

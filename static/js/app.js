@@ -1,0 +1,145 @@
+// The pages' behaviour, wired by data attributes. The content security policy runs no inline
+// script, no on*="" handler and no style="" attribute, so templates say what they want here:
+//   data-autosubmit         a select or input that submits its form when changed
+//   data-close-panel        closes the side panel
+//   data-pick-patient="id"  (with data-label) chooses a patient in the appointment form
+//   data-confirm="question" asks before a form is sent or a button acts
+//   data-refresh-checkout   a link opened in a new tab; the checkout reloads shortly after
+//   data-top, data-height, data-colour, data-grid-height, data-columns: calendar layout
+//   data-remember-key       a booking form whose details the client may keep in this browser
+(function () {
+  'use strict';
+
+  function panel() { return document.getElementById('panel'); }
+  function backdrop() { return document.getElementById('panel-backdrop'); }
+
+  function openPanel() {
+    panel().hidden = false;
+    backdrop().hidden = false;
+  }
+
+  function closePanel() {
+    const p = panel();
+    if (!p) return;
+    p.hidden = true;
+    p.innerHTML = '';
+    backdrop().hidden = true;
+  }
+
+  function pickPatient(id, label) {
+    document.getElementById('id_patient').value = id;
+    document.getElementById('chosen-patient').textContent = label;
+    document.getElementById('patient-picks').innerHTML = '';
+    document.getElementById('patient-q').value = '';
+  }
+
+  // Layout numbers come from the server as data attributes and are set through the CSSOM,
+  // which the policy allows (unlike style="" attributes).
+  function px(value) { return value + 'px'; }
+  function applyLayout(root) {
+    root.querySelectorAll('[data-grid-height]').forEach((el) => {
+      el.style.setProperty('--grid-height', px(el.dataset.gridHeight));
+      el.style.setProperty('--columns', el.dataset.columns);
+    });
+    root.querySelectorAll('[data-top]').forEach((el) => { el.style.top = px(el.dataset.top); });
+    root.querySelectorAll('[data-height]').forEach((el) => { el.style.height = px(el.dataset.height); });
+    root.querySelectorAll('[data-colour]').forEach((el) => {
+      el.style.setProperty('--type-colour', el.dataset.colour);
+    });
+  }
+
+  // A click on a free spot of a practitioner's column opens the new-appointment form at that
+  // time: one handler per page instead of a link per quarter hour.
+  function bookAt(column, event) {
+    const calendar = column.closest('.calendar');
+    const c = calendar.dataset;
+    const slot = Math.floor(event.offsetY / Number(c.pxPerSlot));
+    const minutes = slot * Number(c.slotMinutes) + Number(c.startMinutes);
+    const time = String(Math.floor(minutes / 60)).padStart(2, '0') + ':' +
+      String(minutes % 60).padStart(2, '0');
+    const url = c.createUrl + '&practitioner=' + column.dataset.practitioner +
+      '&start=' + c.day + 'T' + time;
+    htmx.ajax('GET', url, {target: '#panel'});
+  }
+
+  function refreshCheckout() {
+    htmx.ajax('GET', window.location.pathname,
+      {target: '#checkout', select: '#checkout', swap: 'outerHTML'});
+  }
+
+  document.addEventListener('change', (event) => {
+    const field = event.target.closest('[data-autosubmit]');
+    if (field && field.form) field.form.submit();
+  });
+
+  document.addEventListener('click', (event) => {
+    const target = event.target;
+    const confirmer = target.closest('button[data-confirm], a[data-confirm]');
+    if (confirmer && !window.confirm(confirmer.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (target.closest('[data-close-panel]')) {
+      closePanel();
+      return;
+    }
+    const pick = target.closest('[data-pick-patient]');
+    if (pick) {
+      pickPatient(pick.dataset.pickPatient, pick.dataset.label);
+      return;
+    }
+    if (target.closest('[data-refresh-checkout]')) {
+      setTimeout(refreshCheckout, 800);
+      return;
+    }
+    const column = target.closest('.cal-col');
+    if (column && !target.closest('.appt')) bookAt(column, event);
+  });
+
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
+  document.addEventListener('keydown', (event) => { if (event.key === 'Escape') closePanel(); });
+
+  document.addEventListener('htmx:afterSwap', (event) => {
+    if (event.detail.target.id === 'panel') openPanel();
+  });
+  document.addEventListener('htmx:load', (event) => applyLayout(event.detail.elt));
+
+  // 'Remember me' on the booking form: what the client typed stays in this browser only.
+  function remember(form) {
+    const key = form.dataset.rememberKey;
+    const names = ['first_name', 'last_name', 'mobile', 'email', 'address', 'postal_code',
+      'city', 'patient_name'];
+    let saved = null;
+    try { saved = JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { saved = null; }
+    if (saved) {
+      names.forEach((name) => {
+        const input = form.elements[name];
+        if (input && !input.value && saved[name]) input.value = saved[name];
+      });
+      form.elements.remember.checked = true;
+    }
+    form.addEventListener('submit', () => {
+      if (form.elements.remember.checked) {
+        const data = {};
+        names.forEach((name) => { if (form.elements[name]) data[name] = form.elements[name].value; });
+        localStorage.setItem(key, JSON.stringify(data));
+      } else {
+        localStorage.removeItem(key);
+      }
+    });
+  }
+
+  function start() {
+    applyLayout(document);
+    document.querySelectorAll('form[data-remember-key]').forEach(remember);
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
