@@ -386,3 +386,16 @@ def test_a_booking_link_request_key_not_of_our_making_answers_400_and_sends_noth
     # then it is refused and no message is made
     assert response.status_code == 400
     assert not Message.objects.unscoped().exists()
+
+
+def test_a_nul_byte_in_an_api_query_answers_400_in_json(rita_client):
+    response = rita_client.get("/api/v1/appointments/?status=%00")
+    assert response.status_code == 400
+    assert response.json() == {"status": ["The request holds a character we cannot accept."]}
+
+
+@pytest.mark.parametrize("pk", ["%C2%B2", "abc", "9" * 20])
+def test_an_api_id_that_is_no_id_answers_404_in_json(rita_client, pk):
+    response = rita_client.get(f"/api/v1/patients/{pk}/")
+    assert response.status_code == 404
+    assert "detail" in response.json()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import viewsets
 
 from ..middleware import staff_membership
+from ..parsing import IdConverter
 from ..scoping import for_practice
 from ..tenancy import _current_practice_id
 
@@ -21,6 +22,8 @@ class PracticeScopedViewSetMixin:
     """
 
     model = None
+    # An id in the path is what practice.parsing reads as one; anything else matches no URL.
+    lookup_value_regex = IdConverter.regex
 
     def initial(self, request, *args, **kwargs):
         self.perform_authentication(request)
