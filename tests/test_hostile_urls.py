@@ -2,12 +2,15 @@
 
 The walk takes the patterns from Django's resolver (admin and the API router included), so
 a page is covered the day it is added. Each path parameter gets practice A's ids, practice
-B's ids and hostile values (non-ASCII digits, a NUL byte, a number past 63 bits, a very long
-string, a date); each view that reads its query string gets hostile query strings for the
-parameters our views read (ids, dates, months, datetimes, `next`, admin's q/o/p and list
-filters), and each view that reads a form gets them posted. Requests go as anonymous,
-practice A's receptionist and practice A's director. Each request runs in a savepoint rolled
-back afterwards, so one request's writes (or a broken transaction) never reach the next.
+B's ids and the hostile values its converter lets through (non-ASCII digits, a NUL byte, a
+number past 63 bits, a very long string). Each view that reads its query string (seen after
+a first request: Django caches request.GET once read) gets hostile query strings for the
+parameters our views read (ids, dates at the ends of the calendar, months, datetimes,
+`next`, admin's q/o/p, list filters and date drill-down), one kind of hostile value at a
+time; each view that takes a POST gets some of them as a form. Requests go as anonymous,
+practice A's receptionist and practice A's director. Each request runs in a savepoint
+rolled back afterwards, so one request's writes (or a broken transaction) never reach the
+next. About 1,300 requests in three tests (admin, API, pages) for parallel runs.
 """
 
 from __future__ import annotations
