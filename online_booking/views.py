@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -49,6 +51,8 @@ from .selectors import (
     reason_groups,
     species_offered,
 )
+
+T = TypeVar("T")
 
 PARTS = {
     # name: (label, from hour, until hour), local time
@@ -86,7 +90,7 @@ def public_page(view):
     return wrapper
 
 
-def _chosen_id(params, name: str) -> int | None:
+def _chosen_id(params: QueryDict, name: str) -> int | None:
     """A location or reason id; one that cannot be an id answers 404 like an unknown one."""
     try:
         return query_param(params, name, parse_id)
@@ -94,7 +98,7 @@ def _chosen_id(params, name: str) -> int | None:
         raise Http404 from None
 
 
-def lenient(params, name: str, parse):
+def _lenient(params: QueryDict, name: str, parse: Callable[..., T]) -> T | None:
     """A day, month or time from a link: one we cannot read takes the client back a step
     (as if it was not chosen), never to an error page."""
     try:
@@ -117,8 +121,8 @@ class Choice:
         self.species = self._species(params.get("species", ""))
         self.reason = self._reason(_chosen_id(params, "reason"))
         self.today = localtime.local_today(self.location.tz) if self.location else None
-        self.day = self._day(lenient(params, "day", parse_date))
-        self.month = self._month(lenient(params, "month", parse_month))
+        self.day = self._day(_lenient(params, "day", parse_date))
+        self.month = self._month(_lenient(params, "month", parse_month))
         part = params.get("part", "")
         self.part = part if part in PARTS else ""
 
@@ -334,13 +338,13 @@ def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
     """The appointment's summary and the client's details; POST books."""
     practice = request.public_practice
     choice = Choice(request, practice)
-    start = lenient(request.POST, "start", parse_aware_datetime) or lenient(
+    start = _lenient(request.POST, "start", parse_aware_datetime) or _lenient(
         request.GET, "start", parse_aware_datetime
     )
     if not (choice.reason and start):
         return redirect(choice.url())
     # The practitioner the time was shown with; a nearest time offered instead may be anyone's.
-    practitioner_id = lenient(request.GET, "practitioner", parse_id)
+    practitioner_id = _lenient(request.GET, "practitioner", parse_id)
     if request.POST.get("start", request.GET.get("start")) != request.GET.get("start"):
         practitioner_id = None
     form = DetailsForm(
