@@ -33,11 +33,12 @@ def signature_valid(request: HttpRequest, auth_token: str) -> bool:
     return RequestValidator(auth_token).validate(url, request.POST.dict(), signature)
 
 
-_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+# Twilio's SIDs are SM + 32 hex digits; the database provider's ids are db-<id>.
+_SID = re.compile(r"[A-Za-z0-9_-]{2,64}")
 
 
 def _sid(request: HttpRequest) -> str:
-    """Twilio's message SID: letters and digits (SM + 32 hex digits)."""
+    """The message's provider id, as a provider words one (letters, digits, - and _)."""
     sid = parse_text(request.POST.get("MessageSid", ""), field="MessageSid", max_length=64)
     if not _SID.fullmatch(sid):
         raise InvalidInput("MessageSid", _("This is not a message SID."))
