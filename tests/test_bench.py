@@ -1,6 +1,7 @@
 """The benchmarks run end to end at a tiny scale (figures are printed, not asserted)."""
 
 import pytest
+from django.conf import settings
 
 from bench import BENCHMARKS
 from bench import __main__ as runner
@@ -26,6 +27,8 @@ def test_benchmark_builds_and_reports_figures(db, name):
         assert figure.replace("_", "").isalnum()
         assert str(value) != ""
     if name == "dispatch":
+        # The fake Twilio is gone: later tests must not be left sending to it.
+        assert settings.MESSAGING_PROVIDER == "database"
         assert figures["messages"] > 0
         assert figures["statuses"] == {"queued": figures["messages"]}
         # A tiny run is dominated by the per-batch queries; 10,000 give about 3 a message.
