@@ -9,7 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Delivery, Patient
-from practice import localtime
+from practice import localtime, parsing
 from practice.form_fields import BoundedDateField
 from practice.hooks import sms_available
 from practice.models import Location, Practice
@@ -34,9 +34,11 @@ class _LocalTimeMixin:
         """The UTC instant, or None with a form error for a time the clocks skip. On the
         night they go back, a repeated time means its first (summer-time) instant."""
         try:
-            instants = localtime.wall_instants(day, time, location.tz)
-        except ValueError:
-            self.add_error("date", _("Choose a date between the years 1900 and 2200."))
+            instants = localtime.wall_instants(
+                parsing.check_year(day, field="date"), time, location.tz
+            )
+        except parsing.InvalidInput as error:
+            self.add_error("date", error.message)
             return None
         if not instants:
             self.add_error(

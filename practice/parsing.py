@@ -24,13 +24,16 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from . import localtime
+
 T = TypeVar("T")
 D = TypeVar("D", dt.date, dt.datetime)
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
-# Years a request may name. Far enough for any booking, report or birth date, and far
-# enough from 1 and 9999 that a few days' arithmetic or a time-zone shift never overflows.
-MIN_YEAR, MAX_YEAR = 1900, 2200
+# Years a request may name: those local time is computed for (far enough for any booking,
+# report or birth date, and far enough from 1 and 9999 that a few days' arithmetic or a
+# time-zone shift never overflows).
+MIN_YEAR, MAX_YEAR = localtime.FIRST_YEAR, localtime.LAST_YEAR
 # secrets.token_urlsafe(9): 12 characters of [A-Za-z0-9_-]; the columns hold 16.
 LINK_CODE_LENGTH = (8, 16)
 MAX_NEXT_LENGTH = 2000
