@@ -215,3 +215,16 @@ def test_booking_the_second_half_thirty_of_the_repeated_hour_books_that_instant(
     labels = _local_labels(_json_times(client, practice, location, reason, AUTUMN_SUNDAY))
     assert "03:30 (summer time)" in labels
     assert "03:30 (winter time)" not in labels
+
+
+def test_the_repeated_hour_notes_speak_the_practices_language(client):
+    practice, location, practitioner, reason = _practice("Europe/Helsinki")
+    practice.language = "fi"
+    practice.save()
+    _open_on_a_sunday_night(practice, location, practitioner)
+    page = client.get(
+        f"/p/{practice.slug}/book/",
+        {"location": location.pk, "reason": reason.pk, "day": AUTUMN_SUNDAY.isoformat()},
+    ).content.decode()
+    assert '<small class="time-note">kesäaika</small>' in page
+    assert '<small class="time-note">talviaika</small>' in page
