@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from practice import localtime
 from practice.models import Practice, Role
 from practice.tenancy import practice_scope
 
@@ -148,7 +149,7 @@ def patient_b(practice_b):
 @pytest.fixture
 def tomorrow_9(location_a):
     """Tomorrow 09:00 in the location's time zone."""
-    day = timezone.localdate() + dt.timedelta(days=1)
+    day = localtime.local_today(location_a.tz) + dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(9), tzinfo=location_a.tz)
 
 
@@ -168,9 +169,8 @@ def appointment_a(practice_a, patient_a, dentist, location_a, ctype_a, tomorrow_
 @pytest.fixture
 def appointment_b(practice_b, patient_b, vet_b, location_b):
     ctype = f.ConsultationTypeFactory(practice=practice_b, name="Rokotus")
-    start = dt.datetime.combine(
-        timezone.localdate() + dt.timedelta(days=1), dt.time(10), tzinfo=location_b.tz
-    )
+    tomorrow = localtime.local_today(location_b.tz) + dt.timedelta(days=1)
+    start = dt.datetime.combine(tomorrow, dt.time(10), tzinfo=location_b.tz)
     return f.AppointmentFactory(
         practice=practice_b,
         patient=patient_b,
