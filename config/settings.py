@@ -274,6 +274,10 @@ MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 6)
 # long never got there and is sent again.
 MESSAGING_STUCK_SECONDS = env_int("MESSAGING_STUCK_SECONDS", 300)
 MESSAGING_UNKNOWN_GRACE_SECONDS = env_int("MESSAGING_UNKNOWN_GRACE_SECONDS", 600)
+# Marketing workflows: step runs claimed a batch at a time; a run claimed this long ago and
+# never finished belonged to a worker that died, and is run again (once).
+WORKFLOW_BATCH = env_int("WORKFLOW_BATCH", 1000)
+WORKFLOW_STUCK_SECONDS = env_int("WORKFLOW_STUCK_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {
         "task": "messaging.tasks.dispatch_due_messages_task",
@@ -282,6 +286,14 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-uncertain-messages": {
         "task": "messaging.tasks.reconcile_uncertain_task",
         "schedule": 120.0,
+    },
+    "run-due-workflow-steps": {
+        "task": "marketing_workflows.tasks.workflow_steps_run_due_task",
+        "schedule": 15.0,
+    },
+    "sweep-workflow-enrolments": {
+        "task": "marketing_workflows.tasks.workflows_sweep_task",
+        "schedule": 300.0,
     },
 }
 

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MarketingWorkflowsConfig(AppConfig):
     name = "marketing_workflows"
     verbose_name = _("Marketing workflows")
+
+    def ready(self) -> None:
+        from practice.hooks import register_scheduler_tick
+
+        from . import receivers  # noqa: F401  (enrol patients after changes that concern them)
+        from .tasks import scheduler_tick
+
+        register_scheduler_tick(scheduler_tick)

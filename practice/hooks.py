@@ -32,3 +32,18 @@ def register_demo_extra(func: Callable[[Practice], None]) -> None:
 def run_demo_extras(practice: Practice) -> None:
     for func in _demo_extras:
         func(practice)
+
+
+_scheduler_ticks: list[Callable[[], object]] = []
+
+
+def register_scheduler_tick(func: Callable[[], object]) -> None:
+    """Periodic work of an app above that `manage.py run_scheduler` (the embedded mode,
+    without Celery beat) runs on every tick, besides sending messages."""
+    if func not in _scheduler_ticks:
+        _scheduler_ticks.append(func)
+
+
+def run_scheduler_ticks() -> None:
+    for func in _scheduler_ticks:
+        func()

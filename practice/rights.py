@@ -27,6 +27,8 @@ class Right(StrEnum):
     # Add staff accounts, change roles, unlock logins: directors only (a role that could
     # make a director account could make itself one).
     MANAGE_STAFF = "manage_staff"
+    # Build, activate and pause marketing workflows; remove a patient from one.
+    MANAGE_WORKFLOWS = "manage_workflows"
 
 
 _EVERYONE = {Right.VIEW_CALENDAR, Right.BOOK_APPOINTMENTS, Right.EDIT_PATIENTS}
@@ -34,7 +36,13 @@ _EVERYONE = {Right.VIEW_CALENDAR, Right.BOOK_APPOINTMENTS, Right.EDIT_PATIENTS}
 ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     Role.DIRECTOR: frozenset(Right),
     Role.RECEPTION: frozenset(
-        _EVERYONE | {Right.TAKE_PAYMENTS, Right.VIEW_REPORTS, Right.MANAGE_SETTINGS}
+        _EVERYONE
+        | {
+            Right.TAKE_PAYMENTS,
+            Right.VIEW_REPORTS,
+            Right.MANAGE_SETTINGS,
+            Right.MANAGE_WORKFLOWS,
+        }
     ),
     Role.DENTIST: frozenset(_EVERYONE),
     Role.HYGIENIST: frozenset(_EVERYONE),

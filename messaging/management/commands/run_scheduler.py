@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from messaging.dispatch import dispatch_due_messages
 from messaging.reconcile import reconcile_uncertain
+from practice.hooks import run_scheduler_ticks
 
 
 class Command(BaseCommand):
@@ -17,6 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, once: bool, **options):
         while True:
+            # Apps above (workflows) first: their steps queue messages sent below.
+            run_scheduler_ticks()
             sent = 0
             while handled := dispatch_due_messages():
                 sent += handled

@@ -1,0 +1,306 @@
+"""The runner: claim due step runs, do each step's work, finish it and plan the next.
+
+1. Claim (a short transaction): due pending runs of active workflows, across practices,
+   with SELECT ... FOR UPDATE SKIP LOCKED, so two workers never take the same run; each
+   is marked 'running' with `claimed_at` = this claim's moment.
+2. Run (one transaction per practice's share of the batch): re-read the claimed runs under
+   a row lock, still 'running' with this claim's `claimed_at` (a run reclaimed from a
+   worker presumed dead has a newer one, so the slow worker leaves it alone); queue each
+   step's message (its idempotency key is enrolment + step) or create its task, mark the
+   run done and create the next run, all in that one transaction. It commits all of it
+   or none of it.
+3. A worker killed between 1 and 2 (or inside 2) leaves runs 'running'; after
+   WORKFLOW_STUCK_SECONDS the next claim puts them back and they run once, then: never
+   skipped, never doubled (the message key would find the first message anyway).
+
+A step never runs outside the workflow's allowed local hours: a run picked up outside them
+(a worker that was down, a pause that ended at night) is moved to the next allowed moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from messaging.models import Message
+from practice.models import Practice
+from practice.scoping import for_practice
+from practice.tenancy import practice_scope
+
+from . import goals, sending, timing
+from .models import Enrolment, Step, StepRun, Workflow, message_key
+
+log = logging.getLogger(__name__)
+
+
+def claim_due_runs(*, limit: int, now: dt.datetime) -> list[tuple[int, int]]:
+    """Mark up to `limit` due runs of every practice 'running'; return (id, practice_id)."""
+    stale = now - dt.timedelta(seconds=settings.WORKFLOW_STUCK_SECONDS)
+    # System-wide, deliberately across practices (like messaging's claim); each run is then
+    # done inside its own practice's scope.
+    runs = StepRun.objects.unscoped()
+    with transaction.atomic():
+        # Claimed and never finished: the worker died. Back in the queue, to run once.
+        runs.filter(state=StepRun.State.RUNNING, claimed_at__lt=stale).update(
+            state=StepRun.State.PENDING
+        )
+        claimed = list(
+            runs.filter(
+                state=StepRun.State.PENDING,
+                due_at__lte=now,
+                enrolment__workflow__status=Workflow.Status.ACTIVE,
+            )
+            .order_by("due_at", "id")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("id", "practice_id")[:limit]
+        )
+        runs.filter(id__in=[run_id for run_id, _practice in claimed]).update(
+            state=StepRun.State.RUNNING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return claimed
+
+
+def run_due(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
+    """Claim one batch of due runs and run them. Returns how many were claimed."""
+    claimed_at = now or timezone.now()
+    claimed = claim_due_runs(limit=limit or settings.WORKFLOW_BATCH, now=claimed_at)
+    by_practice: dict[int, list[int]] = defaultdict(list)
+    for run_id, practice_id in claimed:
+        by_practice[practice_id].append(run_id)
+    for practice_id, run_ids in by_practice.items():
+        practice = Practice.objects.get(pk=practice_id)
+        with practice_scope(practice):
+            try:
+                run_claimed(practice, run_ids, claimed_at=claimed_at)
+            except Exception:
+                # Left 'running': reclaimed after WORKFLOW_STUCK_SECONDS. Other practices go on.
+                log.exception("Workflow runs %s of practice %s failed", run_ids, practice_id)
+    return len(claimed)
+
+
+class _Batch:
+    """One practice's claimed runs, sorted by what happens to them, then written with a few
+    statements (not one a run)."""
+
+    def __init__(self, practice: Practice, now: dt.datetime) -> None:
+        self.practice = practice
+        self.now = now
+        self.steps: dict[int, list[Step]] = {}
+        self.windows: dict[tuple[int, str], dt.datetime] = {}
+        self.plans: dict[tuple[int, str], timing.NextRun | None] = {}
+        self.postponed: dict[dt.datetime, list[int]] = defaultdict(list)
+        self.released: list[int] = []
+        self.cancelled: list[int] = []
+        self.goal_reached: list[int] = []
+        self.messages: list[StepRun] = []
+        self.tasks: list[StepRun] = []
+        self.done: list[StepRun] = []
+        self.skipped: dict[str, list[StepRun]] = defaultdict(list)
+        self.finished: list[StepRun] = []
+
+    def allowed(self, run: StepRun) -> dt.datetime:
+        enrolment = run.enrolment
+        key = (enrolment.version_id, enrolment.time_zone)
+        if key not in self.windows:
+            self.windows[key] = timing.allowed_moment(enrolment.version, self.now, enrolment.tz)
+        return self.windows[key]
+
+    def plan_after(self, run: StepRun) -> timing.NextRun | None:
+        enrolment = run.enrolment
+        key = (run.step_id, enrolment.time_zone)
+        if key not in self.plans:
+            self.plans[key] = timing.next_run(
+                self.steps[enrolment.version_id],
+                enrolment.version,
+                enrolment.tz,
+                after=run.step,
+                base=self.now,
+            )
+        return self.plans[key]
+
+
+def _claimed(practice: Practice, run_ids: list[int], claimed_at: dt.datetime) -> list[StepRun]:
+    return list(
+        for_practice(StepRun, practice)
+        .filter(id__in=run_ids, state=StepRun.State.RUNNING, claimed_at=claimed_at)
+        .select_for_update(of=("self",))
+        .select_related(
+            "step",
+            "enrolment__version",
+            "enrolment__workflow",
+            "enrolment__patient__client",
+        )
+        .order_by("id")
+    )
+
+
+@transaction.atomic
+def run_claimed(practice: Practice, run_ids: list[int], *, claimed_at: dt.datetime) -> None:
+    """Run the practice's runs of one claim (those still ours), in one transaction."""
+    runs = _claimed(practice, run_ids, claimed_at)
+    if not runs:
+        return
+    batch = _Batch(practice, timezone.now())
+    _load_steps(practice, batch, runs)
+    met = goals.goal_met(practice, [run.enrolment for run in runs])
+    for run in runs:
+        _sort(batch, run, met)
+    _queue_messages(batch)
+    _create_tasks(batch)
+    _write(batch)
+    if batch.goal_reached:
+        goals.enrolments_reach_goal(practice, batch.goal_reached, now=batch.now)
+
+
+def _load_steps(practice: Practice, batch: _Batch, runs: list[StepRun]) -> None:
+    version_ids = {run.enrolment.version_id for run in runs}
+    for step in (
+        for_practice(Step, practice).filter(version_id__in=version_ids).order_by("position", "id")
+    ):
+        batch.steps.setdefault(step.version_id, []).append(step)
+
+
+def _sort(batch: _Batch, run: StepRun, goal_met: set[int]) -> None:
+    enrolment = run.enrolment
+    if not enrolment.is_active:
+        batch.cancelled.append(run.pk)
+    elif enrolment.pk in goal_met:
+        batch.goal_reached.append(enrolment.pk)
+    elif not enrolment.workflow.is_active:
+        batch.released.append(run.pk)  # paused meanwhile: waits until it is active again
+    elif (allowed := batch.allowed(run)) > batch.now:
+        batch.postponed[allowed].append(run.pk)
+    elif run.step.kind in Step.MESSAGE_KINDS:
+        batch.messages.append(run)
+    elif run.step.kind == Step.Kind.TASK:
+        batch.tasks.append(run)
+    else:
+        batch.done.append(run)  # the closing pause is over
+
+
+def _queue_messages(batch: _Batch) -> None:
+    if not batch.messages:
+        return
+    requests = [
+        sending.MessageRequest(
+            key=message_key(run.enrolment_id, run.step_id),
+            client=run.enrolment.patient.client,
+            patient=run.enrolment.patient,
+            channel=run.step.kind,
+            subject=run.step.subject,
+            body=run.step.body,
+            due_at=batch.now,
+        )
+        for run in batch.messages
+    ]
+    messages = sending.messages_queue(batch.practice, requests)
+    for run, message in zip(batch.messages, messages, strict=True):
+        if sending.refused_at_queueing(message):
+            # No consent, opted out, no address: the client leaves this message step; the
+            # enrolment goes on (later pauses and tasks still happen).
+            reason = message.error if message is not None else _("No way to reach the client.")
+            batch.skipped[reason].append(run)
+        else:
+            batch.done.append(run)
+    if any(
+        message is not None and not sending.refused_at_queueing(message) for message in messages
+    ):
+        sending.dispatch_soon()
+
+
+def _create_tasks(batch: _Batch) -> None:
+    for run in batch.tasks:
+        step = run.step
+        if step.task_assignee_id is None:
+            batch.skipped[_("The responsible staff member no longer exists.")].append(run)
+            continue
+        run.task_id = sending.create_task(
+            batch.practice,
+            patient=run.enrolment.patient,
+            kind=step.task_kind,
+            description=step.task_description,
+            assignee=step.task_assignee,
+            due_at=batch.now,
+            workflow=run.enrolment.workflow,
+        )
+        batch.done.append(run)
+
+
+def _message_of_run() -> Subquery:
+    """The message a run's key names (for an UPDATE over many runs at once)."""
+    key = Concat(
+        Value("wf:"),
+        Cast(OuterRef("enrolment_id"), output_field=models.CharField()),
+        Value(":"),
+        Cast(OuterRef("step_id"), output_field=models.CharField()),
+        output_field=models.CharField(),
+    )
+    messages = Message.objects.unscoped().filter(
+        practice_id=OuterRef("practice_id"), idempotency_key=key
+    )
+    return Subquery(messages.values("id")[:1])
+
+
+def _write(batch: _Batch) -> None:
+    runs = for_practice(StepRun, batch.practice)
+    now = batch.now
+    for due_at, ids in batch.postponed.items():
+        runs.filter(id__in=ids).update(state=StepRun.State.PENDING, due_at=due_at)
+    if batch.released:
+        runs.filter(id__in=batch.released).update(state=StepRun.State.PENDING)
+    if batch.cancelled:
+        runs.filter(id__in=batch.cancelled).update(
+            state=StepRun.State.CANCELLED, note=_("The patient left the workflow.")
+        )
+    _finish(runs, batch.done, state=StepRun.State.DONE, note="", now=now)
+    for note, skipped in batch.skipped.items():
+        _finish(runs, skipped, state=StepRun.State.SKIPPED, note=note, now=now)
+    for run in batch.tasks:
+        if run.task_id is not None:
+            runs.filter(pk=run.pk).update(task_id=run.task_id)
+    _plan_next(batch, [*batch.done, *(run for group in batch.skipped.values() for run in group)])
+
+
+def _finish(runs, finished: list[StepRun], *, state: str, note: str, now: dt.datetime) -> None:
+    if not finished:
+        return
+    with_message = [run.pk for run in finished if run.step.kind in Step.MESSAGE_KINDS]
+    others = [run.pk for run in finished if run.step.kind not in Step.MESSAGE_KINDS]
+    if with_message:
+        runs.filter(id__in=with_message).update(
+            state=state, note=note[:300], done_at=now, message_id=_message_of_run()
+        )
+    if others:
+        runs.filter(id__in=others).update(state=state, note=note[:300], done_at=now)
+
+
+def _plan_next(batch: _Batch, finished: Iterable[StepRun]) -> None:
+    following: list[StepRun] = []
+    complete: list[int] = []
+    for run in finished:
+        plan = batch.plan_after(run)
+        if plan is None:
+            complete.append(run.enrolment_id)
+        else:
+            following.append(
+                StepRun(
+                    practice=batch.practice,
+                    enrolment_id=run.enrolment_id,
+                    step=plan.step,
+                    due_at=plan.due_at,
+                )
+            )
+    StepRun.objects.unscoped().bulk_create(following, ignore_conflicts=True)
+    if complete:
+        for_practice(Enrolment, batch.practice).filter(
+            id__in=complete, state=Enrolment.State.ACTIVE
+        ).update(state=Enrolment.State.COMPLETED, ended_at=batch.now)

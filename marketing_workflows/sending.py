@@ -1,0 +1,170 @@
+"""The workflow's only doors to messaging and to the CRM's tasks.
+
+Messages go through `messaging.outbox` (consent, opt-out, channel, credit and delivery
+status are messaging's); tasks through `crm.services`. Nothing else in this app imports
+either, so a change of their interface lands here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from messaging.models import Kind, Message
+from messaging.templating import render, sms_segments
+from practice.models import Practice
+
+__all__ = [
+    "MessageRequest",
+    "close_recall_tasks",
+    "create_task",
+    "messages_cancel",
+    "messages_queue",
+    "render",
+    "sample_values",
+    "sms_credit",
+    "sms_segments",
+    "text_check",
+]
+
+
+def sample_values() -> dict[str, str]:
+    """Example values of the placeholders a workflow's message may use."""
+    from messaging.templating import CLIENT_PLACEHOLDERS
+
+    return CLIENT_PLACEHOLDERS
+
+
+def text_check(text: str) -> None:
+    """Refuse placeholders a workflow's message cannot fill (ValidationError)."""
+    from messaging.templating import CLIENT_PLACEHOLDERS, validate_placeholders
+
+    validate_placeholders(text, CLIENT_PLACEHOLDERS)
+
+
+@dataclass(frozen=True)
+class MessageRequest:
+    key: str
+    client: object
+    patient: object
+    channel: str  # "email" | "sms"
+    subject: str
+    body: str
+    due_at: dt.datetime
+
+
+def messages_queue(practice: Practice, requests: Sequence[MessageRequest]) -> list[Message | None]:
+    """Queue each request's message (or find it by its key), in order. A message that cannot
+    go (no consent, opted out, no mobile or email, no gateway) comes back saved failed."""
+    from messaging import outbox
+
+    queue_many = getattr(outbox, "message_queue_many", None)
+    if queue_many is not None:
+        return queue_many(practice, [_outbox_kwargs(request) for request in requests])
+    return [outbox.message_queue(practice, **_outbox_kwargs(request)) for request in requests]
+
+
+def _outbox_kwargs(request: MessageRequest) -> dict:
+    return {
+        "key": request.key,
+        "client": request.client,
+        "patient": request.patient,
+        "kind": Kind.MARKETING,
+        "channel": request.channel,
+        "due_at": request.due_at,
+        "subject": request.subject,
+        "body": request.body,
+    }
+
+
+def refused_at_queueing(message: Message | None) -> bool:
+    """Whether messaging refused the message outright (saved failed, never on its way)."""
+    return message is None or (message.status == Message.Status.FAILED and not message.attempts)
+
+
+def dispatch_soon() -> None:
+    from messaging import outbox
+
+    outbox.dispatch_soon()
+
+
+def messages_cancel(practice: Practice, message_ids: Sequence[int]) -> int:
+    """Cancel those of `message_ids` not sent yet (a removed patient's queued message)."""
+    from messaging.status import message_set_status
+
+    cancelled = 0
+    pending = Message.objects.unscoped().filter(
+        practice_id=practice.pk, pk__in=list(message_ids), status=Message.Status.SCHEDULED
+    )
+    for message in pending:
+        cancelled += message_set_status(
+            message,
+            status=Message.Status.CANCELLED,
+            expected=Message.Status.SCHEDULED,
+            updated_at=timezone.now(),
+        )
+    return cancelled
+
+
+def sms_credit(practice: Practice) -> int | None:
+    """The practice's SMS credit in segments; None when it has no SMS gateway."""
+    from messaging.selectors import sms_gateway
+
+    gateway = sms_gateway(practice)
+    return None if gateway is None else gateway.credit_segments
+
+
+def create_task(
+    practice: Practice,
+    *,
+    patient,
+    kind: str,
+    description: str,
+    assignee,
+    due_at: dt.datetime,
+    workflow,
+) -> int:
+    """A CRM task for the step's responsible staff member; returns its id."""
+    from crm.models import Task
+    from crm.services import task_create
+
+    task = task_create(
+        practice,
+        actor=None,
+        patient=patient,
+        kind=kind,
+        description=description,
+        assignee=assignee,
+        due_at=due_at,
+        origin=Task.Origin.WORKFLOW,
+        origin_id=workflow.pk,
+        origin_label=workflow.name,
+    )
+    return task.pk
+
+
+def close_recall_tasks(practice: Practice, *, patient, workflow, note: str) -> int:
+    """Close the workflow's open recall tasks for the patient (the goal was reached)."""
+    from crm.models import Task
+    from crm.services import tasks_close_open
+
+    return tasks_close_open(
+        practice,
+        actor=None,
+        patient=patient,
+        origin=Task.Origin.WORKFLOW,
+        origin_id=workflow.pk,
+        kinds=[Task.Kind.RECALL],
+        note=note,
+    )
+
+
+def task_counts(practice: Practice, workflow_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(created, done) tasks per workflow id, from the CRM."""
+    from crm.models import Task
+    from crm.selectors import task_counts_by_origin
+
+    return task_counts_by_origin(practice, origin=Task.Origin.WORKFLOW, origin_ids=workflow_ids)
