@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from messaging import outbox
 from messaging.models import Kind, Message
-from messaging.templating import render, sms_segments
+from messaging.selectors import sms_gateway
+from messaging.status import message_set_status
+from messaging.templating import CLIENT_PLACEHOLDERS, render, sms_segments, validate_placeholders
 from practice.models import Practice
 
 __all__ = [
@@ -33,15 +36,11 @@ __all__ = [
 
 def sample_values() -> dict[str, str]:
     """Example values of the placeholders a workflow's message may use."""
-    from messaging.templating import CLIENT_PLACEHOLDERS
-
     return CLIENT_PLACEHOLDERS
 
 
 def text_check(text: str) -> None:
     """Refuse placeholders a workflow's message cannot fill (ValidationError)."""
-    from messaging.templating import CLIENT_PLACEHOLDERS, validate_placeholders
-
     validate_placeholders(text, CLIENT_PLACEHOLDERS)
 
 
@@ -59,11 +58,6 @@ class MessageRequest:
 def messages_queue(practice: Practice, requests: Sequence[MessageRequest]) -> list[Message | None]:
     """Queue each request's message (or find it by its key), in order. A message that cannot
     go (no consent, opted out, no mobile or email, no gateway) comes back saved failed."""
-    from messaging import outbox
-
-    queue_many = getattr(outbox, "message_queue_many", None)
-    if queue_many is not None:
-        return queue_many(practice, [_outbox_kwargs(request) for request in requests])
     return [outbox.message_queue(practice, **_outbox_kwargs(request)) for request in requests]
 
 
@@ -85,16 +79,13 @@ def refused_at_queueing(message: Message | None) -> bool:
     return message is None or (message.status == Message.Status.FAILED and not message.attempts)
 
 
-def dispatch_soon() -> None:
-    from messaging import outbox
-
-    outbox.dispatch_soon()
+def dispatch_soon(messages: Sequence[Message | None]) -> None:
+    """Ask a worker to send them once this transaction commits (if any is due now)."""
+    outbox.dispatch_soon(messages)
 
 
 def messages_cancel(practice: Practice, message_ids: Sequence[int]) -> int:
     """Cancel those of `message_ids` not sent yet (a removed patient's queued message)."""
-    from messaging.status import message_set_status
-
     cancelled = 0
     pending = Message.objects.unscoped().filter(
         practice_id=practice.pk, pk__in=list(message_ids), status=Message.Status.SCHEDULED
@@ -111,8 +102,6 @@ def messages_cancel(practice: Practice, message_ids: Sequence[int]) -> int:
 
 def sms_credit(practice: Practice) -> int | None:
     """The practice's SMS credit in segments; None when it has no SMS gateway."""
-    from messaging.selectors import sms_gateway
-
     gateway = sms_gateway(practice)
     return None if gateway is None else gateway.credit_segments
 
