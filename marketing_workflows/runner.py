@@ -211,10 +211,7 @@ def _queue_messages(batch: _Batch) -> None:
             batch.skipped[reason].append(run)
         else:
             batch.done.append(run)
-    if any(
-        message is not None and not sending.refused_at_queueing(message) for message in messages
-    ):
-        sending.dispatch_soon()
+    sending.dispatch_soon(messages)
 
 
 def _create_tasks(batch: _Batch) -> None:

@@ -94,3 +94,40 @@ def appointment_for(practice_a, dentist, location_a, ctype_a):
         )
 
     return make
+
+
+@pytest.fixture
+def sms_gateway_a(practice_a):
+    from messaging.models import SmsGateway
+
+    return SmsGateway.objects.unscoped().create(
+        practice=practice_a,
+        account_sid="AC" + "1" * 32,
+        auth_token="secret-token-1234",
+        sender="+3197010000000",
+        credit_segments=100,
+    )
+
+
+@pytest.fixture
+def live(practice_a, director, build):
+    """live(criteria, steps, **settings): an active workflow, its existing matches enrolled."""
+
+    def make(criteria, steps, **settings):
+        settings.setdefault("enrol_existing", True)
+        workflow = build(criteria, steps, **settings)
+        services.workflow_activate(practice_a, actor=director.user, workflow=workflow)
+        workflow.refresh_from_db()
+        return workflow
+
+    return make
+
+
+def at(year, month, day, hour=0, minute=0, zone=AMS):
+    """A local wall-clock time as a UTC instant (the test's own arithmetic)."""
+    import zoneinfo
+
+    from practice import localtime
+
+    return localtime.wall_to_utc(dt.date(year, month, day), dt.time(hour, minute),
+                                 zoneinfo.ZoneInfo(zone))  # fmt: skip
