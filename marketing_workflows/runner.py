@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
@@ -134,7 +135,7 @@ def _claimed(practice: Practice, run_ids: list[int], claimed_at: dt.datetime) ->
         .filter(id__in=run_ids, state=StepRun.State.RUNNING, claimed_at=claimed_at)
         .select_for_update(of=("self",))
         .select_related(
-            "step",
+            "step__task_assignee",
             "enrolment__version",
             "enrolment__workflow",
             "enrolment__patient__client",
@@ -220,15 +221,20 @@ def _create_tasks(batch: _Batch) -> None:
         if step.task_assignee_id is None:
             batch.skipped[_("The responsible staff member no longer exists.")].append(run)
             continue
-        run.task_id = sending.create_task(
-            batch.practice,
-            patient=run.enrolment.patient,
-            kind=step.task_kind,
-            description=step.task_description,
-            assignee=step.task_assignee,
-            due_at=batch.now,
-            workflow=run.enrolment.workflow,
-        )
+        try:
+            run.task_id = sending.create_task(
+                batch.practice,
+                patient=run.enrolment.patient,
+                kind=step.task_kind,
+                description=step.task_description,
+                assignee=step.task_assignee,
+                due_at=batch.now,
+                workflow=run.enrolment.workflow,
+            )
+        except ValidationError as error:
+            # E.g. the responsible staff member left: recorded, and the enrolment goes on.
+            batch.skipped[" ".join(error.messages)].append(run)
+            continue
         batch.done.append(run)
 
 

@@ -235,7 +235,7 @@ def workflow_stats(practice: Practice, workflow: Workflow) -> WorkflowStats:
             removed=Count("id", filter=Q(state=states.REMOVED)),
         )
     )
-    created, done = sending.task_counts(practice, [workflow.pk]).get(workflow.pk, (0, 0))
+    created, done = sending.task_counts(practice, workflow)
     return WorkflowStats(**counts, tasks_created=created, tasks_done=done)
 
 

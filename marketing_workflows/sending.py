@@ -151,9 +151,10 @@ def close_recall_tasks(practice: Practice, *, patient, workflow, note: str) -> i
     )
 
 
-def task_counts(practice: Practice, workflow_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """(created, done) tasks per workflow id, from the CRM."""
+def task_counts(practice: Practice, workflow) -> tuple[int, int]:
+    """(created, done) of the workflow's tasks, from the CRM."""
     from crm.models import Task
     from crm.selectors import task_counts_by_origin
 
-    return task_counts_by_origin(practice, origin=Task.Origin.WORKFLOW, origin_ids=workflow_ids)
+    counts = task_counts_by_origin(practice, Task.Origin.WORKFLOW, workflow.pk)
+    return counts.created, counts.done

@@ -1,0 +1,129 @@
+"""Leaving a workflow: the goal 'booked an appointment', staff removal; both cancel what
+was still to come at once, including messages queued but not sent."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from appointments.services import appointment_book
+from marketing_workflows import services
+from marketing_workflows.models import Enrolment, StepRun
+from messaging.models import Message
+from practice.scoping import for_practice
+
+from .conftest import crit, email, make_patient, pause
+
+ROMA = [crit("patient", "city", "eq", "Roma")]
+ALWAYS = {"window_start": dt.time(0), "window_end": dt.time(0)}
+
+
+def book(practice, actor, patient, dentist, location, ctype, days=3):
+    start = timezone.now() + dt.timedelta(days=days)
+    return appointment_book(
+        practice, actor=actor, patient=patient, practitioner=dentist, location=location,
+        consultation_type=ctype, starts_at=start,
+    )  # fmt: skip
+
+
+def test_booking_an_appointment_reaches_the_goal_and_cancels_the_steps_still_to_come(
+    practice_a, director, live, dentist, location_a, ctype_a, django_capture_on_commit_callbacks
+):
+    # given: enrolled, first email queued (not sent yet), the second waits a week
+    rosa = make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email(), pause(days=7), email()], goal="booked_appointment", **ALWAYS)
+    services.workflow_steps_run_due()
+    # when: she books
+    with django_capture_on_commit_callbacks(execute=True):
+        book(practice_a, director.user, rosa, dentist, location_a, ctype_a)
+    # then
+    enrolment = for_practice(Enrolment, practice_a).get()
+    assert enrolment.state == Enrolment.State.GOAL_REACHED
+    assert enrolment.ended_at is not None
+    states = list(for_practice(StepRun, practice_a).order_by("id").values_list("state", flat=True))
+    assert states == ["done", "cancelled"]
+    assert for_practice(Message, practice_a).get().status == Message.Status.CANCELLED
+
+
+def test_an_appointment_booked_before_enrolling_is_not_the_goal(
+    practice_a, director, live, dentist, location_a, ctype_a
+):
+    rosa = make_patient(practice_a, name="Rosa", city="Roma")
+    book(practice_a, director.user, rosa, dentist, location_a, ctype_a)
+    live(ROMA, [email()], goal="booked_appointment", **ALWAYS)
+    services.workflows_enrol(practice_a)
+    assert for_practice(Enrolment, practice_a).get().state == Enrolment.State.ACTIVE
+
+
+def test_the_goal_is_checked_before_a_step_runs_even_if_the_booking_event_was_lost(
+    practice_a, director, live, dentist, location_a, ctype_a
+):
+    rosa = make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email()], goal="booked_appointment", **ALWAYS)
+    book(practice_a, director.user, rosa, dentist, location_a, ctype_a)  # no on_commit here
+    services.workflow_steps_run_due()
+    assert for_practice(Enrolment, practice_a).get().state == Enrolment.State.GOAL_REACHED
+    assert not for_practice(Message, practice_a).exists()
+
+
+def test_without_a_goal_a_booking_changes_nothing(
+    practice_a, director, live, dentist, location_a, ctype_a, django_capture_on_commit_callbacks
+):
+    rosa = make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email()], **ALWAYS)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(practice_a, director.user, rosa, dentist, location_a, ctype_a)
+    assert for_practice(Enrolment, practice_a).get().state == Enrolment.State.ACTIVE
+
+
+def test_staff_removing_a_patient_cancels_pending_steps_and_unsent_messages_at_once(
+    practice_a, receptionist, live
+):
+    # given: first email queued but not sent, second step waiting
+    make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email(), pause(days=1), email()], **ALWAYS)
+    services.workflow_steps_run_due()
+    enrolment = for_practice(Enrolment, practice_a).get()
+    # when
+    services.enrolment_remove(
+        practice_a, actor=receptionist.user, enrolment=enrolment, note="Moved abroad"
+    )
+    # then
+    enrolment.refresh_from_db()
+    assert (enrolment.state, enrolment.end_note) == (Enrolment.State.REMOVED, "Moved abroad")
+    assert enrolment.ended_by == receptionist.user
+    runs = list(for_practice(StepRun, practice_a).order_by("id").values_list("state", flat=True))
+    assert runs == ["done", "cancelled"]
+    assert for_practice(Message, practice_a).get().status == Message.Status.CANCELLED
+    # and nothing runs for them any more, even when the pause is over
+    from time_machine import travel
+
+    with travel(timezone.now() + dt.timedelta(days=2), tick=False):
+        assert services.workflow_steps_run_due() == 0
+
+
+def test_removing_needs_the_right_and_an_active_enrolment(practice_a, dentist, director, live):
+    make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email()], **ALWAYS)
+    enrolment = for_practice(Enrolment, practice_a).get()
+    with pytest.raises(PermissionDenied):
+        services.enrolment_remove(practice_a, actor=dentist.user, enrolment=enrolment)
+    services.enrolment_remove(practice_a, actor=director.user, enrolment=enrolment)
+    with pytest.raises(ValidationError, match="no longer in this workflow"):
+        services.enrolment_remove(practice_a, actor=director.user, enrolment=enrolment)
+
+
+def test_a_run_claimed_just_before_the_removal_is_not_run(practice_a, director, live):
+    from marketing_workflows import runner
+
+    make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email()], **ALWAYS)
+    now = timezone.now()
+    claimed = runner.claim_due_runs(limit=10, now=now)
+    services.enrolment_remove(
+        practice_a, actor=director.user, enrolment=for_practice(Enrolment, practice_a).get()
+    )
+    runner.run_claimed(practice_a, [run_id for run_id, _p in claimed], claimed_at=now)
+    assert not for_practice(Message, practice_a).exists()
+    assert for_practice(StepRun, practice_a).get().state == StepRun.State.CANCELLED
