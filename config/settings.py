@@ -276,7 +276,7 @@ MESSAGING_STUCK_SECONDS = env_int("MESSAGING_STUCK_SECONDS", 300)
 MESSAGING_UNKNOWN_GRACE_SECONDS = env_int("MESSAGING_UNKNOWN_GRACE_SECONDS", 600)
 # Marketing workflows: step runs claimed a batch at a time; a run claimed this long ago and
 # never finished belonged to a worker that died, and is run again (once).
-WORKFLOW_BATCH = env_int("WORKFLOW_BATCH", 1000)
+WORKFLOW_BATCH = env_int("WORKFLOW_BATCH", 5000)
 WORKFLOW_STUCK_SECONDS = env_int("WORKFLOW_STUCK_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {

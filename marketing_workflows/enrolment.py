@@ -16,7 +16,7 @@ import zoneinfo
 from collections.abc import Iterable
 
 from django.db import connection, models
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from appointments.models import Appointment
@@ -85,42 +85,39 @@ def usual_time_zone(practice: Practice) -> models.Expression:
     )
 
 
-def _not_already_in(practice: Practice, version: WorkflowVersion, now: dt.datetime) -> Q:
+# The exclusions below are `pk NOT IN (subquery)`, not NOT EXISTS: PostgreSQL reads such a
+# subquery once into a hash before inserting, whatever its statistics say. A correlated
+# NOT EXISTS on the table being inserted into may be planned (with statistics of an empty
+# table) as a scan per patient that also walks every row inserted so far: quadratic.
+
+
+def _in_workflow(practice: Practice, version: WorkflowVersion, now: dt.datetime) -> QuerySet:
     """Patients this workflow must not enrol now: in it at the moment, removed from it by
     staff, or (re-enrolment off) ever in it; with re-enrolment on, finished too recently."""
-    in_workflow = for_practice(Enrolment, practice).filter(
-        workflow_id=version.workflow_id, patient_id=OuterRef("pk")
-    )
+    in_workflow = for_practice(Enrolment, practice).filter(workflow_id=version.workflow_id)
     if version.allow_reenrolment:
         recent = now - dt.timedelta(days=version.reenrol_after_days)
         in_workflow = in_workflow.filter(
             Q(state__in=[Enrolment.State.ACTIVE, Enrolment.State.REMOVED]) | Q(ended_at__gt=recent)
         )
-    return ~Exists(in_workflow)
+    return in_workflow.values("patient_id")
 
 
-def _not_kept_out(practice: Practice, version: WorkflowVersion) -> Q:
+def _kept_out(practice: Practice, version: WorkflowVersion) -> QuerySet:
     """Exclusivity, both ways: patients active in another active workflow stay out of an
     exclusive one, and patients active in an exclusive one stay out of every other."""
     elsewhere = (
         for_practice(Enrolment, practice)
-        .filter(
-            patient_id=OuterRef("pk"),
-            state=Enrolment.State.ACTIVE,
-            workflow__status=Workflow.Status.ACTIVE,
-        )
+        .filter(state=Enrolment.State.ACTIVE, workflow__status=Workflow.Status.ACTIVE)
         .exclude(workflow_id=version.workflow_id)
     )
     if not version.exclusive:
         elsewhere = elsewhere.filter(version__exclusive=True)
-    return ~Exists(elsewhere)
+    return elsewhere.values("patient_id")
 
 
-def _not_prior(practice: Practice, version: WorkflowVersion) -> Q:
-    prior = for_practice(PriorMatch, practice).filter(
-        version_id=version.pk, patient_id=OuterRef("pk")
-    )
-    return ~Exists(prior)
+def _prior(practice: Practice, version: WorkflowVersion) -> QuerySet:
+    return for_practice(PriorMatch, practice).filter(version_id=version.pk).values("patient_id")
 
 
 def candidates(
@@ -136,10 +133,10 @@ def candidates(
     patients = matching_patients(practice, version_criteria(practice, version), now=now)
     if patient_ids is not None:
         patients = patients.filter(pk__in=list(patient_ids))
-    patients = patients.filter(
-        _not_already_in(practice, version, now), _not_kept_out(practice, version)
+    patients = patients.exclude(pk__in=_in_workflow(practice, version, now)).exclude(
+        pk__in=_kept_out(practice, version)
     )
-    return patients if existing else patients.filter(_not_prior(practice, version))
+    return patients if existing else patients.exclude(pk__in=_prior(practice, version))
 
 
 def enrol(

@@ -345,8 +345,15 @@ class StepRun(PracticeOwnedModel):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # No database constraint: the runner links a message it queued (or found) in the same
+    # transaction, and the constraint's check at commit cost a lookup per run.
     message = models.ForeignKey(
-        "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     # crm.Task's id (crm owns tasks; counts come from crm.selectors by origin).
     task_id = models.BigIntegerField(null=True, blank=True)

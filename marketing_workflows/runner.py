@@ -238,7 +238,7 @@ def _queue_messages(batch: _Batch) -> None:
         sending.MessageRequest(
             key=message_key(run.enrolment_id, run.step_id),
             client=run.enrolment.patient.client,
-            patient=run.enrolment.patient,
+            patient_id=run.enrolment.patient_id,
             channel=run.step.kind,
             subject=run.step.subject,
             body=run.step.body,
@@ -246,17 +246,17 @@ def _queue_messages(batch: _Batch) -> None:
         )
         for run in batch.messages
     ]
-    messages = sending.messages_queue(batch.practice, requests)
-    for run, message in zip(batch.messages, messages, strict=True):
-        run.message_id = message.pk if message is not None else None
-        if sending.refused_at_queueing(message):
+    queued = sending.messages_queue(batch.practice, requests)
+    for run, message in zip(batch.messages, queued, strict=True):
+        run.message_id = message.id
+        if message.refused:
             # No consent, opted out, no address: the client leaves this message step; the
             # enrolment goes on (later pauses and tasks still happen).
-            reason = message.error if message is not None else _("No way to reach the client.")
-            batch.skipped[reason].append(run)
+            batch.skipped[message.error].append(run)
         else:
             batch.done.append(run)
-    sending.dispatch_soon(messages)
+    if not all(message.refused for message in queued):
+        sending.dispatch_soon()
 
 
 def _create_tasks(batch: _Batch) -> None:

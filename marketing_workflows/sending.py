@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -19,6 +18,8 @@ from messaging.selectors import sms_gateway
 from messaging.status import message_set_status
 from messaging.templating import CLIENT_PLACEHOLDERS, render, sms_segments, validate_placeholders
 from practice.models import Practice
+
+MessageRequest = outbox.BulkMessage
 
 __all__ = [
     "MessageRequest",
@@ -44,44 +45,18 @@ def text_check(text: str) -> None:
     validate_placeholders(text, CLIENT_PLACEHOLDERS)
 
 
-@dataclass(frozen=True)
-class MessageRequest:
-    key: str
-    client: object
-    patient: object
-    channel: str  # "email" | "sms"
-    subject: str
-    body: str
-    due_at: dt.datetime
+def messages_queue(
+    practice: Practice, requests: Sequence[outbox.BulkMessage]
+) -> list[outbox.Queued]:
+    """Queue each step's message (or find it by its key), in order, as news and offers
+    (kind MARKETING: consent needed, an unsubscribe link). A message that cannot go (no
+    consent, opted out, no mobile or email, no gateway) comes back refused with its reason."""
+    return outbox.messages_queue_bulk(practice, kind=Kind.MARKETING, messages=requests)
 
 
-def messages_queue(practice: Practice, requests: Sequence[MessageRequest]) -> list[Message | None]:
-    """Queue each request's message (or find it by its key), in order. A message that cannot
-    go (no consent, opted out, no mobile or email, no gateway) comes back saved failed."""
-    return outbox.messages_queue_many(practice, [_outbox_kwargs(request) for request in requests])
-
-
-def _outbox_kwargs(request: MessageRequest) -> dict:
-    return {
-        "key": request.key,
-        "client": request.client,
-        "patient": request.patient,
-        "kind": Kind.MARKETING,
-        "channel": request.channel,
-        "due_at": request.due_at,
-        "subject": request.subject,
-        "body": request.body,
-    }
-
-
-def refused_at_queueing(message: Message | None) -> bool:
-    """Whether messaging refused the message outright (saved failed, never on its way)."""
-    return message is None or (message.status == Message.Status.FAILED and not message.attempts)
-
-
-def dispatch_soon(messages: Sequence[Message | None]) -> None:
-    """Ask a worker to send them once this transaction commits (if any is due now)."""
-    outbox.dispatch_soon(messages)
+def dispatch_soon() -> None:
+    """Ask a worker to send what is due once this transaction commits."""
+    outbox.dispatch_soon()
 
 
 def messages_cancel(practice: Practice, message_ids: Sequence[int]) -> int:

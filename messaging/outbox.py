@@ -12,12 +12,13 @@ the caller's transaction has committed. Which channels reach a client is decided
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from patients.models import Client
 from practice.models import Practice
 from practice.scoping import for_practice
 
@@ -28,8 +29,6 @@ from .tasks import dispatch_due_messages_task
 
 # Ask for the client's best channel: SMS to a usable mobile, else email.
 BEST = "best"
-# `failure_before_sending` looks the practice's SMS gateway up unless given it.
-_LOOK_UP = object()
 
 
 def client_channels(practice: Practice, client) -> list[str]:
@@ -51,25 +50,21 @@ def failure_before_sending(
     channel: str,
     consultation_type_id: int | None = None,
     body: str = "",
-    gateway: Any = _LOOK_UP,
 ) -> str:
-    """Why a message cannot go out (an `errors` code), or '' when it can be tried.
-    `gateway`: the practice's SMS gateway (or None) when the caller has looked it up."""
-    if channel == Channel.SMS:
-        if gateway is _LOOK_UP:
-            gateway = sms_gateway(practice)
-        if gateway is None:
-            return errors.NO_GATEWAY
-        if not client.mobile:
-            return errors.NO_MOBILE
-        if client.sms_opted_out:
-            return errors.OPTED_OUT
-    if channel == Channel.EMAIL and not client.email:
-        return errors.NO_EMAIL
-    if kind == Kind.MARKETING and client.marketing_consent is not True:
-        return errors.NO_CONSENT
-    if kind in OWN_TEXT_KINDS:
-        return "" if body.strip() else errors.NO_TEXT
+    """Why a message cannot go out (an `errors` code), or '' when it can be tried."""
+    failure = client_failure(
+        kind=kind,
+        channel=channel,
+        # Looked up only for an SMS (the gateway's absence is no reason not to email).
+        has_gateway=channel != Channel.SMS or sms_gateway(practice) is not None,
+        mobile=client.mobile,
+        email=client.email,
+        sms_opted_out=client.sms_opted_out,
+        marketing_consent=client.marketing_consent,
+        body=body,
+    )
+    if failure or kind in OWN_TEXT_KINDS:
+        return failure
     template = template_for(
         practice,
         consultation_type_id=consultation_type_id,
@@ -78,6 +73,36 @@ def failure_before_sending(
         language=practice.language,
     )
     return "" if template else errors.NO_TEMPLATE
+
+
+def client_failure(
+    *,
+    kind: str,
+    channel: str,
+    has_gateway: bool,
+    mobile: str,
+    email: str,
+    sms_opted_out: bool,
+    marketing_consent: bool | None,
+    body: str = "",
+) -> str:
+    """The reasons a message cannot go that lie with the client, the channel and its text
+    (an `errors` code, or ''): from plain values, so one message and a thousand at once
+    (messages_queue_bulk) are judged by the same rule."""
+    if channel == Channel.SMS:
+        if not has_gateway:
+            return errors.NO_GATEWAY
+        if not mobile:
+            return errors.NO_MOBILE
+        if sms_opted_out:
+            return errors.OPTED_OUT
+    if channel == Channel.EMAIL and not email:
+        return errors.NO_EMAIL
+    if kind == Kind.MARKETING and marketing_consent is not True:
+        return errors.NO_CONSENT
+    if kind in OWN_TEXT_KINDS and not body.strip():
+        return errors.NO_TEXT
+    return ""
 
 
 def message_queue(
@@ -105,81 +130,10 @@ def message_queue(
     existing = for_practice(Message, practice).filter(idempotency_key=key).first()
     if existing:
         return existing
-    message = _new_message(
-        practice,
-        _LOOK_UP,
-        key=key,
-        client=client,
-        kind=kind,
-        channel=channel,
-        due_at=due_at,
-        consultation_type_id=consultation_type_id,
-        patient=patient,
-        subject=subject,
-        body=body,
-        **about,
-    )
-    if message is None:
-        return None
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:  # a concurrent event created it first
-        return for_practice(Message, practice).get(idempotency_key=key)
-    return message
-
-
-def messages_queue_many(
-    practice: Practice, requests: Sequence[Mapping[str, Any]]
-) -> list[Message | None]:
-    """`message_queue` for many messages at once, with the same rules and results (in the
-    order of `requests`, each holding message_queue's keyword arguments), in a few queries
-    instead of a few per message: a workflow step queues thousands at a time."""
-    keys = [request["key"] for request in requests]
-    found = {
-        message.idempotency_key: message
-        for message in for_practice(Message, practice).filter(idempotency_key__in=keys)
-    }
-    gateway = sms_gateway(practice)
-    new = []
-    for request in requests:
-        if request["key"] not in found:
-            message = _new_message(practice, gateway, **request)
-            if message is not None:
-                new.append(message)
-                found[message.idempotency_key] = message
-    try:
-        with transaction.atomic():
-            Message.objects.unscoped().bulk_create(new, batch_size=1000)
-    except IntegrityError:  # a concurrent event queued some of them first: one by one
-        return [message_queue(practice, **request) for request in requests]
-    return [found.get(key) for key in keys]
-
-
-def _new_message(
-    practice: Practice,
-    gateway: Any,
-    *,
-    key: str,
-    client,
-    kind: str,
-    channel: str,
-    due_at: dt.datetime | None = None,
-    consultation_type_id: int | None = None,
-    patient=None,
-    subject: str = "",
-    body: str = "",
-    **about,
-) -> Message | None:
-    """The unsaved message, failed with its reason when it cannot go; None when `channel`
-    is BEST and nothing reaches the client. `gateway` as for failure_before_sending."""
     if channel == BEST:
-        if gateway is _LOOK_UP:
-            gateway = sms_gateway(practice)
-        channels = client.usable_channels(sms=gateway is not None)
-        if not channels:
+        channel = best_channel(practice, client)
+        if not channel:
             return None
-        channel = channels[0]
     failure = failure_before_sending(
         practice,
         client=client,
@@ -187,9 +141,8 @@ def _new_message(
         channel=channel,
         consultation_type_id=consultation_type_id,
         body=body,
-        gateway=gateway,
     )
-    return Message(
+    message = Message(
         practice=practice,
         client=client,
         patient=patient,
@@ -205,6 +158,149 @@ def _new_message(
         error=str(errors.REASONS[failure]) if failure else "",
         **about,
     )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:  # a concurrent event created it first
+        return for_practice(Message, practice).get(idempotency_key=key)
+    return message
+
+
+@dataclass(frozen=True)
+class BulkMessage:
+    """One of many messages with a text of their own (a workflow step's). `client` needs
+    only what the rule reads: mobile, email, sms_opted_out, marketing_consent."""
+
+    key: str
+    client: Client
+    patient_id: int | None
+    channel: str
+    subject: str
+    body: str
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What became of a BulkMessage: its message's id, status and (when refused) reason."""
+
+    id: int
+    status: str
+    error: str
+    attempts: int = 0
+
+    @property
+    def refused(self) -> bool:
+        """Saved failed before any attempt to send: never on its way (no consent, ...)."""
+        return self.status == Message.Status.FAILED and not self.attempts
+
+
+def messages_queue_bulk(
+    practice: Practice, *, kind: str, messages: Sequence[BulkMessage]
+) -> list[Queued]:
+    """`message_queue` for thousands of messages of a kind with its own text at once: the
+    same rules (`client_failure`), idempotent per key, in a few queries and without a model
+    instance per message (a workflow step queues 100,000 in seconds). In the order given.
+    A message already queued under its key is returned as it is."""
+    if kind not in OWN_TEXT_KINDS:
+        raise ValueError(f"Bulk queueing is for kinds with their own text, not {kind!r}.")
+    if not messages:
+        return []
+    has_gateway = sms_gateway(practice) is not None
+    rows = [_bulk_row(kind, message, has_gateway) for message in messages]
+    # Keys already queued are skipped by the insert and read back (idempotent per key).
+    found = _insert(practice, rows)
+    return [found[message.key] for message in messages]
+
+
+def _bulk_row(kind: str, message: BulkMessage, has_gateway: bool) -> dict:
+    client = message.client
+    failure = client_failure(
+        kind=kind,
+        channel=message.channel,
+        has_gateway=has_gateway,
+        mobile=client.mobile,
+        email=client.email,
+        sms_opted_out=client.sms_opted_out,
+        marketing_consent=client.marketing_consent,
+        body=message.body,
+    )
+    return {
+        "idempotency_key": message.key,
+        "client_id": client.pk,
+        "patient_id": message.patient_id,
+        "kind": kind,
+        "channel": message.channel,
+        "recipient": client.mobile if message.channel == Channel.SMS else client.email,
+        "subject": message.subject,
+        "body": message.body,
+        "due_at": message.due_at,
+        "status": Message.Status.FAILED if failure else Message.Status.SCHEDULED,
+        "error_code": failure,
+        "error": str(errors.REASONS[failure]) if failure else "",
+    }
+
+
+_INSERT_BATCH = 1000
+
+
+def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
+    """INSERT the rows (every other column its field's default), skipping keys queued
+    meanwhile by someone else, a thousand a statement, instead of bulk_create's model
+    instance and preparation of every field of every row. Returns what went in and what
+    was there, by key."""
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    defaults = {
+        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
+        for f in fields
+    }  # fmt: skip
+    defaults["practice_id"] = practice.pk
+    inserted: dict[str, Queued] = {}
+    for start in range(0, len(rows), _INSERT_BATCH):
+        chunk = rows[start : start + _INSERT_BATCH]
+        columns = [
+            [
+                f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection)
+                for row in chunk
+            ]
+            for f in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(*_insert_statement(fields, columns))
+            inserted.update({key: Queued(pk, st, err) for pk, key, st, err in cursor.fetchall()})
+    missing = [row["idempotency_key"] for row in rows if row["idempotency_key"] not in inserted]
+    if missing:  # queued by a concurrent event between our look and our insert
+        inserted.update(_queued(practice, missing))
+    return inserted
+
+
+def _insert_statement(fields: list, columns: list[list]) -> tuple[str, list]:
+    """PostgreSQL: one array per column, unnested (a handful of parameters however many
+    rows: a statement of thousands of literals takes longer to build and to parse than to
+    run). SQLite: a multi-row VALUES list."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    table = quote(Message._meta.db_table)
+    returning = "ON CONFLICT DO NOTHING RETURNING id, idempotency_key, status, error"
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        return f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {returning}", columns  # noqa: S608
+    count = len(columns[0])
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [column[index] for index in range(count) for column in columns]
+    return f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * count)} {returning}", params  # noqa: S608
+
+
+def _queued(practice: Practice, keys: list[str]) -> dict[str, Queued]:
+    rows = for_practice(Message, practice).filter(idempotency_key__in=keys)
+    return {
+        key: Queued(pk, status, error, attempts)
+        for key, pk, status, error, attempts in rows.values_list(
+            "idempotency_key", "pk", "status", "error", "attempts"
+        )
+    }
 
 
 def dispatch_soon(messages: Iterable[Message | None] | None = None) -> None:
