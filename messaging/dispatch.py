@@ -7,8 +7,11 @@ never take the same row; a row left in 'sending' by a killed worker is not resen
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -16,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from appointments.links import appointment_link_codes
 from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
@@ -24,16 +28,21 @@ from .links import appointment_link, online_booking_link, unsubscribe_link, wait
 from .models import OWN_TEXT_KINDS, Channel, Kind, Message, SmsGateway
 from .providers import (
     PermanentFailure,
+    Sent,
     TemporaryFailure,
     UncertainFailure,
     send_email,
     sms_provider,
 )
 from .selectors import sms_gateway, template_for
-from .status import flag_client_number, message_set_status
+from .status import flag_client_number, messages_set_status
 from .templating import AppointmentValues, ClientValues, render, sms_segments
 
 log = logging.getLogger(__name__)
+
+# Provider calls in flight at once per worker process: on loopback a few keep the worker
+# busy; against Twilio (a round trip of 100-200 ms) throughput is about threads / latency.
+SEND_THREADS = 8
 
 
 def claim_due_messages(*, limit: int, now: dt.datetime | None = None) -> list[int]:
@@ -65,7 +74,10 @@ class Batch:
 
     def gateway(self, practice) -> SmsGateway | None:
         if practice.pk not in self.gateways:
-            self.gateways[practice.pk] = sms_gateway(practice)
+            gateway = sms_gateway(practice)
+            if gateway is not None:
+                gateway.practice = practice  # the debit is scoped by it: no query for it
+            self.gateways[practice.pk] = gateway
         return self.gateways[practice.pk]
 
     def template(self, practice, *, consultation_type_id, kind, channel, language):
@@ -81,20 +93,83 @@ class Batch:
         return self.templates[key]
 
 
-def dispatch_due_messages(*, limit: int | None = None) -> int:
+class SmsSender:
+    """The SMS provider and the threads that call it, kept for a run of batches.
+
+    A send mostly waits for the provider's answer, so a few run at once. Only the
+    provider call runs in the threads (each keeps its own client and keep-alive connection
+    per gateway); every query stays in the calling thread and its connection.
+    """
+
+    def __init__(self, provider: object | None = None, threads: int = SEND_THREADS) -> None:
+        self.provider = provider if provider is not None else sms_provider()
+        self.threads = threads
+        self._pool: ThreadPoolExecutor | None = None
+
+    def send_all(self, sends: list[tuple[SmsGateway, Message]]) -> list[object]:
+        """Each send's `Sent`, or the exception it raised, in the order given."""
+        if len(sends) <= 1 or self.threads <= 1:
+            return [self._send(send) for send in sends]  # no thread for one message
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="sms-send")
+        return list(self._pool.map(self._send, sends))
+
+    def _send(self, send: tuple[SmsGateway, Message]) -> object:
+        gateway, message = send
+        try:
+            return self.provider.send_sms(
+                gateway=gateway,
+                message=message,
+                # Our id rides along: a callback may arrive before we have saved Twilio's SID.
+                status_callback=(
+                    f"{settings.PUBLIC_BASE_URL}/messaging/twilio/status/?m={message.pk}"
+                ),
+            )
+        except Exception as exc:  # handed back to the calling thread, which judges it
+            return exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> SmsSender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def dispatch_due_messages(*, limit: int | None = None, sender: SmsSender | None = None) -> int:
     """Claim and send one batch. Returns how many were handled."""
     ids = claim_due_messages(limit=limit or settings.MESSAGING_BATCH)
     if not ids:
         return 0
-    batch = Batch()
-    messages = (
+    with contextlib.ExitStack() as stack:
+        if sender is None:
+            sender = stack.enter_context(SmsSender())
+        _send_batch(_claimed(ids), sender)
+    return len(ids)
+
+
+def dispatch_all_due() -> int:
+    """Send what is due, batch by batch, keeping one sender (threads, connections)."""
+    total = 0
+    with SmsSender() as sender:
+        while handled := dispatch_due_messages(sender=sender):
+            total += handled
+    return total
+
+
+def _claimed(ids: list[int]) -> list[Message]:
+    return list(
         Message.objects.unscoped()
         .filter(id__in=ids)
         .select_related(
             "practice",
             "client",
             "appointment__patient",
-            "appointment__location",
+            "appointment__location__practice",
             "appointment__practitioner__user",
             "appointment__practice",
             "appointment__client",
@@ -107,10 +182,52 @@ def dispatch_due_messages(*, limit: int | None = None) -> int:
         )
         .order_by("due_at", "id")
     )
+
+
+def _send_batch(messages: list[Message], sender: SmsSender) -> None:
+    """Compose, check and debit per practice; send every SMS of the batch at once; record
+    the outcomes per practice. The per-practice steps run in that practice's scope."""
+    batch = Batch(provider=sender.provider)
+    groups: dict[int, list[Message]] = {}
     for message in messages:
-        with practice_scope(message.practice_id):
-            send_claimed(message, batch)
-    return len(ids)
+        groups.setdefault(message.practice_id, []).append(message)
+    sms: list[Message] = []
+    for practice_id, group in groups.items():
+        with practice_scope(practice_id):
+            sms += _prepare(group, batch)
+    results = sender.send_all([(batch.gateway(m.practice), m) for m in sms])
+    refunds: Counter[int] = Counter()
+    unexpected = [
+        error
+        for message, result in zip(sms, results, strict=True)
+        if (error := _record_sms(message, result, refunds)) is not None
+    ]
+    for practice_id, group in groups.items():
+        with practice_scope(practice_id):
+            if refunds[practice_id]:
+                _refund(batch.gateways[practice_id], refunds[practice_id])
+            # A send that failed unexpectedly stays 'sending': reconciled, never resent blindly.
+            _save_outcomes([m for m in group if m.status != Message.Status.SENDING])
+    if unexpected:
+        raise unexpected[0]
+
+
+def _prepare(messages: list[Message], batch: Batch) -> list[Message]:
+    """Compose one practice's messages; send the emails, fail what cannot go; return the
+    SMS ready to send, their credit taken."""
+    appointment_link_codes(
+        m.appointment for m in messages if _wants_appointment_link(m) and _template(m, batch)
+    )
+    pending = []
+    for message in messages:
+        failure = _compose(message, batch)
+        if failure:
+            _fail(message, failure)
+        elif message.channel == Channel.SMS:
+            pending.append(message)
+        else:
+            _send_email(message)
+    return _take_credit(pending, batch)
 
 
 def _compose(message: Message, batch: Batch) -> str:
@@ -129,15 +246,7 @@ def _compose(message: Message, batch: Batch) -> str:
             unsubscribe_link=unsubscribe_link(message.client),
         ).values
     else:
-        # A waitlist message is about the offered time, not about an appointment.
-        about = message.waitlist_offer or message.appointment
-        template = batch.template(
-            practice,
-            consultation_type_id=about.consultation_type_id,
-            kind=message.kind,
-            channel=message.channel,
-            language=language,
-        )
+        template = _template(message, batch)
         if template is None:
             return errors.NO_TEMPLATE
         template_subject, template_body = template.subject, template.body
@@ -150,15 +259,37 @@ def _compose(message: Message, batch: Batch) -> str:
     return ""
 
 
+def _template(message: Message, batch: Batch):
+    """The template of a message about an appointment or a waitlist offer (None if none)."""
+    # A waitlist message is about the offered time, not about an appointment.
+    about = message.waitlist_offer or message.appointment
+    return batch.template(
+        message.practice,
+        consultation_type_id=about.consultation_type_id,
+        kind=message.kind,
+        channel=message.channel,
+        language=message.practice.language,
+    )
+
+
+def _wants_appointment_link(message: Message) -> bool:
+    """Whether the message carries the client's personal appointment link."""
+    return (
+        message.kind not in OWN_TEXT_KINDS
+        and message.kind != Kind.BOOKING_LINK
+        and message.waitlist_offer is None
+    )
+
+
 def _values(message: Message, *, language: str) -> dict[str, str]:
     offer, appointment = message.waitlist_offer, message.appointment
     if offer is not None:
         link = waitlist_offer_link(offer)
         return AppointmentValues.build_for_offer(offer, language=language, link=link).values
     link = (
-        online_booking_link(message.practice)
-        if message.kind == Kind.BOOKING_LINK
-        else appointment_link(appointment)
+        appointment_link(appointment)
+        if _wants_appointment_link(message)
+        else online_booking_link(message.practice)
     )
     return AppointmentValues.build(appointment, language=language, link=link).values
 
@@ -195,19 +326,6 @@ def _retry_or_fail(message: Message, reason: str) -> None:
     message.error = reason[:300]
 
 
-def send_claimed(message: Message, batch: Batch | None = None) -> None:
-    """Send one claimed message and record the outcome on it."""
-    batch = batch or Batch()
-    failure = _compose(message, batch)
-    if failure:
-        _fail(message, failure)
-    elif message.channel == Channel.SMS:
-        _send_sms(message, batch)
-    else:
-        _send_email(message)
-    _save_outcome(message)
-
-
 OUTCOME_FIELDS = [
     "subject",
     "body",
@@ -220,16 +338,18 @@ OUTCOME_FIELDS = [
 ]
 
 
-def _save_outcome(message: Message) -> None:
-    """One UPDATE while the row is still ours ('sending'), through the one status change
-    that tells other apps of a refusal. If Twilio's callback came first and moved the
-    status on, keep its status and save the rest."""
-    values = {name: getattr(message, name) for name in OUTCOME_FIELDS}
-    if not message_set_status(
-        message, status=message.status, expected=Message.Status.SENDING, **values
-    ):
-        Message.objects.unscoped().filter(pk=message.pk).update(updated_at=timezone.now(), **values)
-        message.refresh_from_db(fields=["status"])
+def _save_outcomes(messages: list[Message]) -> None:
+    """Record each message's outcome while the row is still ours ('sending'): one UPDATE
+    for the batch, and each refusal through the one status change that tells other apps.
+    If Twilio's callback came first and moved a status on, keep its status, save the rest."""
+    moved = messages_set_status(messages, expected=Message.Status.SENDING, fields=OUTCOME_FIELDS)
+    for message in messages:
+        if message.pk not in moved:
+            values = {name: getattr(message, name) for name in OUTCOME_FIELDS}
+            Message.objects.unscoped().filter(pk=message.pk).update(
+                updated_at=timezone.now(), **values
+            )
+            message.refresh_from_db(fields=["status"])
 
 
 def _send_email(message: Message) -> None:
@@ -242,35 +362,47 @@ def _send_email(message: Message) -> None:
     message.status, message.sent_at, message.error = sent.status, timezone.now(), ""
 
 
-def _send_sms(message: Message, batch: Batch) -> None:
-    gateway = batch.gateway(message.practice)
-    if gateway is None:
-        _fail(message, errors.NO_GATEWAY)
-        return
-    if message.client.sms_opted_out:
-        _fail(message, errors.OPTED_OUT)
-        return
-    if not _debit_credit(gateway, message.segments):
-        _fail(message, errors.NO_CREDIT)
-        return
-    try:
-        sent = batch.provider.send_sms(
-            gateway=gateway,
-            message=message,
-            # Our id rides along: a callback may arrive before we have saved Twilio's SID.
-            status_callback=f"{settings.PUBLIC_BASE_URL}/messaging/twilio/status/?m={message.pk}",
-        )
-    except PermanentFailure as exc:
-        _refund(gateway, message.segments)
-        _fail(message, exc.code, exc.provider_code)
-        flag_client_number(message.client, exc.code)
-        return
-    except TemporaryFailure as exc:
-        _refund(gateway, message.segments)
-        _retry_or_fail(message, str(exc))
-        return
-    except UncertainFailure:
+def _take_credit(messages: list[Message], batch: Batch) -> list[Message]:
+    """The SMS (of one practice) that may go, their segments taken from the credit: one
+    debit for them all, else one by one as far as the credit goes."""
+    ready = []
+    for message in messages:
+        if batch.gateway(message.practice) is None:
+            _fail(message, errors.NO_GATEWAY)
+        elif message.client.sms_opted_out:
+            _fail(message, errors.OPTED_OUT)
+        else:
+            ready.append(message)
+    if not ready:
+        return []
+    gateway = batch.gateway(ready[0].practice)
+    if _debit_credit(gateway, sum(m.segments for m in ready)):
+        return ready
+    debited = []
+    for message in ready:
+        if _debit_credit(gateway, message.segments):
+            debited.append(message)
+        else:
+            _fail(message, errors.NO_CREDIT)
+    return debited
+
+
+def _record_sms(message: Message, result: object, refunds: Counter[int]) -> Exception | None:
+    """Put the provider's answer on the message; a refused or failed send's segments go to
+    `refunds`. Returns an exception the provider should never have raised."""
+    if isinstance(result, Sent):
+        message.provider_id, message.status = result.provider_id, result.status
+        message.sent_at, message.error = timezone.now(), ""
+    elif isinstance(result, PermanentFailure):
+        refunds[message.practice_id] += message.segments
+        _fail(message, result.code, result.provider_code)
+        flag_client_number(message.client, result.code)
+    elif isinstance(result, TemporaryFailure):
+        refunds[message.practice_id] += message.segments
+        _retry_or_fail(message, str(result))
+    elif isinstance(result, UncertainFailure):
+        # It may have gone out: reconciled with the provider's record, never resent blindly.
         message.status = Message.Status.UNKNOWN
-        return
-    message.provider_id, message.status = sent.provider_id, sent.status
-    message.sent_at, message.error = timezone.now(), ""
+    else:
+        return result  # type: ignore[return-value]
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,12 +31,58 @@ def message_set_status(
     message.status = status
     for name, value in fields.items():
         setattr(message, name, value)
-    resent = status == Message.Status.SCHEDULED and expected in Message.OUTCOMES
-    if status in Message.OUTCOMES or resent:
+    if _is_outcome_change(status, expected):
         signals.message_outcome_changed.send(
             sender=Message, message=message, previous_status=expected, actor=actor
         )
     return True
+
+
+def _is_outcome_change(status: str, expected: str) -> bool:
+    """Reaching an outcome, or being scheduled again after one: what other apps hear of."""
+    resent = status == Message.Status.SCHEDULED and expected in Message.OUTCOMES
+    return status in Message.OUTCOMES or resent
+
+
+def messages_set_status(
+    messages: Sequence[Message], *, expected: str, fields: Sequence[str]
+) -> set[int]:
+    """`message_set_status` for many: move each of `messages` from status `expected` to
+    its own `status`, saving its `fields` with it. Returns the ids that moved; a message no
+    longer in `expected` (someone moved it first) is left as it is, nothing saved.
+
+    The dispatcher's batch: the changes nobody listens to (queued, sent, a retry) take
+    one locked read and one UPDATE for all; each outcome goes through `message_set_status`,
+    so it is signalled, in its own transaction, as ever.
+    """
+    quiet = [m for m in messages if not _is_outcome_change(m.status, expected)]
+    moved = _set_quietly(quiet, expected=expected, fields=fields) if quiet else set()
+    for message in messages:
+        if _is_outcome_change(message.status, expected) and message_set_status(
+            message,
+            status=message.status,
+            expected=expected,
+            **{name: getattr(message, name) for name in fields},
+        ):
+            moved.add(message.pk)
+    return moved
+
+
+@transaction.atomic
+def _set_quietly(messages: list[Message], *, expected: str, fields: Sequence[str]) -> set[int]:
+    now = timezone.now()
+    rows = Message.objects.unscoped()
+    # Locked until commit: a status callback (select_for_update) waits, then finds them moved.
+    ours = set(
+        rows.select_for_update()
+        .filter(pk__in=[m.pk for m in messages], status=expected)
+        .values_list("pk", flat=True)
+    )
+    moving = [m for m in messages if m.pk in ours]
+    for message in moving:
+        message.updated_at = now
+    rows.bulk_update(moving, ["status", "updated_at", *fields])
+    return ours
 
 
 def flag_client_number(client, code: str) -> None:

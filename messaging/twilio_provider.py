@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import requests
 from django.conf import settings
@@ -57,16 +58,19 @@ def twilio_client(gateway) -> Client:
 
 
 class TwilioSmsProvider:
-    """One per dispatch batch: keeps a client (and its HTTP connection) per gateway."""
+    """Kept for a run of batches: a client (and its keep-alive HTTP connection) per gateway
+    and per thread. One client is not shared between threads: its HTTP client keeps the
+    last response on itself and hands that back, so two threads could swap answers."""
 
     def __init__(self) -> None:
-        self.clients: dict[tuple[str, str], Client] = {}
+        self._local = threading.local()
 
     def client_for(self, gateway) -> Client:
-        key = (gateway.account_sid, gateway.auth_token)
-        if key not in self.clients:
-            self.clients[key] = twilio_client(gateway)
-        return self.clients[key]
+        clients = self._local.__dict__.setdefault("clients", {})
+        key = (gateway.account_sid, gateway.auth_token, gateway.api_key_sid, gateway.api_key_secret)
+        if key not in clients:
+            clients[key] = twilio_client(gateway)
+        return clients[key]
 
     def send_sms(self, *, gateway, message, status_callback: str) -> Sent:
         sender = (
