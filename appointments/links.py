@@ -6,8 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from django.db.models import Case, Value, When
-
+from practice.bulk import update_from_values
 from practice.parsing import InvalidInput, parse_link_code
 
 from .models import Appointment
@@ -31,8 +30,8 @@ def appointment_link_codes(appointments: Iterable[Appointment]) -> None:
     # 12 characters, 72 random bits each.
     codes = {pk: secrets.token_urlsafe(9) for pk in missing}
     # Only the first caller sets a code; a concurrent one reads the winner's code back.
-    Appointment.objects.unscoped().filter(pk__in=codes, link_code__isnull=True).update(
-        link_code=Case(*(When(pk=pk, then=Value(code)) for pk, code in codes.items()))
+    update_from_values(
+        Appointment, list(codes.items()), fields=["link_code"], only_if={"link_code": None}
     )
     found = Appointment.objects.unscoped().filter(pk__in=codes).values_list("pk", "link_code")
     for pk, code in found:

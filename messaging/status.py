@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from practice.bulk import update_from_values
+
 from . import errors, signals
 from .models import Message
 
@@ -52,8 +54,8 @@ def messages_set_status(
     longer in `expected` (someone moved it first) is left as it is, nothing saved.
 
     The dispatcher's batch: the changes nobody listens to (queued, sent, a retry) take
-    one locked read and one UPDATE for all; each outcome goes through `message_set_status`,
-    so it is signalled, in its own transaction, as ever.
+    one UPDATE for all; each outcome goes through `message_set_status`, so it is
+    signalled, in its own transaction, as ever.
     """
     quiet = [m for m in messages if not _is_outcome_change(m.status, expected)]
     moved = _set_quietly(quiet, expected=expected, fields=fields) if quiet else set()
@@ -68,21 +70,20 @@ def messages_set_status(
     return moved
 
 
-@transaction.atomic
 def _set_quietly(messages: list[Message], *, expected: str, fields: Sequence[str]) -> set[int]:
     now = timezone.now()
-    rows = Message.objects.unscoped()
-    # Locked until commit: a status callback (select_for_update) waits, then finds them moved.
-    ours = set(
-        rows.select_for_update()
-        .filter(pk__in=[m.pk for m in messages], status=expected)
-        .values_list("pk", flat=True)
+    names = ["status", *fields]
+    # One statement: a row a status callback moved on meanwhile no longer matches.
+    moved = update_from_values(
+        Message,
+        [[m.pk, now, *(getattr(m, name) for name in names)] for m in messages],
+        fields=["updated_at", *names],
+        only_if={"status": expected},
     )
-    moving = [m for m in messages if m.pk in ours]
-    for message in moving:
-        message.updated_at = now
-    rows.bulk_update(moving, ["status", "updated_at", *fields])
-    return ours
+    for message in messages:
+        if message.pk in moved:
+            message.updated_at = now
+    return moved
 
 
 def flag_client_number(client, code: str) -> None:
