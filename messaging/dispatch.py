@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -106,13 +107,16 @@ class SmsSender:
         self.threads = threads
         self._pool: ThreadPoolExecutor | None = None
 
-    def send_all(self, sends: list[tuple[SmsGateway, Message]]) -> list[object]:
-        """Each send's `Sent`, or the exception it raised, in the order given."""
+    def start(self, sends: list[tuple[SmsGateway, Message]]) -> Callable[[], list[object]]:
+        """Hand `sends` to the threads; returns what waits for their answers: each send's
+        `Sent`, or the exception it raised, in the order given."""
         if len(sends) <= 1 or self.threads <= 1:
-            return [self._send(send) for send in sends]  # no thread for one message
+            answers = [self._send(send) for send in sends]  # no thread for one message
+            return lambda: answers
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="sms-send")
-        return list(self._pool.map(self._send, sends))
+        futures = [self._pool.submit(self._send, send) for send in sends]
+        return lambda: [future.result() for future in futures]
 
     def _send(self, send: tuple[SmsGateway, Message]) -> object:
         gateway, message = send
@@ -148,16 +152,27 @@ def dispatch_due_messages(*, limit: int | None = None, sender: SmsSender | None 
     with contextlib.ExitStack() as stack:
         if sender is None:
             sender = stack.enter_context(SmsSender())
-        _send_batch(_claimed(ids), sender)
+        _finish(_start(_claimed(ids), sender))
     return len(ids)
 
 
 def dispatch_all_due() -> int:
-    """Send what is due, batch by batch, keeping one sender (threads, connections)."""
+    """Send what is due, batch by batch, with one sender (threads, connections). While a
+    batch's SMS are on their way, the next batch is claimed and composed: its queries
+    overlap the provider's round trips. Returns how many were handled."""
     total = 0
+    in_flight: list[_InFlight] = []
     with SmsSender() as sender:
-        while handled := dispatch_due_messages(sender=sender):
-            total += handled
+        try:
+            while ids := claim_due_messages(limit=settings.MESSAGING_BATCH):
+                in_flight.append(_start(_claimed(ids), sender))
+                total += len(ids)
+                if len(in_flight) > 1:
+                    _finish(in_flight.pop(0))
+        finally:
+            # Whatever went wrong, the batches already sent keep their outcomes.
+            while in_flight:
+                _finish(in_flight.pop(0))
     return total
 
 
@@ -184,9 +199,19 @@ def _claimed(ids: list[int]) -> list[Message]:
     )
 
 
-def _send_batch(messages: list[Message], sender: SmsSender) -> None:
-    """Compose, check and debit per practice; send every SMS of the batch at once; record
-    the outcomes per practice. The per-practice steps run in that practice's scope."""
+@dataclass
+class _InFlight:
+    """A batch whose SMS are with the provider: what it needs to record their outcomes."""
+
+    batch: Batch
+    groups: dict[int, list[Message]]
+    sms: list[Message]
+    answers: Callable[[], list[object]]
+
+
+def _start(messages: list[Message], sender: SmsSender) -> _InFlight:
+    """Compose, check and debit per practice (in its scope); hand the batch's SMS to the
+    sender's threads."""
     batch = Batch(provider=sender.provider)
     groups: dict[int, list[Message]] = {}
     for message in messages:
@@ -195,17 +220,22 @@ def _send_batch(messages: list[Message], sender: SmsSender) -> None:
     for practice_id, group in groups.items():
         with practice_scope(practice_id):
             sms += _prepare(group, batch)
-    results = sender.send_all([(batch.gateway(m.practice), m) for m in sms])
+    answers = sender.start([(batch.gateway(m.practice), m) for m in sms])
+    return _InFlight(batch, groups, sms, answers)
+
+
+def _finish(flight: _InFlight) -> None:
+    """Wait for the provider's answers; refund and record the outcomes per practice."""
     refunds: Counter[int] = Counter()
     unexpected = [
         error
-        for message, result in zip(sms, results, strict=True)
-        if (error := _record_sms(message, result, refunds)) is not None
+        for message, answer in zip(flight.sms, flight.answers(), strict=True)
+        if (error := _record_sms(message, answer, refunds)) is not None
     ]
-    for practice_id, group in groups.items():
+    for practice_id, group in flight.groups.items():
         with practice_scope(practice_id):
             if refunds[practice_id]:
-                _refund(batch.gateways[practice_id], refunds[practice_id])
+                _refund(flight.batch.gateways[practice_id], refunds[practice_id])
             # A send that failed unexpectedly stays 'sending': reconciled, never resent blindly.
             _save_outcomes([m for m in group if m.status != Message.Status.SENDING])
     if unexpected:
