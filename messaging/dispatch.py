@@ -3,6 +3,12 @@
 Claiming sets status 'sending' in a short transaction with SKIP LOCKED, so two workers
 never take the same row; a row left in 'sending' by a killed worker is not resent blindly
 (it is reconciled with the provider's record instead).
+
+A batch costs a few queries whatever its size: one load, the link codes it needs, one
+credit debit per gateway (one a message only when the credit runs short), one refund, and
+one UPDATE for the outcomes nobody listens to; each refusal still goes through
+`message_set_status`, which signals it. The SMS of a batch go to the provider from a few
+threads at once (`SmsSender`); every query stays in the calling thread.
 """
 
 from __future__ import annotations
@@ -41,9 +47,10 @@ from .templating import AppointmentValues, ClientValues, render, sms_segments
 
 log = logging.getLogger(__name__)
 
-# Provider calls in flight at once per worker process: on loopback a few keep the worker
-# busy; against Twilio (a round trip of 100-200 ms) throughput is about threads / latency.
-SEND_THREADS = 8
+# Provider calls in flight at once per worker process (settings.MESSAGING_SEND_THREADS):
+# on loopback a few keep the worker's CPU busy; against Twilio, a round trip of 100-200 ms,
+# one worker sends about threads / round trip a second.
+SEND_THREADS = 16
 
 
 def claim_due_messages(*, limit: int, now: dt.datetime | None = None) -> list[int]:
@@ -67,9 +74,8 @@ def claim_due_messages(*, limit: int, now: dt.datetime | None = None) -> list[in
 
 @dataclass
 class Batch:
-    """What a batch looks up once, not once a message: provider, gateways, templates."""
+    """What a batch looks up once, not once a message: gateways, templates."""
 
-    provider: object = field(default_factory=lambda: sms_provider())
     gateways: dict[int, SmsGateway | None] = field(default_factory=dict)
     templates: dict[tuple, object] = field(default_factory=dict)
 
@@ -102,9 +108,9 @@ class SmsSender:
     per gateway); every query stays in the calling thread and its connection.
     """
 
-    def __init__(self, provider: object | None = None, threads: int = SEND_THREADS) -> None:
+    def __init__(self, provider: object | None = None, threads: int | None = None) -> None:
         self.provider = provider if provider is not None else sms_provider()
-        self.threads = threads
+        self.threads = threads or getattr(settings, "MESSAGING_SEND_THREADS", SEND_THREADS)
         self._pool: ThreadPoolExecutor | None = None
 
     def start(self, sends: list[tuple[SmsGateway, Message]]) -> Callable[[], list[object]]:
@@ -212,7 +218,7 @@ class _InFlight:
 def _start(messages: list[Message], sender: SmsSender) -> _InFlight:
     """Compose, check and debit per practice (in its scope); hand the batch's SMS to the
     sender's threads."""
-    batch = Batch(provider=sender.provider)
+    batch = Batch()
     groups: dict[int, list[Message]] = {}
     for message in messages:
         groups.setdefault(message.practice_id, []).append(message)

@@ -6,9 +6,9 @@ The destination number picks the answer, so a test chooses it by the client's mo
   ...0005 server error (503)               ...0006 not a mobile number (400, 21614)
   anything else: 201 Created, status "queued".
 Every request is kept in `requests` for assertions. It answers many connections at once,
-each kept alive (HTTP/1.1) as Twilio's are; `bench dispatch` measures its own capacity. With `callbacks=True` the fake also
-calls the message's StatusCallback (sent, then delivered), signed with the account's auth
-token as Twilio does.
+each kept alive (HTTP/1.1) as Twilio's are; `bench dispatch` measures its own capacity.
+With `callbacks=True` the fake also calls the message's StatusCallback (sent, then
+delivered), signed with the account's auth token as Twilio does.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from messaging.dispatch import dispatch_due_messages
+from messaging.dispatch import dispatch_all_due
 from messaging.reconcile import reconcile_uncertain
 
 
@@ -17,9 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, once: bool, **options):
         while True:
-            sent = 0
-            while handled := dispatch_due_messages():
-                sent += handled
+            sent = dispatch_all_due()
             settled = reconcile_uncertain()
             if sent or any(settled.values()):
                 self.stdout.write(f"sent {sent}, settled {settled}")
