@@ -44,7 +44,8 @@ def demo_tasks(practice: Practice) -> None:
     patients = list(for_practice(Patient, practice).order_by("id")[:5])
     if reception is None or not patients:
         return
-    now = timezone.now().replace(second=0, microsecond=0)
+    # On the hour, as people set them.
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
     rows = DEMO.get(practice.language, DEMO["nl"])
     for (kind, description, hours), patient in zip(rows, patients, strict=False):
         task_create(
