@@ -17,13 +17,23 @@ from .selectors import end_of_today
 OVERDUE, TODAY = "overdue", "today"
 
 
-def due_label(due_at: dt.datetime, practice: Practice, now: dt.datetime | None = None) -> str:
-    """'Today 14:30', 'Tomorrow 09:00', 'Yesterday 16:00', else 'Tue 12 Mar 09:00' (with the
-    year when it is not this year), in the practice's zone and the active language."""
+def due_label(
+    due_at: dt.datetime,
+    practice: Practice,
+    now: dt.datetime | None = None,
+    *,
+    relative: bool = True,
+) -> str:
+    """On the practice's clock, in the active language: 'Today 14:30', 'Tomorrow 09:00',
+    'Yesterday 16:00', else 'Tue 12 Mar 09:00' (with the year when not this year). Not
+    `relative` (an email, read later): 'Monday 6 May 2030, 14:30'."""
     tz = practice.tz
     today = localtime.local_today(tz, now)
     day = localtime.local_date(due_at, tz)
     time = localtime.time_label(due_at, tz)
+    local = localtime.to_local(due_at, tz)
+    if not relative:
+        return _("%(day)s, %(time)s") % {"day": formats.date_format(local, "l j F Y"), "time": time}
     named = {
         today: _("Today"),
         today + dt.timedelta(days=1): _("Tomorrow"),
@@ -32,7 +42,6 @@ def due_label(due_at: dt.datetime, practice: Practice, now: dt.datetime | None =
     if day in named:
         when = named[day]
     else:
-        local = localtime.to_local(due_at, tz)
         when = formats.date_format(local, "D j M" if day.year == today.year else "D j M Y")
     return _("%(day)s %(time)s") % {"day": when, "time": time}
 

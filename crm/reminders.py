@@ -61,7 +61,7 @@ def reminder_email(task: Task) -> tuple[str, str]:
             (_("Patient"), patient),
             (_("Type"), kind),
             (_("Description"), task.description),
-            (_("Due"), due_label(task.due_at, practice)),
+            (_("Due"), due_label(task.due_at, practice, relative=False)),
             (_("Made by"), task.origin_label),
         ]
         lines = [

@@ -16,6 +16,7 @@ from crm import services
 from crm.models import Task
 from crm.reminders import claim_due_reminders, remind_due_tasks
 from crm.tasks import remind_due_tasks_task
+from practice import localtime
 
 from .. import factories as f
 
@@ -66,7 +67,7 @@ def test_the_reminder_names_patient_type_description_due_time_and_the_task_list(
     assert "Type: Payment" in email.body
     assert "Description: Remind about the open invoice" in email.body
     # on Amsterdam's clock, not the server's (Kathmandu) nor UTC
-    assert "Due: Today 16:30" in email.body
+    assert "Due: Monday 6 May 2030, 16:30" in email.body
     assert "Made by: Unpaid after a week" in email.body
     assert "https://app.example/tasks/" in email.body
 
@@ -74,7 +75,7 @@ def test_the_reminder_names_patient_type_description_due_time_and_the_task_list(
 def test_the_reminder_speaks_the_practices_language(practice_b, patient_b, outsider):
     outsider.user.email = "otto@kivi.example"
     outsider.user.save()
-    Task.objects.unscoped().create(
+    task = Task.objects.unscoped().create(
         practice=practice_b,
         patient=patient_b,
         kind=Task.Kind.OTHER,
@@ -87,6 +88,10 @@ def test_the_reminder_speaks_the_practices_language(practice_b, patient_b, outsi
     (email,) = mail.outbox
     assert "Potilas: Musti" in email.body  # "Patient" in Finnish
     assert "Tyyppi: Muu" in email.body  # "Type: Other"
+    weekday = localtime.local_date(task.due_at, practice_b.tz).weekday()
+    finnish_days = ["maanantai", "tiistai", "keskiviikko", "torstai", "perjantai"]
+    finnish_days += ["lauantai", "sunnuntai"]
+    assert f"{finnish_days[weekday]} " in email.body.lower()  # the date in Finnish
 
 
 def test_a_member_without_email_is_just_marked_reminded(receptionist, make_task):
