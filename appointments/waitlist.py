@@ -63,10 +63,9 @@ def waitlist_entries_fitting(practice: Practice, appointment: Appointment) -> Qu
 
 
 def _offer_channel(client: Client, *, sms_ok: bool) -> str:
-    """Same rule as the booking link: SMS to a usable mobile, else email, else nothing."""
-    if sms_ok and client.mobile and not client.sms_opted_out and not client.mobile_is_landline:
-        return WaitlistOffer.Channel.SMS
-    return WaitlistOffer.Channel.EMAIL if client.email else WaitlistOffer.Channel.NONE
+    """The client's best channel (`Client.usable_channels`), or none."""
+    channels = client.usable_channels(sms=sms_ok)
+    return channels[0] if channels else WaitlistOffer.Channel.NONE
 
 
 def _still_free(practice: Practice, appointment: Appointment) -> bool:

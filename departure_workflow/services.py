@@ -21,7 +21,8 @@ from django.utils.translation import gettext_noop
 from appointments.models import Appointment, PlannedTreatment, Recall
 from appointments.services import appointment_amount_due, payment_take
 from messaging.models import Message
-from messaging.services import booking_link_channel, message_send_booking_link
+from messaging.outbox import best_channel
+from messaging.services import message_send_booking_link
 from patients.models import Client
 from patients.services import client_record_consent, client_update
 from practice import localtime
@@ -287,7 +288,7 @@ def action_send_booking_link(
     """Send the client the online booking link (by SMS, else email) through messaging."""
     action = _begin_step(practice, actor, action, {ActionKind.PLANNED_TREATMENT}, from_follow_up)
     workflow = action.workflow
-    channel = booking_link_channel(practice, workflow.client)
+    channel = best_channel(practice, workflow.client)
     if not channel:
         raise ValidationError(
             _("The client has no mobile or email to send the link to. Collect one first.")

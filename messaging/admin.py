@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from practice.admin_base import PracticeScopedAdmin, ReadOnlyScopedAdmin
 
 from .models import Message, MessageTemplate, MessagingSettings, SmsGateway
+from .templating import PLACEHOLDERS, render, sms_segments
 
 
 @admin.register(MessagingSettings)
@@ -69,8 +70,6 @@ class MessageTemplateAdmin(PracticeScopedAdmin):
 
     @admin.display(description=_("Preview for a sample appointment"))
     def preview(self, obj):
-        from .templating import PLACEHOLDERS, render, sms_segments
-
         body = render(obj.body or "", PLACEHOLDERS)
         if obj.channel == "sms":
             body += f"  [{sms_segments(body)} SMS]"

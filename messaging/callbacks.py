@@ -20,7 +20,7 @@ from practice.parsing import InvalidInput, parse_id, parse_text, query_param
 
 from . import errors
 from .models import Message, SmsGateway
-from .services import flag_client_number, message_set_status
+from .status import flag_client_number, message_set_status
 from .twilio_provider import REFUSALS, STATUSES
 
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "stopp"}

@@ -20,7 +20,8 @@ from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
 from . import errors
-from .models import Channel, Kind, Message, SmsGateway
+from .links import appointment_link, online_booking_link, unsubscribe_link, waitlist_offer_link
+from .models import OWN_TEXT_KINDS, Channel, Kind, Message, SmsGateway
 from .providers import (
     PermanentFailure,
     TemporaryFailure,
@@ -29,14 +30,8 @@ from .providers import (
     sms_provider,
 )
 from .selectors import sms_gateway, template_for
-from .services import (
-    appointment_link,
-    flag_client_number,
-    message_set_status,
-    online_booking_link,
-)
-from .templating import AppointmentValues, render, sms_segments
-from .waitlist import waitlist_offer_link
+from .status import flag_client_number, message_set_status
+from .templating import AppointmentValues, ClientValues, render, sms_segments
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +103,7 @@ def dispatch_due_messages(*, limit: int | None = None) -> int:
             "waitlist_offer__location__practice",
             "waitlist_offer__practitioner__user",
             "waitlist_offer__practice",
+            "patient",
         )
         .order_by("due_at", "id")
     )
@@ -120,22 +116,36 @@ def dispatch_due_messages(*, limit: int | None = None) -> int:
 def _compose(message: Message, batch: Batch) -> str:
     """Render subject and body now, so they show the appointment as it is; '' or an error."""
     practice = message.practice
-    # A waitlist message is about the offered time, not about an appointment.
-    about = message.waitlist_offer or message.appointment
     language = practice.language
-    template = batch.template(
-        practice,
-        consultation_type_id=about.consultation_type_id,
-        kind=message.kind,
-        channel=message.channel,
-        language=language,
-    )
-    if template is None:
-        return errors.NO_TEMPLATE
-    values = _values(message, language=template.language)
-    with translation.override(template.language):
-        message.subject = render(template.subject, values)
-        message.body = render(template.body, values)
+    if message.kind in OWN_TEXT_KINDS:
+        # The message's own text (a workflow's step), its placeholders filled in now.
+        template_subject, template_body = message.subject, message.body
+        values = ClientValues.build(
+            practice,
+            message.client,
+            message.patient,
+            language=language,
+            booking_link=online_booking_link(practice),
+            unsubscribe_link=unsubscribe_link(message.client),
+        ).values
+    else:
+        # A waitlist message is about the offered time, not about an appointment.
+        about = message.waitlist_offer or message.appointment
+        template = batch.template(
+            practice,
+            consultation_type_id=about.consultation_type_id,
+            kind=message.kind,
+            channel=message.channel,
+            language=language,
+        )
+        if template is None:
+            return errors.NO_TEMPLATE
+        template_subject, template_body = template.subject, template.body
+        language = template.language
+        values = _values(message, language=language)
+    with translation.override(language):
+        message.subject = render(template_subject, values)
+        message.body = render(template_body, values)
     message.segments = sms_segments(message.body) if message.channel == Channel.SMS else 0
     return ""
 
@@ -223,8 +233,9 @@ def _save_outcome(message: Message) -> None:
 
 
 def _send_email(message: Message) -> None:
+    unsubscribe = unsubscribe_link(message.client) if message.kind == Kind.MARKETING else ""
     try:
-        sent = send_email(message)
+        sent = send_email(message, unsubscribe=unsubscribe)
     except TemporaryFailure as exc:
         _retry_or_fail(message, str(exc))
         return

@@ -11,6 +11,8 @@ INVALID_NUMBER = "invalid_number"
 OPTED_OUT = "opted_out"
 LANDLINE = "landline"
 PROVIDER_ERROR = "provider_error"
+NO_CONSENT = "no_consent"
+NO_TEXT = "no_text"
 
 REASONS = {
     NO_TEMPLATE: _("No template for this consultation type."),
@@ -22,4 +24,6 @@ REASONS = {
     OPTED_OUT: _("The recipient opted out of SMS (replied STOP)."),
     LANDLINE: _("The number is a landline and cannot receive SMS."),
     PROVIDER_ERROR: _("The provider refused the message."),
+    NO_CONSENT: _("The client has not agreed to news and offers (marketing consent)."),
+    NO_TEXT: _("The message has no text."),
 }

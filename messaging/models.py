@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from practice.scoping import PracticeOwnedModel
 
+from .templating import sms_segments, validate_placeholders
+
 
 class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
@@ -29,6 +31,12 @@ class Kind(models.TextChoices):
     BOOKING_LINK = "booking_link", _("Online booking link")
     WAITLIST_OFFER = "waitlist_offer", _("Waitlist: time offered")
     WAITLIST_GONE = "waitlist_gone", _("Waitlist: time gone")
+    MARKETING = "marketing", _("News and offers (workflow)")
+
+
+# Kinds whose message brings its own subject and body (templates with placeholders, rendered
+# at sending) instead of the practice's template for the kind.
+OWN_TEXT_KINDS = frozenset({Kind.MARKETING})
 
 
 # Messages about an appointment's time: they follow its moves, status and cancellation.
@@ -147,8 +155,6 @@ class MessageTemplate(PracticeOwnedModel):
         return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.language}"
 
     def clean(self) -> None:
-        from .templating import validate_placeholders
-
         for field in ("subject", "body"):
             try:
                 validate_placeholders(getattr(self, field))
@@ -159,8 +165,6 @@ class MessageTemplate(PracticeOwnedModel):
 
     @property
     def segments(self) -> int:
-        from .templating import sms_segments
-
         return sms_segments(self.body) if self.channel == Channel.SMS else 0
 
 
@@ -208,6 +212,10 @@ class Message(PracticeOwnedModel):
         related_name="messages",
     )
     client = models.ForeignKey("patients.Client", on_delete=models.CASCADE, related_name="+")
+    # The patient a message without an appointment is about (a workflow's message).
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("to"), max_length=254, blank=True)

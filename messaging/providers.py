@@ -53,12 +53,23 @@ def sms_provider():
     return import_string(path)()
 
 
-def send_email(message) -> Sent:
+def send_email(message, *, unsubscribe: str = "") -> Sent:
+    """Send `message` by email. With an `unsubscribe` address (news and offers), mail
+    programs show their own unsubscribe button: List-Unsubscribe, one-click (RFC 8058)."""
+    headers = (
+        {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        if unsubscribe
+        else {}
+    )
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
         from_email=settings.DEFAULT_FROM_EMAIL,
+        headers=headers,
     )
     try:
         email.send()

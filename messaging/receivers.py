@@ -1,21 +1,12 @@
 """React to appointment events (sent after commit by appointments.services)."""
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from django.utils import timezone
 
 from appointments import signals
 from practice.models import Practice
 
-from . import services, waitlist
-from .tasks import dispatch_due_messages_task
-
-
-def _dispatch_soon(pending) -> None:
-    # Confirmations are due now: ask a worker at once instead of waiting for beat.
-    if any(message.due_at <= timezone.now() for message in pending):
-        transaction.on_commit(dispatch_due_messages_task.delay)
+from . import outbox, services, waitlist
 
 
 @receiver(signals.appointment_booked)
@@ -24,7 +15,7 @@ def _dispatch_soon(pending) -> None:
 @receiver(signals.appointment_status_changed)
 def on_appointment_changed(sender, *, practice, appointment, **kwargs):
     """Every change brings the confirmation and reminders in line with the appointment."""
-    _dispatch_soon(services.messages_schedule_for_appointment(practice, appointment))
+    outbox.dispatch_soon(services.messages_schedule_for_appointment(practice, appointment))
 
 
 @receiver(signals.waitlist_offered)

@@ -18,7 +18,7 @@ from practice.tenancy import practice_scope
 from .models import Channel, Message
 from .providers import TemporaryFailure, sms_provider
 from .selectors import sms_gateway
-from .services import message_set_status
+from .status import message_set_status
 
 
 def reconcile_uncertain(*, now: dt.datetime | None = None) -> dict[str, int]:

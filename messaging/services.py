@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
-from patients.models import Delivery
+from patients.models import Client, Delivery
+from patients.services import client_record_consent
 from practice import localtime
 from practice.models import Practice
-from practice.parsing import InvalidInput, parse_link_code
 from practice.rights import Right, require_right
 from practice.scoping import for_practice
 from practice.services import audit_log_write
 
-from . import errors, signals
+from . import errors, outbox
 from .defaults import DEFAULT_TEMPLATES
+from .links import client_from_unsubscribe_token
 from .models import (
     APPOINTMENT_TIME_KINDS,
     Channel,
@@ -31,7 +29,8 @@ from .models import (
     MessageTemplate,
     MessagingSettings,
 )
-from .selectors import messaging_settings, sms_gateway, template_for
+from .selectors import messaging_settings
+from .status import message_set_status
 
 
 @transaction.atomic
@@ -91,35 +90,6 @@ def templates_install_defaults(practice: Practice) -> int:
     return len(rows)
 
 
-def appointment_link(appointment: Appointment) -> str:
-    """The client's personal link to confirm or cancel: short, random, no login needed."""
-    if not appointment.link_code:
-        code = secrets.token_urlsafe(9)  # 12 characters, 72 random bits
-        # Only the first caller sets it; a concurrent one reads the winner's code back.
-        Appointment.objects.unscoped().filter(pk=appointment.pk, link_code__isnull=True).update(
-            link_code=code
-        )
-        appointment.link_code = (
-            Appointment.objects.unscoped()
-            .values_list("link_code", flat=True)
-            .get(pk=appointment.pk)
-        )
-    return f"{settings.PUBLIC_BASE_URL}/a/{appointment.link_code}/"
-
-
-def online_booking_link(practice: Practice) -> str:
-    """Where a client books online: the practice's booking page."""
-    return settings.PUBLIC_BASE_URL + reverse("online-booking", args=[practice.slug])
-
-
-def booking_link_channel(practice: Practice, client) -> str:
-    """SMS when the client has a usable mobile, else email, else '' (nothing can be sent)."""
-    usable_mobile = client.mobile and not client.sms_opted_out and not client.mobile_is_landline
-    if usable_mobile and sms_gateway(practice) is not None:
-        return Channel.SMS
-    return Channel.EMAIL if client.email else ""
-
-
 @transaction.atomic
 def message_send_booking_link(
     practice: Practice, *, appointment: Appointment, channel: str, request_key: str
@@ -129,30 +99,11 @@ def message_send_booking_link(
     `request_key` makes a repeated click (double submit, retry) find the same message.
     A message that cannot be sent is saved failed with its reason, like any other.
     """
-    from .tasks import dispatch_due_messages_task
-
     key = f"booking:{appointment.pk}:{channel}:{request_key}"
     message = _schedule(practice, appointment, Kind.BOOKING_LINK, channel, timezone.now(), key=key)
     if message.status == Message.Status.SCHEDULED:
-        transaction.on_commit(dispatch_due_messages_task.delay)
+        outbox.dispatch_soon()
     return message
-
-
-def appointment_from_link(code: str) -> Appointment | None:
-    """The appointment a link names, or None for an unknown (or impossible) code."""
-    try:
-        code = parse_link_code(code)
-    except InvalidInput:
-        return None
-    # A public lookup: the random code, unique across practices, is the only key.
-    return (
-        Appointment.objects.unscoped()
-        .filter(link_code=code)
-        .select_related(
-            "practice", "location", "patient", "practitioner__user", "consultation_type"
-        )
-        .first()
-    )
 
 
 def _key(appointment: Appointment, kind: str, channel: str) -> str:
@@ -190,76 +141,10 @@ def _reminder_due(appointment: Appointment, prefs: MessagingSettings) -> dt.date
     )
 
 
-def failure_before_sending(
-    practice: Practice, *, client, consultation_type_id: int, kind: str, channel: str
-) -> str:
-    """Why a message cannot go out (an `errors` code), or '' when it can be tried."""
-    if channel == Channel.SMS:
-        if sms_gateway(practice) is None:
-            return errors.NO_GATEWAY
-        if not client.mobile:
-            return errors.NO_MOBILE
-    if channel == Channel.EMAIL and not client.email:
-        return errors.NO_EMAIL
-    template = template_for(
-        practice,
-        consultation_type_id=consultation_type_id,
-        kind=kind,
-        channel=channel,
-        language=practice.language,
-    )
-    return "" if template else errors.NO_TEMPLATE
-
-
-def message_queue(
-    practice: Practice,
-    *,
-    key: str,
-    client,
-    kind: str,
-    channel: str,
-    due_at: dt.datetime,
-    consultation_type_id: int,
-    **about,
-) -> Message:
-    """The message under `key`: the existing one, or a new one due at `due_at` (saved failed
-    with its reason when it cannot be sent). `about` names its appointment or waitlist offer.
-    """
-    existing = for_practice(Message, practice).filter(idempotency_key=key).first()
-    if existing:
-        return existing
-    failure = failure_before_sending(
-        practice,
-        client=client,
-        consultation_type_id=consultation_type_id,
-        kind=kind,
-        channel=channel,
-    )
-    message = Message(
-        practice=practice,
-        client=client,
-        kind=kind,
-        channel=channel,
-        recipient=client.mobile if channel == Channel.SMS else client.email,
-        due_at=due_at,
-        idempotency_key=key,
-        status=Message.Status.FAILED if failure else Message.Status.SCHEDULED,
-        error_code=failure,
-        error=str(errors.REASONS[failure]) if failure else "",
-        **about,
-    )
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:  # a concurrent event created it first
-        return for_practice(Message, practice).get(idempotency_key=key)
-    return message
-
-
 def _schedule(
     practice, appointment, kind: str, channel: str, due_at: dt.datetime, key: str = ""
 ) -> Message:
-    return message_queue(
+    return outbox.message_queue(
         practice,
         key=key or _key(appointment, kind, channel),
         client=appointment.client,
@@ -351,34 +236,6 @@ def messages_schedule_for_appointment(
     return [message for message in wanted if message.status == Message.Status.SCHEDULED]
 
 
-@transaction.atomic(savepoint=False)  # one UPDATE: no savepoint needed inside a caller's
-def message_set_status(
-    message: Message, *, status: str, expected: str, actor=None, **fields
-) -> bool:
-    """Move `message` from status `expected` to `status`, saving `fields` with it; False,
-    and nothing saved, when its status is no longer `expected` (someone moved it first).
-
-    The one way a queued message's status changes (Twilio's callback, the dispatcher's
-    refusal or send, the reconciler, a resend by staff), so reaching an outcome (delivered,
-    failed, undelivered), or being scheduled again after one, always sends
-    `signals.message_outcome_changed`. System paths call it with a row they found by its
-    id, across practices, hence no `practice` argument.
-    """
-    fields.setdefault("updated_at", timezone.now())
-    rows = Message.objects.unscoped().filter(pk=message.pk, status=expected)
-    if not rows.update(status=status, **fields):
-        return False
-    message.status = status
-    for name, value in fields.items():
-        setattr(message, name, value)
-    resent = status == Message.Status.SCHEDULED and expected in Message.OUTCOMES
-    if status in Message.OUTCOMES or resent:
-        signals.message_outcome_changed.send(
-            sender=Message, message=message, previous_status=expected, actor=actor
-        )
-    return True
-
-
 class RetryRefused(Exception):
     pass
 
@@ -411,7 +268,7 @@ def message_retry(practice: Practice, *, actor, message: Message) -> Message:
     appointment = message.appointment
     client = appointment.client
     recipient = client.mobile if message.channel == Channel.SMS else client.email
-    failure = failure_before_sending(
+    failure = outbox.failure_before_sending(
         practice,
         client=client,
         consultation_type_id=appointment.consultation_type_id,
@@ -434,12 +291,30 @@ def message_retry(practice: Practice, *, actor, message: Message) -> Message:
         error_code="",
         error="",
     )
+    outbox.dispatch_soon([message])
     return message
 
 
-def flag_client_number(client, code: str) -> None:
-    """What the gateway told us about a number, kept on the client for staff to see."""
-    if code == errors.OPTED_OUT and not client.sms_opted_out:
-        type(client).objects.unscoped().filter(pk=client.pk).update(sms_opted_out=True)
-    elif code == errors.LANDLINE and not client.mobile_is_landline:
-        type(client).objects.unscoped().filter(pk=client.pk).update(mobile_is_landline=True)
+def client_from_unsubscribe(token: str):
+    """The client an unsubscribe link names, or None (a forged or damaged link)."""
+    found = client_from_unsubscribe_token(token)
+    if found is None:
+        return None
+    practice_id, client_id = found
+    return (
+        Client.objects.unscoped()
+        .filter(practice_id=practice_id, pk=client_id)
+        .select_related("practice")
+        .first()
+    )
+
+
+@transaction.atomic
+def marketing_unsubscribe(practice: Practice, *, client) -> None:
+    """The client withdrew marketing consent by the link in a message: no news and offers
+    from now on (workflows' messages fail with that reason; appointment messages go on)."""
+    if client.marketing_consent is False:
+        return  # a second click, or the mail program's one-click after the page's
+    with translation.override(practice.language):
+        wording = _("Unsubscribed with the link in a message")
+    client_record_consent(practice, actor=None, client=client, consent=False, wording=wording)

@@ -12,10 +12,10 @@ from practice.scoping import for_practice, get_for_practice_or_404
 from practice.views_helpers import staff_view
 
 from .forms import MessageTemplateForm, MessagingSettingsForm
+from .links import appointment_link_if_made
 from .models import Channel, MessageTemplate
 from .selectors import messaging_settings, sms_gateway
 from .services import (
-    appointment_link,
     message_template_delete,
     message_template_save,
     messaging_settings_save,
@@ -65,7 +65,7 @@ def _sample_values(practice, template: MessageTemplate) -> dict[str, str]:
     if upcoming is None:
         return PLACEHOLDERS
     return AppointmentValues.build(
-        upcoming, language=template.language, link=appointment_link(upcoming)
+        upcoming, language=template.language, link=appointment_link_if_made(upcoming)
     ).values
 
 

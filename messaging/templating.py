@@ -27,15 +27,28 @@ PLACEHOLDERS = {
 }
 
 
-def validate_placeholders(text: str) -> None:
-    """Refuse unknown placeholders, naming them and the ones that exist."""
-    unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
+# A workflow's own messages are about the client, not an appointment.
+CLIENT_PLACEHOLDERS = {
+    "patient": "Anna",
+    "client": "Anna de Vries",
+    "practice": "Tandartspraktijk De Molen",
+    "practice_phone": "+31 30 234 5678",
+    "booking_link": "https://example.com/p/de-molen/book/",
+    "unsubscribe_link": "https://example.com/u/abc123/",
+}
+
+
+def validate_placeholders(text: str, known: dict[str, str] | None = None) -> None:
+    """Refuse unknown placeholders, naming them and the ones that exist (of `known`, by
+    default those of appointment messages)."""
+    known = PLACEHOLDERS if known is None else known
+    unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in known})
     if unknown:
         raise ValidationError(
             _("Unknown placeholder %(unknown)s. Use: %(known)s.")
             % {
                 "unknown": ", ".join(f"{{{name}}}" for name in unknown),
-                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                "known": ", ".join(f"{{{name}}}" for name in known),
             },
             code="unknown_placeholder",
         )
@@ -83,6 +96,28 @@ class AppointmentValues:
                 "practice": slot.practice.name,
                 "practice_phone": location.phone or slot.practice.phone,
                 "link": link,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class ClientValues:
+    """Placeholder values for a message about a client (and patient), not an appointment."""
+
+    values: dict[str, str]
+
+    @classmethod
+    def build(
+        cls, practice, client, patient, *, language: str, booking_link: str, unsubscribe_link: str
+    ) -> ClientValues:
+        return cls(
+            {
+                "patient": patient.name if patient is not None else client.full_name,
+                "client": client.full_name,
+                "practice": practice.name,
+                "practice_phone": practice.phone,
+                "booking_link": booking_link,
+                "unsubscribe_link": unsubscribe_link,
             }
         )
 

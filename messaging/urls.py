@@ -12,6 +12,7 @@ urlpatterns = [
     path("messaging/twilio/status/", views.twilio_status, name="twilio-status"),
     path("messaging/twilio/inbound/", views.twilio_inbound, name="twilio-inbound"),
     path("a/<code:code>/", views.appointment_link_page, name="appointment-link"),
+    path("u/<str:token>/", views.unsubscribe_page, name="unsubscribe"),
     path("settings/messaging/", settings_views.messaging_settings_page, name="messaging-settings"),
     path("settings/messaging/templates/new/", settings_views.template_edit, name="template-create"),
     path(

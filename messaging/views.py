@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from appointments.access import access_appointment_by_id
+from appointments.links import appointment_from_link
 from appointments.services import appointment_cancel, appointment_confirm_by_client
 from practice import localtime
 from practice.rights import Right
@@ -20,7 +21,6 @@ from practice.views_helpers import staff_view
 from . import callbacks, services
 from .models import Message
 from .selectors import appointment_messages
-from .tasks import dispatch_due_messages_task
 
 
 def _panel(request, appointment, status=200):
@@ -53,9 +53,6 @@ def message_retry(request, message_id: int):
         message = services.message_retry(request.practice, actor=request.user, message=message)
     except services.RetryRefused as refused:
         flash.error(request, str(refused))
-    else:
-        if message.status == Message.Status.SCHEDULED:
-            dispatch_due_messages_task.delay()
     return _panel(request, message.appointment)
 
 
@@ -75,7 +72,7 @@ def twilio_inbound(request):
 
 def appointment_link_page(request, code: str):
     """The client's page behind the link in their message: confirm or cancel."""
-    appointment = services.appointment_from_link(code)
+    appointment = appointment_from_link(code)
     if appointment is None:
         raise Http404
     practice = appointment.practice
@@ -111,4 +108,24 @@ def appointment_link_page(request, code: str):
                 "local_start": localtime.to_local(appointment.starts_at, appointment.location.tz),
                 "is_future": appointment.starts_at > timezone.now(),
             },
+        )
+
+
+@csrf_exempt  # mail programs' one-click unsubscribe (RFC 8058) posts without our CSRF token;
+# the signed link itself is the key, and unsubscribing is all it can do
+def unsubscribe_page(request, token: str):
+    """News and offers: the page behind the unsubscribe link (and List-Unsubscribe)."""
+    client = services.client_from_unsubscribe(token)
+    if client is None:
+        raise Http404
+    practice = client.practice
+    done = False
+    with practice_scope(practice), translation.override(practice.language):
+        if request.method == "POST":
+            services.marketing_unsubscribe(practice, client=client)
+            done = True
+        return render(
+            request,
+            "messaging/unsubscribe.html",
+            {"public": practice, "done": done, "subscribed": client.marketing_consent is True},
         )

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import WaitlistEntry, WaitlistOffer
@@ -19,14 +17,9 @@ from practice import localtime
 from practice.models import Practice
 from practice.scoping import for_practice
 
+from . import outbox
 from .models import Kind, Message
 from .selectors import messaging_settings
-from .services import message_queue
-
-
-def waitlist_offer_link(offer: WaitlistOffer) -> str:
-    """The client's personal page to claim the offered time."""
-    return settings.PUBLIC_BASE_URL + reverse("waitlist-offer", args=[offer.code])
 
 
 def waitlist_message_due(
@@ -50,7 +43,7 @@ def _queue(practice: Practice, offer: WaitlistOffer, kind: str) -> Message | Non
     due_at = waitlist_message_due(practice, offer)
     if due_at >= offer.starts_at:
         return None  # by the time we may text, the offered time has begun
-    return message_queue(
+    return outbox.message_queue(
         practice,
         key=f"waitlist:{offer.pk}:{kind}:{offer.channel}",
         client=offer.entry.client,
@@ -62,18 +55,12 @@ def _queue(practice: Practice, offer: WaitlistOffer, kind: str) -> Message | Non
     )
 
 
-def _dispatch_soon() -> None:
-    from .tasks import dispatch_due_messages_task
-
-    transaction.on_commit(dispatch_due_messages_task.delay)
-
-
 @transaction.atomic
 def messages_waitlist_offered(practice: Practice, offers: list[WaitlistOffer]) -> list[Message]:
     """Offer each client the freed time, now, by the channel chosen on their offer."""
     made = [m for offer in offers if (m := _queue(practice, offer, Kind.WAITLIST_OFFER))]
     if any(m.status == Message.Status.SCHEDULED for m in made):
-        _dispatch_soon()
+        outbox.dispatch_soon()
     return made
 
 
@@ -98,5 +85,5 @@ def messages_waitlist_gone(practice: Practice, offers: list[WaitlistOffer]) -> l
     )
     made = [m for offer in to_tell if (m := _queue(practice, offer, Kind.WAITLIST_GONE))]
     if any(m.status == Message.Status.SCHEDULED for m in made):
-        _dispatch_soon()
+        outbox.dispatch_soon()
     return made

@@ -7,7 +7,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from appointments.models import Appointment
-from messaging.services import appointment_link
+from messaging.links import appointment_link
 
 
 def appointment_ics(appointment: Appointment) -> bytes:

@@ -23,8 +23,8 @@ from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
+from appointments.links import appointment_from_link, appointment_link_code
 from appointments.models import Appointment
-from messaging.services import appointment_from_link, appointment_link
 from patients.species import species_label
 from practice import localtime
 from practice.models import Membership, Practice
@@ -367,7 +367,7 @@ def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                appointment_link(appointment)  # gives it the code its summary page is under
+                appointment_link_code(appointment)  # the code its summary page is under
                 return redirect("online-booking-done", practice.slug, appointment.link_code)
     tz = choice.location.tz
     local_start = localtime.to_local(start, tz)

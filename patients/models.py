@@ -127,6 +127,17 @@ class Client(PracticeOwnedModel):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def usable_channels(self, *, sms: bool) -> list[str]:
+        """The channels a message reaches this client by now, best first: SMS to a mobile
+        that is neither opted out nor a landline (when the practice can send SMS), then
+        email. The one place this is decided (messaging.outbox and the waitlist ask it)."""
+        channels = []
+        if sms and self.mobile and not self.sms_opted_out and not self.mobile_is_landline:
+            channels.append(Delivery.SMS.value)
+        if self.email:
+            channels.append(Delivery.EMAIL.value)
+        return channels
+
 
 class Patient(PracticeOwnedModel):
     """The one treated: the client themself in a dental practice, an animal in a vet one."""

@@ -238,7 +238,7 @@ def world(
     appointment_b,
     vet_b,
 ):
-    from messaging.services import appointment_link
+    from messaging.links import appointment_link
 
     reason = open_for_online(practice_a, location_a, dentist, ctype_a)
     reason_b = open_for_online(practice_b, location_b, vet_b, appointment_b.consultation_type)

@@ -14,9 +14,10 @@ from appointments import signals
 from appointments.models import Appointment, WaitlistEntry, WaitlistOffer
 from appointments.services import appointment_book, appointment_cancel
 from appointments.waitlist import waitlist_claim, waitlist_offer_freed_time
+from messaging.links import appointment_link, waitlist_offer_link
 from messaging.models import Message
-from messaging.services import appointment_link, messages_cancel_pending
-from messaging.waitlist import waitlist_message_due, waitlist_offer_link
+from messaging.services import messages_cancel_pending
+from messaging.waitlist import waitlist_message_due
 from practice.models import Role
 
 from .. import factories as f

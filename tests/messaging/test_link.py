@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from appointments.models import Appointment
-from messaging.services import appointment_link
+from messaging.links import appointment_link
 
 
 def path_of(appointment):
