@@ -271,6 +271,10 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 MESSAGING_BATCH = env_int("MESSAGING_BATCH", 200)
 MESSAGING_RETRY_BASE_SECONDS = env_int("MESSAGING_RETRY_BASE_SECONDS", 60)
 MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 6)
+# Provider calls in flight at once per worker process: on loopback a few keep the worker's
+# CPU busy; against Twilio, a round trip of 100-200 ms, one worker sends about
+# threads / round trip a second.
+MESSAGING_SEND_THREADS = env_int("MESSAGING_SEND_THREADS", 16)
 # A send 'sending' this long was cut off; an 'unknown' one absent at the provider this
 # long never got there and is sent again.
 MESSAGING_STUCK_SECONDS = env_int("MESSAGING_STUCK_SECONDS", 300)

@@ -47,11 +47,6 @@ from .templating import AppointmentValues, ClientValues, render, sms_segments
 
 log = logging.getLogger(__name__)
 
-# Provider calls in flight at once per worker process (settings.MESSAGING_SEND_THREADS):
-# on loopback a few keep the worker's CPU busy; against Twilio, a round trip of 100-200 ms,
-# one worker sends about threads / round trip a second.
-SEND_THREADS = 16
-
 
 def claim_due_messages(*, limit: int, now: dt.datetime | None = None) -> list[int]:
     """Mark up to `limit` due messages of every practice as 'sending'; return their ids."""
@@ -110,7 +105,7 @@ class SmsSender:
 
     def __init__(self, provider: object | None = None, threads: int | None = None) -> None:
         self.provider = provider if provider is not None else sms_provider()
-        self.threads = threads or getattr(settings, "MESSAGING_SEND_THREADS", SEND_THREADS)
+        self.threads = threads or settings.MESSAGING_SEND_THREADS
         self._pool: ThreadPoolExecutor | None = None
 
     def start(self, sends: list[tuple[SmsGateway, Message]]) -> Callable[[], list[object]]:
