@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "practice.context_processors.current_practice",
+                "crm.context_processors.tasks",
             ],
         },
     },
@@ -270,6 +271,10 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 MESSAGING_BATCH = env_int("MESSAGING_BATCH", 200)
 MESSAGING_RETRY_BASE_SECONDS = env_int("MESSAGING_RETRY_BASE_SECONDS", 60)
 MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 6)
+# Provider calls in flight at once per worker process: on loopback a few keep the worker's
+# CPU busy; against Twilio, a round trip of 100-200 ms, one worker sends about
+# threads / round trip a second.
+MESSAGING_SEND_THREADS = env_int("MESSAGING_SEND_THREADS", 16)
 # A send 'sending' this long was cut off; an 'unknown' one absent at the provider this
 # long never got there and is sent again.
 MESSAGING_STUCK_SECONDS = env_int("MESSAGING_STUCK_SECONDS", 300)
@@ -287,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.reconcile_uncertain_task",
         "schedule": 120.0,
     },
+    # CRM tasks that fell due: email their assignees (crm/reminders.py).
+    "remind-due-tasks": {
+        "task": "crm.tasks.remind_due_tasks_task",
+        "schedule": 60.0,
+    },
+    # Marketing workflows: due steps (SKIP LOCKED), and enrolling whoever came to match.
     "run-due-workflow-steps": {
         "task": "marketing_workflows.tasks.workflow_steps_run_due_task",
         "schedule": 15.0,

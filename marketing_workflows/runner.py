@@ -31,6 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from practice.bulk import update_from_values
 from practice.models import Practice
 from practice.scoping import for_practice
 from practice.tenancy import practice_scope
@@ -311,28 +312,21 @@ def _write(batch: _Batch) -> None:
 
 
 def _finish(batch: _Batch, finished: list[StepRun], *, state: str, note: str) -> int:
-    """Mark `finished` runs `state` with their message or task, in ONE statement however
-    many (an UPDATE from a VALUES list, which PostgreSQL and SQLite both read): no lookup
-    whose plan depends on fresh statistics, no CASE of a thousand branches."""
+    """Mark `finished` runs `state` with their message or task: one statement for the
+    batch (practice.bulk), only on runs this claim still holds; how many it marked."""
     if not finished:
         return 0
-    table = connection.ops.quote_name(StepRun._meta.db_table)
-    rows = ", ".join(["(%s, %s, %s)"] * len(finished))
-    done_at = connection.ops.adapt_datetimefield_value(batch.now)
-    claimed_at = connection.ops.adapt_datetimefield_value(batch.claimed_at)
-    params = [value for run in finished for value in (run.pk, run.message_id, run.task_id)]
-    params += [state, note[:300], done_at, StepRun.State.RUNNING, claimed_at]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH finished (run_id, message_id, task_id) AS (VALUES {rows}) "  # noqa: S608
-            f"UPDATE {table} SET state = %s, note = %s, done_at = %s, "
-            "message_id = CAST(finished.message_id AS BIGINT), "
-            "task_id = CAST(finished.task_id AS BIGINT) "
-            f"FROM finished WHERE {table}.id = finished.run_id "
-            f"AND {table}.state = %s AND {table}.claimed_at = %s",
-            params,
-        )
-        return cursor.rowcount
+    note = note[:300]
+    updated = update_from_values(
+        StepRun,
+        [(run.pk, state, note, batch.now, run.message_id, run.task_id) for run in finished],
+        fields=["state", "note", "done_at", "message_id", "task_id"],
+        only_if={
+            "state": StepRun.State.RUNNING,
+            "claimed_at": connection.ops.adapt_datetimefield_value(batch.claimed_at),
+        },
+    )
+    return len(updated)
 
 
 def _plan_next(batch: _Batch, finished: Iterable[StepRun]) -> None:

@@ -3,12 +3,22 @@
 Claiming sets status 'sending' in a short transaction with SKIP LOCKED, so two workers
 never take the same row; a row left in 'sending' by a killed worker is not resent blindly
 (it is reconciled with the provider's record instead).
+
+A batch costs a few queries whatever its size: one load, the link codes it needs, one
+credit debit per gateway (one a message only when the credit runs short), one refund, and
+one UPDATE for the outcomes nobody listens to; each refusal still goes through
+`message_set_status`, which signals it. The SMS of a batch go to the provider from a few
+threads at once (`SmsSender`); every query stays in the calling thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -16,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from appointments.links import appointment_link_codes
 from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
@@ -24,13 +35,14 @@ from .links import appointment_link, online_booking_link, unsubscribe_link, wait
 from .models import OWN_TEXT_KINDS, Channel, Kind, Message, SmsGateway
 from .providers import (
     PermanentFailure,
+    Sent,
     TemporaryFailure,
     UncertainFailure,
     send_email,
     sms_provider,
 )
 from .selectors import sms_gateway, template_for
-from .status import flag_client_number, message_set_status
+from .status import flag_client_number, messages_set_status
 from .templating import AppointmentValues, ClientValues, render, sms_segments
 
 log = logging.getLogger(__name__)
@@ -57,15 +69,17 @@ def claim_due_messages(*, limit: int, now: dt.datetime | None = None) -> list[in
 
 @dataclass
 class Batch:
-    """What a batch looks up once, not once a message: provider, gateways, templates."""
+    """What a batch looks up once, not once a message: gateways, templates."""
 
-    provider: object = field(default_factory=lambda: sms_provider())
     gateways: dict[int, SmsGateway | None] = field(default_factory=dict)
     templates: dict[tuple, object] = field(default_factory=dict)
 
     def gateway(self, practice) -> SmsGateway | None:
         if practice.pk not in self.gateways:
-            self.gateways[practice.pk] = sms_gateway(practice)
+            gateway = sms_gateway(practice)
+            if gateway is not None:
+                gateway.practice = practice  # the debit is scoped by it: no query for it
+            self.gateways[practice.pk] = gateway
         return self.gateways[practice.pk]
 
     def template(self, practice, *, consultation_type_id, kind, channel, language):
@@ -81,20 +95,97 @@ class Batch:
         return self.templates[key]
 
 
-def dispatch_due_messages(*, limit: int | None = None) -> int:
+class SmsSender:
+    """The SMS provider and the threads that call it, kept for a run of batches.
+
+    A send mostly waits for the provider's answer, so a few run at once. Only the
+    provider call runs in the threads (each keeps its own client and keep-alive connection
+    per gateway); every query stays in the calling thread and its connection.
+    """
+
+    def __init__(self, provider: object | None = None, threads: int | None = None) -> None:
+        self.provider = provider if provider is not None else sms_provider()
+        self.threads = threads or settings.MESSAGING_SEND_THREADS
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start(self, sends: list[tuple[SmsGateway, Message]]) -> Callable[[], list[object]]:
+        """Hand `sends` to the threads; returns what waits for their answers: each send's
+        `Sent`, or the exception it raised, in the order given."""
+        if len(sends) <= 1 or self.threads <= 1:
+            answers = [self._send(send) for send in sends]  # no thread for one message
+            return lambda: answers
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="sms-send")
+        futures = [self._pool.submit(self._send, send) for send in sends]
+        return lambda: [future.result() for future in futures]
+
+    def _send(self, send: tuple[SmsGateway, Message]) -> object:
+        gateway, message = send
+        try:
+            return self.provider.send_sms(
+                gateway=gateway,
+                message=message,
+                # Our id rides along: a callback may arrive before we have saved Twilio's SID.
+                status_callback=(
+                    f"{settings.PUBLIC_BASE_URL}/messaging/twilio/status/?m={message.pk}"
+                ),
+            )
+        except Exception as exc:  # handed back to the calling thread, which judges it
+            return exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> SmsSender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def dispatch_due_messages(*, limit: int | None = None, sender: SmsSender | None = None) -> int:
     """Claim and send one batch. Returns how many were handled."""
     ids = claim_due_messages(limit=limit or settings.MESSAGING_BATCH)
     if not ids:
         return 0
-    batch = Batch()
-    messages = (
+    with contextlib.ExitStack() as stack:
+        if sender is None:
+            sender = stack.enter_context(SmsSender())
+        _finish(_start(_claimed(ids), sender))
+    return len(ids)
+
+
+def dispatch_all_due() -> int:
+    """Send what is due, batch by batch, with one sender (threads, connections). While a
+    batch's SMS are on their way, the next batch is claimed and composed: its queries
+    overlap the provider's round trips. Returns how many were handled."""
+    total = 0
+    in_flight: list[_InFlight] = []
+    with SmsSender() as sender:
+        try:
+            while ids := claim_due_messages(limit=settings.MESSAGING_BATCH):
+                in_flight.append(_start(_claimed(ids), sender))
+                total += len(ids)
+                if len(in_flight) > 1:
+                    _finish(in_flight.pop(0))
+        finally:
+            # Whatever went wrong, the batches already sent keep their outcomes.
+            while in_flight:
+                _finish(in_flight.pop(0))
+    return total
+
+
+def _claimed(ids: list[int]) -> list[Message]:
+    return list(
         Message.objects.unscoped()
         .filter(id__in=ids)
         .select_related(
             "practice",
             "client",
             "appointment__patient",
-            "appointment__location",
+            "appointment__location__practice",
             "appointment__practitioner__user",
             "appointment__practice",
             "appointment__client",
@@ -107,10 +198,67 @@ def dispatch_due_messages(*, limit: int | None = None) -> int:
         )
         .order_by("due_at", "id")
     )
+
+
+@dataclass
+class _InFlight:
+    """A batch whose SMS are with the provider: what it needs to record their outcomes."""
+
+    batch: Batch
+    groups: dict[int, list[Message]]
+    sms: list[Message]
+    answers: Callable[[], list[object]]
+
+
+def _start(messages: list[Message], sender: SmsSender) -> _InFlight:
+    """Compose, check and debit per practice (in its scope); hand the batch's SMS to the
+    sender's threads."""
+    batch = Batch()
+    groups: dict[int, list[Message]] = {}
     for message in messages:
-        with practice_scope(message.practice_id):
-            send_claimed(message, batch)
-    return len(ids)
+        groups.setdefault(message.practice_id, []).append(message)
+    sms: list[Message] = []
+    for practice_id, group in groups.items():
+        with practice_scope(practice_id):
+            sms += _prepare(group, batch)
+    answers = sender.start([(batch.gateway(m.practice), m) for m in sms])
+    return _InFlight(batch, groups, sms, answers)
+
+
+def _finish(flight: _InFlight) -> None:
+    """Wait for the provider's answers; refund and record the outcomes per practice."""
+    refunds: Counter[int] = Counter()
+    unexpected = [
+        error
+        for message, answer in zip(flight.sms, flight.answers(), strict=True)
+        if (error := _record_sms(message, answer, refunds)) is not None
+    ]
+    for practice_id, group in flight.groups.items():
+        with practice_scope(practice_id):
+            if refunds[practice_id]:
+                _refund(flight.batch.gateways[practice_id], refunds[practice_id])
+            # A send that failed unexpectedly stays 'sending': reconciled, never resent blindly.
+            _save_outcomes([m for m in group if m.status != Message.Status.SENDING])
+    if unexpected:
+        raise unexpected[0]
+
+
+def _prepare(messages: list[Message], batch: Batch) -> list[Message]:
+    """Compose one practice's messages; send the emails, fail what cannot go; return the
+    SMS ready to send, their credit taken."""
+    appointment_link_codes(
+        m.appointment for m in messages if _wants_appointment_link(m) and _template(m, batch)
+    )
+    pending = []
+    for message in messages:
+        failure = _compose(message, batch)
+        if failure:
+            _fail(message, failure)
+        elif message.channel == Channel.SMS:
+            pending.append(message)
+        else:
+            _send_email(message)
+    return _take_credit(pending, batch)
 
 
 def _compose(message: Message, batch: Batch) -> str:
@@ -129,15 +277,7 @@ def _compose(message: Message, batch: Batch) -> str:
             unsubscribe_link=unsubscribe_link(message.client),
         ).values
     else:
-        # A waitlist message is about the offered time, not about an appointment.
-        about = message.waitlist_offer or message.appointment
-        template = batch.template(
-            practice,
-            consultation_type_id=about.consultation_type_id,
-            kind=message.kind,
-            channel=message.channel,
-            language=language,
-        )
+        template = _template(message, batch)
         if template is None:
             return errors.NO_TEMPLATE
         template_subject, template_body = template.subject, template.body
@@ -150,15 +290,37 @@ def _compose(message: Message, batch: Batch) -> str:
     return ""
 
 
+def _template(message: Message, batch: Batch):
+    """The template of a message about an appointment or a waitlist offer (None if none)."""
+    # A waitlist message is about the offered time, not about an appointment.
+    about = message.waitlist_offer or message.appointment
+    return batch.template(
+        message.practice,
+        consultation_type_id=about.consultation_type_id,
+        kind=message.kind,
+        channel=message.channel,
+        language=message.practice.language,
+    )
+
+
+def _wants_appointment_link(message: Message) -> bool:
+    """Whether the message carries the client's personal appointment link."""
+    return (
+        message.kind not in OWN_TEXT_KINDS
+        and message.kind != Kind.BOOKING_LINK
+        and message.waitlist_offer is None
+    )
+
+
 def _values(message: Message, *, language: str) -> dict[str, str]:
     offer, appointment = message.waitlist_offer, message.appointment
     if offer is not None:
         link = waitlist_offer_link(offer)
         return AppointmentValues.build_for_offer(offer, language=language, link=link).values
     link = (
-        online_booking_link(message.practice)
-        if message.kind == Kind.BOOKING_LINK
-        else appointment_link(appointment)
+        appointment_link(appointment)
+        if _wants_appointment_link(message)
+        else online_booking_link(message.practice)
     )
     return AppointmentValues.build(appointment, language=language, link=link).values
 
@@ -195,19 +357,6 @@ def _retry_or_fail(message: Message, reason: str) -> None:
     message.error = reason[:300]
 
 
-def send_claimed(message: Message, batch: Batch | None = None) -> None:
-    """Send one claimed message and record the outcome on it."""
-    batch = batch or Batch()
-    failure = _compose(message, batch)
-    if failure:
-        _fail(message, failure)
-    elif message.channel == Channel.SMS:
-        _send_sms(message, batch)
-    else:
-        _send_email(message)
-    _save_outcome(message)
-
-
 OUTCOME_FIELDS = [
     "subject",
     "body",
@@ -220,16 +369,18 @@ OUTCOME_FIELDS = [
 ]
 
 
-def _save_outcome(message: Message) -> None:
-    """One UPDATE while the row is still ours ('sending'), through the one status change
-    that tells other apps of a refusal. If Twilio's callback came first and moved the
-    status on, keep its status and save the rest."""
-    values = {name: getattr(message, name) for name in OUTCOME_FIELDS}
-    if not message_set_status(
-        message, status=message.status, expected=Message.Status.SENDING, **values
-    ):
-        Message.objects.unscoped().filter(pk=message.pk).update(updated_at=timezone.now(), **values)
-        message.refresh_from_db(fields=["status"])
+def _save_outcomes(messages: list[Message]) -> None:
+    """Record each message's outcome while the row is still ours ('sending'): one UPDATE
+    for the batch, and each refusal through the one status change that tells other apps.
+    If Twilio's callback came first and moved a status on, keep its status, save the rest."""
+    moved = messages_set_status(messages, expected=Message.Status.SENDING, fields=OUTCOME_FIELDS)
+    for message in messages:
+        if message.pk not in moved:
+            values = {name: getattr(message, name) for name in OUTCOME_FIELDS}
+            Message.objects.unscoped().filter(pk=message.pk).update(
+                updated_at=timezone.now(), **values
+            )
+            message.refresh_from_db(fields=["status"])
 
 
 def _send_email(message: Message) -> None:
@@ -242,35 +393,47 @@ def _send_email(message: Message) -> None:
     message.status, message.sent_at, message.error = sent.status, timezone.now(), ""
 
 
-def _send_sms(message: Message, batch: Batch) -> None:
-    gateway = batch.gateway(message.practice)
-    if gateway is None:
-        _fail(message, errors.NO_GATEWAY)
-        return
-    if message.client.sms_opted_out:
-        _fail(message, errors.OPTED_OUT)
-        return
-    if not _debit_credit(gateway, message.segments):
-        _fail(message, errors.NO_CREDIT)
-        return
-    try:
-        sent = batch.provider.send_sms(
-            gateway=gateway,
-            message=message,
-            # Our id rides along: a callback may arrive before we have saved Twilio's SID.
-            status_callback=f"{settings.PUBLIC_BASE_URL}/messaging/twilio/status/?m={message.pk}",
-        )
-    except PermanentFailure as exc:
-        _refund(gateway, message.segments)
-        _fail(message, exc.code, exc.provider_code)
-        flag_client_number(message.client, exc.code)
-        return
-    except TemporaryFailure as exc:
-        _refund(gateway, message.segments)
-        _retry_or_fail(message, str(exc))
-        return
-    except UncertainFailure:
+def _take_credit(messages: list[Message], batch: Batch) -> list[Message]:
+    """The SMS (of one practice) that may go, their segments taken from the credit: one
+    debit for them all, else one by one as far as the credit goes."""
+    ready = []
+    for message in messages:
+        if batch.gateway(message.practice) is None:
+            _fail(message, errors.NO_GATEWAY)
+        elif message.client.sms_opted_out:
+            _fail(message, errors.OPTED_OUT)
+        else:
+            ready.append(message)
+    if not ready:
+        return []
+    gateway = batch.gateway(ready[0].practice)
+    if _debit_credit(gateway, sum(m.segments for m in ready)):
+        return ready
+    debited = []
+    for message in ready:
+        if _debit_credit(gateway, message.segments):
+            debited.append(message)
+        else:
+            _fail(message, errors.NO_CREDIT)
+    return debited
+
+
+def _record_sms(message: Message, result: object, refunds: Counter[int]) -> Exception | None:
+    """Put the provider's answer on the message; a refused or failed send's segments go to
+    `refunds`. Returns an exception the provider should never have raised."""
+    if isinstance(result, Sent):
+        message.provider_id, message.status = result.provider_id, result.status
+        message.sent_at, message.error = timezone.now(), ""
+    elif isinstance(result, PermanentFailure):
+        refunds[message.practice_id] += message.segments
+        _fail(message, result.code, result.provider_code)
+        flag_client_number(message.client, result.code)
+    elif isinstance(result, TemporaryFailure):
+        refunds[message.practice_id] += message.segments
+        _retry_or_fail(message, str(result))
+    elif isinstance(result, UncertainFailure):
+        # It may have gone out: reconciled with the provider's record, never resent blindly.
         message.status = Message.Status.UNKNOWN
-        return
-    message.provider_id, message.status = sent.provider_id, sent.status
-    message.sent_at, message.error = timezone.now(), ""
+    else:
+        return result  # type: ignore[return-value]
+    return None

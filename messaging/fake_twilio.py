@@ -5,9 +5,10 @@ The destination number picks the answer, so a test chooses it by the client's mo
   ...0003 no balance (401, 20005)          ...0004 slow: the client times out
   ...0005 server error (503)               ...0006 not a mobile number (400, 21614)
   anything else: 201 Created, status "queued".
-Every request is kept in `requests` for assertions. With `callbacks=True` the fake also
-calls the message's StatusCallback (sent, then delivered), signed with the account's auth
-token as Twilio does.
+Every request is kept in `requests` for assertions. It answers many connections at once,
+each kept alive (HTTP/1.1) as Twilio's are; `bench dispatch` measures its own capacity.
+With `callbacks=True` the fake also calls the message's StatusCallback (sent, then
+delivered), signed with the account's auth token as Twilio does.
 """
 
 from __future__ import annotations
@@ -52,7 +53,12 @@ class FakeTwilio:
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 fake.requests.append(
-                    {"path": self.path, "form": form, "auth": self.headers.get("Authorization", "")}
+                    {
+                        "path": self.path,
+                        "form": form,
+                        "auth": self.headers.get("Authorization", ""),
+                        "connection": self.client_address,  # the same on a kept-alive one
+                    }
                 )
                 to = form.get("To", "")
                 if to.endswith("0004"):

@@ -3,6 +3,10 @@
 - DatabaseSmsProvider (default, development): keeps the SMS in our database, shown in the UI.
 - Email goes through Django's email backend (console in development).
 A Twilio provider using the real `twilio` client comes with the gateway settings.
+
+The dispatcher calls `send_sms` from several threads at once (one provider object for all),
+so a provider keeps per-thread what is not thread-safe and does not query the database:
+everything it needs comes on the gateway and the message.
 """
 
 from __future__ import annotations

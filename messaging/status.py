@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
+
+from practice.bulk import update_from_values
 
 from . import errors, signals
 from .models import Message
@@ -29,12 +33,57 @@ def message_set_status(
     message.status = status
     for name, value in fields.items():
         setattr(message, name, value)
-    resent = status == Message.Status.SCHEDULED and expected in Message.OUTCOMES
-    if status in Message.OUTCOMES or resent:
+    if _is_outcome_change(status, expected):
         signals.message_outcome_changed.send(
             sender=Message, message=message, previous_status=expected, actor=actor
         )
     return True
+
+
+def _is_outcome_change(status: str, expected: str) -> bool:
+    """Reaching an outcome, or being scheduled again after one: what other apps hear of."""
+    resent = status == Message.Status.SCHEDULED and expected in Message.OUTCOMES
+    return status in Message.OUTCOMES or resent
+
+
+def messages_set_status(
+    messages: Sequence[Message], *, expected: str, fields: Sequence[str]
+) -> set[int]:
+    """`message_set_status` for many: move each of `messages` from status `expected` to
+    its own `status`, saving its `fields` with it. Returns the ids that moved; a message no
+    longer in `expected` (someone moved it first) is left as it is, nothing saved.
+
+    The dispatcher's batch: the changes nobody listens to (queued, sent, a retry) take
+    one UPDATE for all; each outcome goes through `message_set_status`, so it is
+    signalled, in its own transaction, as ever.
+    """
+    quiet = [m for m in messages if not _is_outcome_change(m.status, expected)]
+    moved = _set_quietly(quiet, expected=expected, fields=fields) if quiet else set()
+    for message in messages:
+        if _is_outcome_change(message.status, expected) and message_set_status(
+            message,
+            status=message.status,
+            expected=expected,
+            **{name: getattr(message, name) for name in fields},
+        ):
+            moved.add(message.pk)
+    return moved
+
+
+def _set_quietly(messages: list[Message], *, expected: str, fields: Sequence[str]) -> set[int]:
+    now = timezone.now()
+    names = ["status", *fields]
+    # One statement: a row a status callback moved on meanwhile no longer matches.
+    moved = update_from_values(
+        Message,
+        [[m.pk, now, *(getattr(m, name) for name in names)] for m in messages],
+        fields=["updated_at", *names],
+        only_if={"status": expected},
+    )
+    for message in messages:
+        if message.pk in moved:
+            message.updated_at = now
+    return moved
 
 
 def flag_client_number(client, code: str) -> None:

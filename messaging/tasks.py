@@ -1,16 +1,13 @@
 from celery import shared_task
 
-from .dispatch import dispatch_due_messages
+from .dispatch import dispatch_all_due
 from .reconcile import reconcile_uncertain
 
 
 @shared_task(ignore_result=True)
 def dispatch_due_messages_task() -> int:
     """Periodic (beat) and on demand after a booking: send what is due, batch by batch."""
-    total = 0
-    while handled := dispatch_due_messages():
-        total += handled
-    return total
+    return dispatch_all_due()
 
 
 @shared_task(ignore_result=True)

@@ -171,6 +171,6 @@ def test_the_default_reminder_sms_with_its_link_fits_one_segment(
         kind="reminder",
         channel="sms",
     )
-    assert _compose(message, Batch(provider=None)) == ""
+    assert _compose(message, Batch()) == ""
     assert "/a/" in message.body
     assert message.segments == 1, (len(message.body), message.body)

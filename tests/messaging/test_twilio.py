@@ -153,3 +153,24 @@ def test_an_api_key_sends_for_the_account(fake_twilio, sms_to, messaging_on):
     user = base64.b64decode(request["auth"].split()[1]).decode()
     assert user == "SK" + "2" * 32 + ":key-secret"
     assert f"/Accounts/{messaging_on.account_sid}/" in request["path"]
+
+
+@pytest.fixture
+def proxy_env(monkeypatch):
+    """A proxy in the environment where nothing listens (the discard port)."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    return monkeypatch
+
+
+def test_the_environments_proxy_is_still_used_by_the_twilio_client(fake_twilio, sms_to, proxy_env):
+    message = sent(sms_to("+31612340000"))
+    assert message.status == "scheduled"
+    assert "unreachable" in message.error
+    assert fake_twilio.requests == []
+
+
+def test_no_proxy_for_the_api_address_sends_directly(fake_twilio, sms_to, proxy_env):
+    proxy_env.setenv("NO_PROXY", "127.0.0.1")
+    assert sent(sms_to("+31612340000")).status == "queued"
