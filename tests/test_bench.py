@@ -13,7 +13,9 @@ def test_list_names_every_benchmark(capsys):
     assert listed == set(BENCHMARKS) >= {"search", "calendar"}
 
 
-@pytest.mark.parametrize("name", ["search", "calendar", "dispatch", "departure", "availability"])
+@pytest.mark.parametrize(
+    "name", ["search", "calendar", "dispatch", "departure", "availability", "enrolment"]
+)
 def test_benchmark_builds_and_reports_figures(db, name):
     import importlib
 
@@ -36,6 +38,11 @@ def test_benchmark_builds_and_reports_figures(db, name):
     elif name == "availability":
         assert int(figures["queries"]) <= 8
         assert figures["days_with_free_times"] > 0
+    elif name == "enrolment":
+        # Every matching patient enrolled, and the first step queued each one's email.
+        assert figures["enrolled"] == figures["patients"] > 0
+        assert figures["messages_queued"] == figures["first_step_runs"] == figures["enrolled"]
+        assert figures["enrolments_completed"] == figures["enrolled"]
     elif name == "departure":
         assert figures["actions_total"] > 0
         assert float(figures["ratio"]) > 0
