@@ -101,6 +101,7 @@ def rows(appointment_a, appointment_b, director, vet_b, practice_a, practice_b):
             *_departure_rows(practice, appt),
             *_online_booking_rows(practice, appt),
             *_crm_rows(practice, appt),
+            *_workflow_rows(practice, appt),
         ]
         made[practice.slug] = {type(o): o for o in objects}
         assert Payment  # imported for the registry check below
@@ -163,6 +164,25 @@ def _crm_rows(practice, appt):
     ]
 
 
+def _workflow_rows(practice, appt):
+    from django.utils import timezone
+
+    from marketing_workflows.models import Enrolment, Workflow, WorkflowVersion
+
+    workflow = Workflow.objects.unscoped().create(practice=practice, name="Recall")
+    version = WorkflowVersion.objects.unscoped().create(practice=practice, workflow=workflow)
+    Workflow.objects.unscoped().filter(pk=workflow.pk).update(current_version=version)
+    enrolment = Enrolment.objects.unscoped().create(
+        practice=practice,
+        workflow=workflow,
+        version=version,
+        patient=appt.patient,
+        time_zone="Europe/Amsterdam",
+        enrolled_at=timezone.now(),
+    )
+    return [workflow, version, enrolment]
+
+
 def _online_booking_rows(practice, appt):
     from online_booking.models import (
         OnlineBooking,
@@ -204,18 +224,24 @@ def test_every_practice_owned_model_is_registered():
 
     from appointments.models import PlannedTreatment, WaitlistOffer
     from departure_workflow.models import CustomOptionLink, DepartureAction, DepartureStep
+    from marketing_workflows.models import Criterion, PriorMatch, Step, StepRun
 
     owned = {m for m in apps.get_models() if issubclass(m, PracticeOwnedModel)}
     # Shown inline on their parent (treatment plan, custom option, departure workflow,
-    # waitlist entry).
+    # waitlist entry, workflow version, enrolment).
     inline_only = {
         PlannedTreatment,
         CustomOptionLink,
         DepartureAction,
         DepartureStep,
         WaitlistOffer,
+        Criterion,
+        Step,
+        StepRun,
     }
-    assert owned - inline_only == set(SCOPED_MODELS)
+    # Bookkeeping of the enrolment sweep, nothing for staff to see.
+    internal = {PriorMatch}
+    assert owned - inline_only - internal == set(SCOPED_MODELS)
 
 
 @pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
