@@ -170,3 +170,21 @@ def test_a_patients_workflows_say_what_each_did_in_two_queries(
                                     ("task", "done", None, True)]),
     ]  # fmt: skip
     assert {first.pk, second.pk} == {e.workflow_id for e in enrolments}
+
+
+def test_a_workflows_enrolments_list_in_one_query_with_each_next_step(
+    practice_a, live, django_assert_num_queries
+):
+    for name in ("Ada", "Bea", "Cleo"):
+        make_patient(practice_a, name=name, city="Roma")
+    workflow = live(ROMA, [pause(days=2), email()], **ALWAYS)
+    with django_assert_num_queries(1):
+        rows = [
+            (e.patient.name, e.version.number, e.state, e.next_due is not None)
+            for e in selectors.workflow_enrolments(practice_a, workflow)
+        ]
+    assert sorted(rows) == [
+        ("Ada", 1, "active", True),
+        ("Bea", 1, "active", True),
+        ("Cleo", 1, "active", True),
+    ]
