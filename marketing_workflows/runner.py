@@ -108,7 +108,6 @@ class _Batch:
         self.tasks: list[StepRun] = []
         self.done: list[StepRun] = []
         self.skipped: dict[str, list[StepRun]] = defaultdict(list)
-        self.finished: list[StepRun] = []
 
     def allowed(self, run: StepRun) -> dt.datetime:
         enrolment = run.enrolment
