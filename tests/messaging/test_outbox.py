@@ -177,9 +177,9 @@ def test_the_unsubscribe_page_asks_then_withdraws_consent_with_an_audit_row(
 ):
     page = client.get(_path(consenting.client))
     assert page.status_code == 200
-    assert "Unsubscribe" in page.content.decode()
+    assert "Afmelden" in page.content.decode()  # the practice's language (Dutch)
     done = client.post(_path(consenting.client))
-    assert "no longer receive news and offers" in done.content.decode()
+    assert "geen nieuws en aanbiedingen meer" in done.content.decode()
     consenting.client.refresh_from_db()
     assert consenting.client.marketing_consent is False
     assert AuditLog.objects.unscoped().filter(action="client.consent").count() == 1
