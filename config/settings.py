@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "practice.context_processors.current_practice",
+                "crm.context_processors.tasks",
             ],
         },
     },
@@ -294,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-workflow-enrolments": {
         "task": "marketing_workflows.tasks.workflows_sweep_task",
         "schedule": 300.0,
+    },
+    # CRM tasks that fell due: email their assignees (crm/reminders.py).
+    "remind-due-tasks": {
+        "task": "crm.tasks.remind_due_tasks_task",
+        "schedule": 60.0,
     },
 }
 

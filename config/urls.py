@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("departure_workflow.urls")),
     path("", include("reports.urls")),
     path("", include("online_booking.staff_urls")),
+    path("", include("crm.urls")),
 ]

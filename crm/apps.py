@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("CRM")
+
+    def ready(self) -> None:
+        from practice.hooks import register_demo_extra
+
+        from .demo import demo_tasks
+
+        register_demo_extra(demo_tasks)

@@ -57,7 +57,7 @@ HOSTILE_PATH_VALUES = [NON_ASCII_DIGITS, ARABIC_DIGITS, NUL, PAST_63_BITS, LONG]
 HOSTILE_ADMIN_IDS = [NON_ASCII_DIGITS, NUL]
 
 ID_PARAMS = ["location", "reason", "practitioner", "patient", "consultation_type"]
-ID_PARAMS += ["appointment", "client", "run_by", "m"]
+ID_PARAMS += ["appointment", "client", "run_by", "m", "member", "assignee"]
 DATE_PARAMS = ["date", "day", "date_from", "date_to"]
 OTHER_PARAMS = ["next", "q", "page", "species", "group", "o", "p", "show", "part", "from"]
 OTHER_PARAMS += ["lang", "status", "source", "category", "is_active", "columns", "pick"]
@@ -169,6 +169,7 @@ def _checkout(practice, location, dentist, patient, ctype):
 
 
 def _ids(practice, appointment, reason, practitioner, user) -> dict[str, str]:
+    from crm.models import Task
     from messaging.models import Message, MessageTemplate
     from online_booking.models import OnlineBooking
 
@@ -194,6 +195,13 @@ def _ids(practice, appointment, reason, practitioner, user) -> dict[str, str]:
     booking = OnlineBooking.objects.unscoped().create(
         practice=practice, appointment=appointment, reason=reason, typed={}
     )
+    task = Task.objects.unscoped().create(
+        practice=practice,
+        patient=appointment.patient,
+        kind=Task.Kind.RECALL,
+        assignee=practitioner,
+        due_at=timezone.now(),
+    )
     ids = {
         "location": appointment.location_id,
         "reason": reason.pk,
@@ -207,6 +215,9 @@ def _ids(practice, appointment, reason, practitioner, user) -> dict[str, str]:
         "message": message.pk,
         "template": template.pk,
         "booking": booking.pk,
+        "task": task.pk,
+        "member": practitioner.pk,
+        "assignee": practitioner.pk,
         "pk": appointment.pk,
     }
     return {name: str(value) for name, value in ids.items()}
@@ -510,3 +521,4 @@ def test_the_walk_reaches_admin_the_api_public_pages_and_staff_pages():
     assert "/p/{practice_slug}/book/done/{code}/" in templates
     assert "/messaging/twilio/status/" in templates
     assert "/calendar/" in templates
+    assert "/tasks/{task_id}/reassign/" in templates

@@ -29,6 +29,10 @@ ID_VIEWS = [
     ("appointment-messages", "appointment_id", "appointment_b", ["get"]),
     ("appointment-online", "appointment_id", "appointment_b", ["get"]),
     ("online-booking-reviewed", "booking_id", "online_booking_b", ["post"]),
+    ("task-done", "task_id", "task_b", ["post"]),
+    ("task-reassign", "task_id", "task_b", ["post"]),
+    ("patient-tasks", "patient_id", "patient_b", ["get"]),
+    ("patient-task-add", "patient_id", "patient_b", ["post"]),
 ]
 
 
@@ -38,6 +42,15 @@ def online_booking_b(appointment_b):
 
     return OnlineBooking.objects.unscoped().create(
         practice=appointment_b.practice, appointment=appointment_b, typed={}
+    )
+
+
+@pytest.fixture
+def task_b(patient_b, vet_b):
+    from crm.models import Task
+
+    return Task.objects.unscoped().create(
+        practice=patient_b.practice, patient=patient_b, kind="recall", assignee=vet_b
     )
 
 

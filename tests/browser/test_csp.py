@@ -81,9 +81,14 @@ def day_of_work(practice_a, location_a, director, dentist, ctype_a, patient_a):
 
 
 def test_staff_pages_run_under_the_policy_without_a_violation(
-    live_server, page, day_of_work, practice_a, location_a, dentist, patient_a
+    live_server, page, day_of_work, practice_a, location_a, dentist, director, patient_a
 ):
+    from crm.models import Task
+
     appointment, workflow = day_of_work
+    Task.objects.unscoped().create(
+        practice=practice_a, patient=patient_a, kind="recall", assignee=director
+    )
     watched = Watched(page, live_server.url)
     day = appointment.starts_at.astimezone(location_a.tz).date()
 
@@ -106,6 +111,8 @@ def test_staff_pages_run_under_the_policy_without_a_violation(
         (f"/patients/?q={patient_a.name[:4]}", "main"),
         (f"/patients/{patient_a.pk}/", "main"),
         (f"/appointments/{appointment.pk}/", "main"),
+        ("/tasks/", ".task-list"),
+        (f"/patients/{patient_a.pk}/tasks/", "#patient-tasks"),
         ("/checkout/", "main"),
         (f"/checkout/{workflow.pk}/", "#checkout"),
         ("/reports/departure/", "main"),

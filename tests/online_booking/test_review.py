@@ -65,7 +65,7 @@ def test_the_review_list_runs_a_constant_number_of_queries(
 ):
     for hour in (9, 10, 11):
         _book(practice_a, location_a, setup, hour, first_name=f"P{hour}", email=f"p{hour}@ex.nl")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # 8, and the top bar's task count
         page = rita_client.get("/online-bookings/")
     assert page.content.decode().count("review-card") == 3
 

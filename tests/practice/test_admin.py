@@ -100,6 +100,7 @@ def rows(appointment_a, appointment_b, director, vet_b, practice_a, practice_b):
             *_messaging_rows(practice, appt),
             *_departure_rows(practice, appt),
             *_online_booking_rows(practice, appt),
+            *_crm_rows(practice, appt),
         ]
         made[practice.slug] = {type(o): o for o in objects}
         assert Payment  # imported for the registry check below
@@ -148,6 +149,16 @@ def _departure_rows(practice, appt):
             location=appt.location,
             practitioner=appt.practitioner,
             local_date="2030-01-01",
+        ),
+    ]
+
+
+def _crm_rows(practice, appt):
+    from crm.models import Task
+
+    return [
+        Task.objects.unscoped().create(
+            practice=practice, patient=appt.patient, kind="recall", assignee=appt.practitioner
         ),
     ]
 

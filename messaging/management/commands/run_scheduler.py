@@ -1,16 +1,18 @@
-"""Tick the message scheduler without Celery beat (the embedded default has no Redis)."""
+"""Tick the scheduler without Celery beat (the embedded default has no Redis): due
+messages, and due reminders of CRM tasks."""
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from crm.tasks import remind_due_tasks_task
 from messaging.dispatch import dispatch_due_messages
 from messaging.reconcile import reconcile_uncertain
 from practice.hooks import run_scheduler_ticks
 
 
 class Command(BaseCommand):
-    help = "Send due messages every few seconds (what Celery beat does in production)."
+    help = "Send due messages and task reminders every few seconds (as Celery beat does)."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=15.0)
@@ -24,8 +26,11 @@ class Command(BaseCommand):
             while handled := dispatch_due_messages():
                 sent += handled
             settled = reconcile_uncertain()
+            reminded = remind_due_tasks_task()  # run here, in this process
             if sent or any(settled.values()):
                 self.stdout.write(f"sent {sent}, settled {settled}")
+            if reminded:
+                self.stdout.write(f"task reminders {reminded}")
             if once:
                 return
             time.sleep(interval)

@@ -1,0 +1,59 @@
+"""Demo tasks: a few for reception in each demo practice, some overdue, some due today,
+later and without a due time, so the top bar's count and the task list have something to
+show. Made through `task_create`, like every task. Idempotent: a practice with tasks gets
+none added."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from patients.models import Patient
+from practice.models import Membership, Practice, Role
+from practice.scoping import for_practice
+
+from .models import Task
+from .services import task_create
+
+# (kind, description, hours from now, or None for no due time), per language.
+DEMO = {
+    "nl": [
+        (Task.Kind.RECALL, "Bellen voor de halfjaarlijkse controle", -26),
+        (Task.Kind.PAYMENT, "Openstaande rekening van de vullingen nabellen", -2),
+        (Task.Kind.OTHER, "Röntgenfoto's opvragen bij de vorige tandarts", 3),
+        (Task.Kind.COLLECTION, "Betalingsregeling bevestigen", 27),
+        (Task.Kind.OTHER, "Nieuw e-mailadres controleren", None),
+    ],
+    "fi": [
+        (Task.Kind.RECALL, "Soita rokotusmuistutus", -26),
+        (Task.Kind.PAYMENT, "Avoin lasku: muistuta omistajaa", -2),
+        (Task.Kind.OTHER, "Pyydä laboratoriotulokset", 3),
+        (Task.Kind.COLLECTION, "Perintä: vahvista maksusuunnitelma", 27),
+        (Task.Kind.OTHER, "Tarkista omistajan puhelinnumero", None),
+    ],
+}
+
+
+def demo_tasks(practice: Practice) -> None:
+    if for_practice(Task, practice).exists():
+        return
+    staff = for_practice(Membership, practice).select_related("user")
+    reception = staff.filter(role=Role.RECEPTION, is_active=True).first()
+    director = staff.filter(role=Role.DIRECTOR).first()
+    patients = list(for_practice(Patient, practice).order_by("id")[:5])
+    if reception is None or not patients:
+        return
+    # On the hour, as people set them.
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    rows = DEMO.get(practice.language, DEMO["nl"])
+    for (kind, description, hours), patient in zip(rows, patients, strict=False):
+        task_create(
+            practice,
+            actor=director.user if director else None,
+            patient=patient,
+            kind=kind,
+            description=description,
+            assignee=reception,
+            due_at=None if hours is None else now + dt.timedelta(hours=hours),
+        )

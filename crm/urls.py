@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("tasks/", views.task_list_page, name="task-list"),
+    path("tasks/<id:task_id>/done/", views.task_done, name="task-done"),
+    path("tasks/<id:task_id>/reassign/", views.task_reassign, name="task-reassign"),
+    path("patients/<id:patient_id>/tasks/", views.patient_tasks_panel, name="patient-tasks"),
+    path("patients/<id:patient_id>/tasks/new/", views.patient_task_add, name="patient-task-add"),
+]

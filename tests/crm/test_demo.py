@@ -1,0 +1,25 @@
+from django.core.management import call_command
+from django.utils import timezone
+
+from crm.models import Task
+from practice.models import Membership
+
+
+def test_the_demo_gives_each_practices_reception_tasks_to_show(db, client):
+    call_command("seed_demo", "--clients", "20", verbosity=0)
+
+    for username in ("reception", "vastaanotto"):
+        reception = Membership.objects.unscoped().get(user__username=username)
+        tasks = Task.objects.unscoped().filter(assignee=reception, status="open")
+        assert tasks.filter(due_at__lt=timezone.now()).exists()  # overdue
+        assert tasks.filter(due_at__gt=timezone.now()).exists()
+        assert tasks.filter(due_at__isnull=True).exists()
+        client.force_login(reception.user)
+        page = client.get("/tasks/").content.decode()
+        assert 'class="count-badge"' in page
+        assert page.count('id="task-') == tasks.count()
+
+    # seeding again (--if-empty) adds none
+    before = Task.objects.unscoped().count()
+    call_command("seed_demo", "--if-empty", verbosity=0)
+    assert Task.objects.unscoped().count() == before
