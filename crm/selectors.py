@@ -42,9 +42,13 @@ def task_list(
 ) -> QuerySet[Task]:
     """`assignee`'s tasks in list order: open ones, and the closed ones too when asked."""
     tasks = for_practice(Task, practice).filter(assignee_id=assignee.pk)
-    if not include_done:
-        tasks = tasks.filter(status=OPEN)
-    return _in_list_order(tasks).select_related("patient", "created_by", "done_by")
+    if include_done:
+        tasks = _in_list_order(tasks)
+    else:
+        # Plain due order (nulls last, as the index stores them): the partial index
+        # crm_task_open_by_assignee reads the page in order.
+        tasks = tasks.filter(status=OPEN).order_by(F("due_at").asc(nulls_last=True), "id")
+    return tasks.select_related("patient", "created_by", "done_by")
 
 
 def open_task_count(
