@@ -113,13 +113,13 @@ def _weekday(today: dt.date, days_ago: int) -> bool:
 
 
 def _example_workflow(practice: Practice) -> None:
-    """An example to open: a recall six months after the last visit, paused."""
+    """An example to open: a recall four months after the last visit, paused."""
     director = for_practice(Membership, practice).filter(role=Role.DIRECTOR).first()
     reception = for_practice(Membership, practice).filter(role=Role.RECEPTION).first()
     if director is None or reception is None:
         return
     actor = director.user
-    workflow = services.workflow_create(practice, actor=actor, name="Halfjaarlijkse controle")
+    workflow = services.workflow_create(practice, actor=actor, name="Controle na vier maanden")
     services.workflow_version_save(
         practice,
         actor=actor,
@@ -127,7 +127,7 @@ def _example_workflow(practice: Practice) -> None:
         settings={"goal": "booked_appointment", "weekdays": "01234"},
         criteria=[
             {"subject": "patient", "field": "last_appointment", "operator": "days_ago_gt",
-             "value": "180"},
+             "value": "120"},
             {"subject": "patient", "field": "last_appointment", "operator": "days_ago_lte",
              "value": "365"},
             {"subject": "patient", "field": "marketing_consent", "operator": "eq",
@@ -135,11 +135,11 @@ def _example_workflow(practice: Practice) -> None:
         ],
         steps=[
             {"kind": Step.Kind.EMAIL, "subject": "Tijd voor uw controle, {patient}",
-             "body": "Beste {client},\n\nHet is een half jaar geleden. Plan uw controle via "
+             "body": "Beste {client},\n\nUw laatste bezoek is vier maanden geleden. Plan uw controle via "
                      "{booking_link}.\n\nGroet, {practice}"},
             {"kind": Step.Kind.PAUSE, "pause_days": 14},
             {"kind": Step.Kind.TASK, "task_kind": "recall",
-             "task_description": "Bellen voor de halfjaarlijkse controle",
+             "task_description": "Bellen voor de controle",
              "task_assignee_id": reception.pk},
         ],
     )  # fmt: skip

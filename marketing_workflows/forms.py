@@ -140,7 +140,7 @@ class SettingsForm(forms.Form):
         label=gettext_lazy("Days before enrolling again"),
         required=False,
         min_value=0,
-        widget=forms.NumberInput(attrs={"min": 0}),
+        widget=forms.NumberInput(attrs={"min": 0, "class": "short"}),
     )
 
     def settings(self) -> dict[str, object]:
