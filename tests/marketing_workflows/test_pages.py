@@ -745,3 +745,33 @@ def test_the_patient_panel_runs_a_fixed_number_of_queries(
     services.workflow_steps_run_due()
     with django_assert_num_queries(len(none.captured_queries) + 1):  # + the runs' prefetch
         manager.get(url, headers={"HX-Request": "1"})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Engine (goals.py): an enrolment completes right after its last step, so a "
+    "booking after the 'add task' step of 'email, pause, SMS, task' neither ends it as goal "
+    "reached nor closes its recall task. Asked in the mwfui report; remove this mark when "
+    "the engine closes a finished enrolment's open recall tasks on the goal.",
+)
+def test_a_booking_after_the_last_step_closes_the_workflows_recall_task(
+    manager, practice_a, receptionist, live, dentist, location_a, ctype_a,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    # given: Rosa's workflow ended with a task for reception
+    rosa = make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email(), task(receptionist)], goal="booked_appointment", **ALWAYS)
+    services.workflow_steps_run_due()
+    [recall] = Task.objects.unscoped().filter(practice=practice_a, patient=rosa)
+    # when: reception books her an appointment
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).date()
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = manager.post(reverse("appointment-create"), {
+            "patient": rosa.pk, "location": location_a.pk, "practitioner": dentist.pk,
+            "consultation_type": ctype_a.pk, "date": day.isoformat(), "start_time": "10:00",
+        })  # fmt: skip
+    assert booked.status_code == 302
+    # then: her task is closed and she counts as having reached the goal
+    recall.refresh_from_db()
+    assert recall.status == Task.Status.CANCELLED
+    assert for_practice(Enrolment, practice_a).get().state == Enrolment.State.GOAL_REACHED
