@@ -135,8 +135,8 @@ def _example_workflow(practice: Practice) -> None:
         ],
         steps=[
             {"kind": Step.Kind.EMAIL, "subject": "Tijd voor uw controle, {patient}",
-             "body": "Beste {client},\n\nUw laatste bezoek is vier maanden geleden. Plan uw controle via "
-                     "{booking_link}.\n\nGroet, {practice}"},
+             "body": "Beste {client},\n\nUw laatste bezoek is vier maanden geleden. Plan "
+                     "uw controle via {booking_link}.\n\nGroet, {practice}"},
             {"kind": Step.Kind.PAUSE, "pause_days": 14},
             {"kind": Step.Kind.TASK, "task_kind": "recall",
              "task_description": "Bellen voor de controle",
