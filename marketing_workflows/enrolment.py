@@ -152,12 +152,6 @@ def enrol(
     """Enrol the patients `version` takes now (of `patient_ids`, or all), give each their
     first step run, and return how many were enrolled. Call under `lock_workflows`."""
     workflow = version.workflow
-    round_so_far = Subquery(
-        for_practice(Enrolment, practice)
-        .filter(workflow_id=workflow.pk, patient_id=OuterRef("pk"))
-        .order_by("-round")
-        .values("round")[:1]
-    )
     rows = candidates(
         practice, version, now=now, patient_ids=patient_ids, existing=version.enrol_existing
     )
@@ -169,7 +163,7 @@ def enrol(
             "workflow": Value(workflow.pk),
             "version": Value(version.pk),
             "patient": F("pk"),
-            "round": Coalesce(round_so_far, Value(0)) + Value(1),
+            "round": _round(practice, version),
             "state": Value(Enrolment.State.ACTIVE.value),
             "time_zone": usual_time_zone(practice),
             "enrolled_at": Value(now),
@@ -178,7 +172,35 @@ def enrol(
     )
     if enrolled:
         start_runs(practice, version, enrolled_at=now)
+        if enrolled >= ANALYZE_AFTER:
+            _analyze()
     return enrolled
+
+
+# A bulk enrolment this big changes the tables enough for the planner to need fresh
+# statistics at once: the runner claims the new runs seconds later, before autovacuum.
+ANALYZE_AFTER = 1000
+
+
+def _analyze() -> None:
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Enrolment, StepRun))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+
+
+def _round(practice: Practice, version: WorkflowVersion) -> models.Expression:
+    """1 for a first enrolment in the workflow; one more than the last, enrolling again."""
+    if not version.allow_reenrolment:
+        return Value(1)  # only patients never in the workflow are enrolled
+    last = (
+        for_practice(Enrolment, practice)
+        .filter(workflow_id=version.workflow_id, patient_id=OuterRef("pk"))
+        .order_by("-round")
+        .values("round")[:1]
+    )
+    return Coalesce(Subquery(last), Value(0)) + Value(1)
 
 
 def start_runs(practice: Practice, version: WorkflowVersion, *, enrolled_at: dt.datetime) -> int:
@@ -201,9 +223,10 @@ def start_runs(practice: Practice, version: WorkflowVersion, *, enrolled_at: dt.
         *[When(time_zone=zone, then=Value(plan.due_at)) for zone, plan in planned.items()],
         output_field=models.DateTimeField(),
     )
+    # Each enrolment gets its first run once: step_run_once (enrolment, step) decides.
     return insert_from_select(
         StepRun,
-        new.filter(~Exists(for_practice(StepRun, practice).filter(enrolment_id=OuterRef("pk")))),
+        new,
         {
             "practice": Value(practice.pk),
             "enrolment": F("pk"),

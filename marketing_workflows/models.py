@@ -325,12 +325,14 @@ class StepRun(PracticeOwnedModel):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
+        # Its workflow is paused: out of the runner's way until it is active again.
+        HELD = "held", _("Waiting: workflow paused")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         SKIPPED = "skipped", _("Skipped")
         CANCELLED = "cancelled", _("Cancelled")
 
-    OPEN = (State.PENDING, State.RUNNING)
+    OPEN = (State.PENDING, State.HELD, State.RUNNING)
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="runs")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="runs")

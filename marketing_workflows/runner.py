@@ -26,19 +26,17 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from messaging.models import Message
 from practice.models import Practice
 from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
 from . import goals, sending, timing
-from .models import Enrolment, Step, StepRun, Workflow, message_key
+from .models import Enrolment, Step, StepRun, message_key
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +53,9 @@ def claim_due_runs(*, limit: int, now: dt.datetime) -> list[tuple[int, int]]:
             state=StepRun.State.PENDING
         )
         claimed = list(
-            runs.filter(
-                state=StepRun.State.PENDING,
-                due_at__lte=now,
-                enrolment__workflow__status=Workflow.Status.ACTIVE,
-            )
+            # One table and its partial index: a paused workflow's runs are 'held', not
+            # pending, so no join is needed (and no plan that depends on fresh statistics).
+            runs.filter(state=StepRun.State.PENDING, due_at__lte=now)
             .order_by("due_at", "id")
             .select_for_update(skip_locked=True, of=("self",))
             .values_list("id", "practice_id")[:limit]
@@ -82,6 +78,9 @@ def run_due(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
         with practice_scope(practice):
             try:
                 run_claimed(practice, run_ids, claimed_at=claimed_at)
+            except Reclaimed as reclaimed:
+                log.info("Workflow runs of practice %s left to another worker: %s", practice_id,
+                         reclaimed)  # fmt: skip
             except Exception:
                 # Left 'running': reclaimed after WORKFLOW_STUCK_SECONDS. Other practices go on.
                 log.exception("Workflow runs %s of practice %s failed", run_ids, practice_id)
@@ -92,14 +91,16 @@ class _Batch:
     """One practice's claimed runs, sorted by what happens to them, then written with a few
     statements (not one a run)."""
 
-    def __init__(self, practice: Practice, now: dt.datetime) -> None:
+    def __init__(self, practice: Practice, now: dt.datetime, claimed_at: dt.datetime) -> None:
         self.practice = practice
         self.now = now
+        self.claimed_at = claimed_at
+        self.expected = 0
         self.steps: dict[int, list[Step]] = {}
         self.windows: dict[tuple[int, str], dt.datetime] = {}
         self.plans: dict[tuple[int, str], timing.NextRun | None] = {}
         self.postponed: dict[dt.datetime, list[int]] = defaultdict(list)
-        self.released: list[int] = []
+        self.held: list[int] = []
         self.cancelled: list[int] = []
         self.goal_reached: list[int] = []
         self.messages: list[StepRun] = []
@@ -129,17 +130,44 @@ class _Batch:
         return self.plans[key]
 
 
+# What running a step reads of the run, its enrolment, patient and client (a batch loads
+# thousands: every column left out is work saved).
+_RUN_FIELDS = (
+    "practice_id",
+    "enrolment_id",
+    "step_id",
+    "message_id",
+    "task_id",
+    "enrolment__practice_id",
+    "enrolment__version_id",
+    "enrolment__workflow_id",
+    "enrolment__patient_id",
+    "enrolment__state",
+    "enrolment__time_zone",
+    "enrolment__enrolled_at",
+    "enrolment__patient__practice_id",
+    "enrolment__patient__client_id",
+    "enrolment__patient__name",
+    "enrolment__patient__client__practice_id",
+    "enrolment__patient__client__first_name",
+    "enrolment__patient__client__last_name",
+    "enrolment__patient__client__mobile",
+    "enrolment__patient__client__email",
+    "enrolment__patient__client__sms_opted_out",
+    "enrolment__patient__client__mobile_is_landline",
+    "enrolment__patient__client__marketing_consent",
+)
+
+
 def _claimed(practice: Practice, run_ids: list[int], claimed_at: dt.datetime) -> list[StepRun]:
+    """The runs of this claim still ours. Not locked: every write at the end is guarded by
+    the claim's `claimed_at` instead (see _write), which costs no extra write per row."""
     return list(
         for_practice(StepRun, practice)
         .filter(id__in=run_ids, state=StepRun.State.RUNNING, claimed_at=claimed_at)
-        .select_for_update(of=("self",))
-        .select_related(
-            "step__task_assignee",
-            "enrolment__version",
-            "enrolment__workflow",
-            "enrolment__patient__client",
-        )
+        # Steps, versions and workflows are few: loaded once a batch (_load_steps).
+        .select_related("enrolment__patient__client")
+        .only(*_RUN_FIELDS)
         .order_by("id")
     )
 
@@ -150,7 +178,7 @@ def run_claimed(practice: Practice, run_ids: list[int], *, claimed_at: dt.dateti
     runs = _claimed(practice, run_ids, claimed_at)
     if not runs:
         return
-    batch = _Batch(practice, timezone.now())
+    batch = _Batch(practice, timezone.now(), claimed_at)
     _load_steps(practice, batch, runs)
     met = goals.goal_met(practice, [run.enrolment for run in runs])
     for run in runs:
@@ -163,21 +191,36 @@ def run_claimed(practice: Practice, run_ids: list[int], *, claimed_at: dt.dateti
 
 
 def _load_steps(practice: Practice, batch: _Batch, runs: list[StepRun]) -> None:
+    """The batch's versions' steps (with version, workflow, responsible staff member), one
+    query, shared by every run of the batch."""
     version_ids = {run.enrolment.version_id for run in runs}
-    for step in (
-        for_practice(Step, practice).filter(version_id__in=version_ids).order_by("position", "id")
-    ):
+    steps = (
+        for_practice(Step, practice)
+        .filter(version_id__in=version_ids)
+        .select_related("version__workflow", "task_assignee")
+        .order_by("position", "id")
+    )
+    by_id = {}
+    for step in steps:
         batch.steps.setdefault(step.version_id, []).append(step)
+        by_id[step.pk] = step
+    for run in runs:
+        step = by_id[run.step_id]
+        run.step = step
+        run.enrolment.version = step.version
+        run.enrolment.workflow = step.version.workflow
 
 
 def _sort(batch: _Batch, run: StepRun, goal_met: set[int]) -> None:
     enrolment = run.enrolment
+    if enrolment.pk in goal_met:
+        batch.goal_reached.append(enrolment.pk)  # goals.close_enrolments cancels the run
+        return
+    batch.expected += 1  # every other run gets one guarded write (_write)
     if not enrolment.is_active:
         batch.cancelled.append(run.pk)
-    elif enrolment.pk in goal_met:
-        batch.goal_reached.append(enrolment.pk)
     elif not enrolment.workflow.is_active:
-        batch.released.append(run.pk)  # paused meanwhile: waits until it is active again
+        batch.held.append(run.pk)  # paused meanwhile: waits until it is active again
     elif (allowed := batch.allowed(run)) > batch.now:
         batch.postponed[allowed].append(run.pk)
     elif run.step.kind in Step.MESSAGE_KINDS:
@@ -205,6 +248,7 @@ def _queue_messages(batch: _Batch) -> None:
     ]
     messages = sending.messages_queue(batch.practice, requests)
     for run, message in zip(batch.messages, messages, strict=True):
+        run.message_id = message.pk if message is not None else None
         if sending.refused_at_queueing(message):
             # No consent, opted out, no address: the client leaves this message step; the
             # enrolment goes on (later pauses and tasks still happen).
@@ -238,52 +282,57 @@ def _create_tasks(batch: _Batch) -> None:
         batch.done.append(run)
 
 
-def _message_of_run() -> Subquery:
-    """The message a run's key names (for an UPDATE over many runs at once)."""
-    key = Concat(
-        Value("wf:"),
-        Cast(OuterRef("enrolment_id"), output_field=models.CharField()),
-        Value(":"),
-        Cast(OuterRef("step_id"), output_field=models.CharField()),
-        output_field=models.CharField(),
-    )
-    messages = Message.objects.unscoped().filter(
-        practice_id=OuterRef("practice_id"), idempotency_key=key
-    )
-    return Subquery(messages.values("id")[:1])
+class Reclaimed(Exception):
+    """Some of the batch's runs were reclaimed meanwhile (this worker was presumed dead):
+    the whole batch rolls back and the other worker runs them."""
 
 
 def _write(batch: _Batch) -> None:
-    runs = for_practice(StepRun, batch.practice)
-    now = batch.now
+    """Record every run's outcome, each UPDATE only on runs still claimed by this batch's
+    claim; if any is not, roll everything back (Reclaimed)."""
+    ours = for_practice(StepRun, batch.practice).filter(
+        state=StepRun.State.RUNNING, claimed_at=batch.claimed_at
+    )
+    written = 0
     for due_at, ids in batch.postponed.items():
-        runs.filter(id__in=ids).update(state=StepRun.State.PENDING, due_at=due_at)
-    if batch.released:
-        runs.filter(id__in=batch.released).update(state=StepRun.State.PENDING)
+        written += ours.filter(id__in=ids).update(state=StepRun.State.PENDING, due_at=due_at)
+    if batch.held:
+        written += ours.filter(id__in=batch.held).update(state=StepRun.State.HELD)
     if batch.cancelled:
-        runs.filter(id__in=batch.cancelled).update(
+        written += ours.filter(id__in=batch.cancelled).update(
             state=StepRun.State.CANCELLED, note=_("The patient left the workflow.")
         )
-    _finish(runs, batch.done, state=StepRun.State.DONE, note="", now=now)
+    written += _finish(batch, batch.done, state=StepRun.State.DONE, note="")
     for note, skipped in batch.skipped.items():
-        _finish(runs, skipped, state=StepRun.State.SKIPPED, note=note, now=now)
-    for run in batch.tasks:
-        if run.task_id is not None:
-            runs.filter(pk=run.pk).update(task_id=run.task_id)
+        written += _finish(batch, skipped, state=StepRun.State.SKIPPED, note=note)
+    if written != batch.expected:
+        raise Reclaimed(f"{batch.expected - written} runs were reclaimed by another worker")
     _plan_next(batch, [*batch.done, *(run for group in batch.skipped.values() for run in group)])
 
 
-def _finish(runs, finished: list[StepRun], *, state: str, note: str, now: dt.datetime) -> None:
+def _finish(batch: _Batch, finished: list[StepRun], *, state: str, note: str) -> int:
+    """Mark `finished` runs `state` with their message or task, in ONE statement however
+    many (an UPDATE from a VALUES list, which PostgreSQL and SQLite both read): no lookup
+    whose plan depends on fresh statistics, no CASE of a thousand branches."""
     if not finished:
-        return
-    with_message = [run.pk for run in finished if run.step.kind in Step.MESSAGE_KINDS]
-    others = [run.pk for run in finished if run.step.kind not in Step.MESSAGE_KINDS]
-    if with_message:
-        runs.filter(id__in=with_message).update(
-            state=state, note=note[:300], done_at=now, message_id=_message_of_run()
+        return 0
+    table = connection.ops.quote_name(StepRun._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s)"] * len(finished))
+    done_at = connection.ops.adapt_datetimefield_value(batch.now)
+    claimed_at = connection.ops.adapt_datetimefield_value(batch.claimed_at)
+    params = [value for run in finished for value in (run.pk, run.message_id, run.task_id)]
+    params += [state, note[:300], done_at, StepRun.State.RUNNING, claimed_at]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH finished (run_id, message_id, task_id) AS (VALUES {rows}) "  # noqa: S608
+            f"UPDATE {table} SET state = %s, note = %s, done_at = %s, "
+            "message_id = CAST(finished.message_id AS BIGINT), "
+            "task_id = CAST(finished.task_id AS BIGINT) "
+            f"FROM finished WHERE {table}.id = finished.run_id "
+            f"AND {table}.state = %s AND {table}.claimed_at = %s",
+            params,
         )
-    if others:
-        runs.filter(id__in=others).update(state=state, note=note[:300], done_at=now)
+        return cursor.rowcount
 
 
 def _plan_next(batch: _Batch, finished: Iterable[StepRun]) -> None:
@@ -294,12 +343,14 @@ def _plan_next(batch: _Batch, finished: Iterable[StepRun]) -> None:
         if plan is None:
             complete.append(run.enrolment_id)
         else:
+            active = run.enrolment.workflow.is_active
             following.append(
                 StepRun(
                     practice=batch.practice,
                     enrolment_id=run.enrolment_id,
                     step=plan.step,
                     due_at=plan.due_at,
+                    state=StepRun.State.PENDING if active else StepRun.State.HELD,
                 )
             )
     StepRun.objects.unscoped().bulk_create(following, ignore_conflicts=True)

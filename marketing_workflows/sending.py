@@ -58,7 +58,7 @@ class MessageRequest:
 def messages_queue(practice: Practice, requests: Sequence[MessageRequest]) -> list[Message | None]:
     """Queue each request's message (or find it by its key), in order. A message that cannot
     go (no consent, opted out, no mobile or email, no gateway) comes back saved failed."""
-    return [outbox.message_queue(practice, **_outbox_kwargs(request)) for request in requests]
+    return outbox.messages_queue_many(practice, [_outbox_kwargs(request) for request in requests])
 
 
 def _outbox_kwargs(request: MessageRequest) -> dict:

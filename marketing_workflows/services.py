@@ -27,7 +27,7 @@ from practice.scoping import for_practice
 from practice.services import audit_log_write
 
 from . import checks, enrolment, goals, runner
-from .models import Criterion, Enrolment, Step, Workflow, WorkflowVersion
+from .models import Criterion, Enrolment, Step, StepRun, Workflow, WorkflowVersion
 from .selectors import workflow_dry_run
 
 CRITERION_FIELDS = ("subject", "field", "operator", "value", "value_to")
@@ -196,6 +196,13 @@ def _go_live(
     return enrolment.enrol(practice, version, now=now)
 
 
+def _workflow_runs(practice: Practice, workflow: Workflow, state: str):
+    enrolments = for_practice(Enrolment, practice).filter(workflow_id=workflow.pk)
+    return for_practice(StepRun, practice).filter(
+        state=state, enrolment_id__in=enrolments.values("pk")
+    )
+
+
 @dataclass(frozen=True)
 class Activation:
     workflow: Workflow
@@ -217,6 +224,7 @@ def workflow_activate(
         return Activation(workflow, 0)
     workflow.status = Workflow.Status.ACTIVE
     workflow.save(update_fields=["status", "updated_at"])
+    _workflow_runs(practice, workflow, StepRun.State.HELD).update(state=StepRun.State.PENDING)
     version = workflow.current_version
     enrolled = 0
     if not version.is_frozen:
@@ -243,6 +251,7 @@ def workflow_pause(practice: Practice, *, actor, workflow: Workflow) -> Workflow
     workflow = _locked(practice, workflow)
     workflow.status = Workflow.Status.PAUSED
     workflow.save(update_fields=["status", "updated_at"])
+    _workflow_runs(practice, workflow, StepRun.State.PENDING).update(state=StepRun.State.HELD)
     audit_log_write(practice, actor=actor, action="workflow.pause", obj=workflow)
     return workflow
 

@@ -1,0 +1,113 @@
+"""Enrolment: N matching patients of one practice (default 100,000) enrolled in a workflow
+with 'enrol existing' (enrol_seconds: the activation, dry run included), then its first
+step, an email, run for all of them (first_step_seconds: the runner queueing N messages
+through messaging's outbox; sending them is the dispatch benchmark's job)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from unittest import mock
+
+from django.db import connection
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+
+from marketing_workflows import sending, services
+from marketing_workflows.models import Enrolment, StepRun, Workflow
+from messaging.models import Kind, Message
+from patients.models import Client, Patient
+from practice import demo
+from practice.models import Location, Membership, Role
+from practice.scoping import for_practice
+from practice.tenancy import practice_scope
+
+from .common import dataset, practice_for
+
+DEFAULT_SCALE = 100_000
+
+
+def build(scale: int) -> bool:
+    return dataset(
+        "enrolment",
+        scale,
+        lambda spec: demo.build_practice(
+            spec, clients=scale, appointments=1, seed=17, demo_extras=False
+        ),
+    )
+
+
+def _reset(practice) -> None:
+    """No workflow yet; every client reachable by email and agreeing to news and offers."""
+    for_practice(Workflow, practice).delete()
+    for_practice(Message, practice).filter(kind=Kind.MARKETING).delete()
+    clients = for_practice(Client, practice)
+    address = Concat(
+        Value("c"), Cast("id", CharField()), Value("@example.com"), output_field=CharField()
+    )
+    clients.filter(email="").update(email=address)
+    clients.exclude(marketing_consent=True).update(marketing_consent=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.queries += 1
+        return execute(sql, params, many, context)
+
+
+def run(scale: int) -> dict[str, object]:
+    practice = practice_for("enrolment")
+    _reset(practice)
+    director = for_practice(Membership, practice).filter(role=Role.DIRECTOR).first()
+    city = for_practice(Location, practice).order_by("id").first().city
+    counter = _Counter()
+    with practice_scope(practice):
+        workflow = services.workflow_create(practice, actor=director.user, name="Bench recall")
+        services.workflow_version_save(
+            practice,
+            actor=director.user,
+            workflow=workflow,
+            settings={
+                "enrol_existing": True,
+                "window_start": dt.time(0),
+                "window_end": dt.time(0),
+            },
+            criteria=[{"subject": "patient", "field": "city", "operator": "eq", "value": city}],
+            steps=[
+                {"kind": "email", "subject": "Time for a check-up, {patient}", "body": "Hi"},
+            ],
+        )
+        # Sending is the dispatch benchmark's: no worker is asked to send here.
+        with connection.execute_wrapper(counter), mock.patch.object(sending, "dispatch_soon"):
+            started = time.perf_counter()
+            activation = services.workflow_activate(
+                practice, actor=director.user, workflow=workflow
+            )
+            enrol_seconds = time.perf_counter() - started
+            enrol_queries = counter.queries
+            started = time.perf_counter()
+            claimed = services.workflow_steps_run_due()
+            first_step_seconds = time.perf_counter() - started
+    queued = for_practice(Message, practice).filter(
+        kind=Kind.MARKETING, status=Message.Status.SCHEDULED
+    )
+    return {
+        "patients": for_practice(Patient, practice).count(),
+        "enrolled": activation.enrolled,
+        "enrol_seconds": f"{enrol_seconds:.1f}",
+        "enrol_queries": enrol_queries,
+        "first_step_runs": claimed,
+        "first_step_seconds": f"{first_step_seconds:.1f}",
+        "first_step_queries": counter.queries - enrol_queries,
+        "messages_queued": queued.count(),
+        "enrolments_completed": for_practice(Enrolment, practice)
+        .filter(state=Enrolment.State.COMPLETED)
+        .count(),
+        "runs_done": for_practice(StepRun, practice).filter(state=StepRun.State.DONE).count(),
+    }
