@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("online_booking.staff_urls")),
     path("", include("crm.urls")),
+    path("", include("marketing_workflows.urls")),
 ]

@@ -223,6 +223,28 @@ def _ids(practice, appointment, reason, practitioner, user) -> dict[str, str]:
     return {name: str(value) for name, value in ids.items()}
 
 
+def _workflow_ids(practice, member, patient) -> dict[str, str]:
+    """A live marketing workflow with the patient enrolled: `wf_id` and `enrolment_id`."""
+    from marketing_workflows.models import Enrolment
+    from marketing_workflows.services import (
+        workflow_activate,
+        workflow_create,
+        workflow_version_save,
+    )
+
+    actor = member.user if member else f.MembershipFactory(practice=practice, role="director").user
+    workflow = workflow_create(practice, actor=actor, name="Walk")
+    criteria = [{"subject": "patient", "field": "name", "operator": "eq", "value": patient.name}]
+    steps = [{"kind": "email", "subject": "Hi", "body": "Hello {patient}"}]
+    workflow_version_save(
+        practice, actor=actor, workflow=workflow, settings={"enrol_existing": True},
+        criteria=criteria, steps=steps,
+    )  # fmt: skip
+    workflow_activate(practice, actor=actor, workflow=workflow)
+    enrolment = Enrolment.objects.unscoped().filter(practice=practice).first()
+    return {"wf": str(workflow.pk), "enrolment": str(enrolment.pk)}
+
+
 @pytest.fixture
 def world(
     practice_a,
@@ -251,6 +273,8 @@ def world(
     workflow, action, link = _checkout(practice_a, location_a, dentist, patient_a, ctype_a)
     world.own.update(workflow=str(workflow.pk), action=str(action.pk), link=str(link.pk))
     world.other.update(workflow=str(2**31), action=str(2**31), link=str(2**31))
+    world.own.update(_workflow_ids(practice_a, director, appointment_a.patient))
+    world.other.update(_workflow_ids(practice_b, None, appointment_b.patient))
     world.own.update(practice_slug=practice_a.slug, code=appointment_link(appointment_a)[-13:-1])
     world.other.update(practice_slug=practice_b.slug, code=appointment_link(appointment_b)[-13:-1])
     return world
@@ -521,4 +545,5 @@ def test_the_walk_reaches_admin_the_api_public_pages_and_staff_pages():
     assert "/p/{practice_slug}/book/done/{code}/" in templates
     assert "/messaging/twilio/status/" in templates
     assert "/calendar/" in templates
+    assert "/marketing/workflows/{wf_id}/enrolments/{enrolment_id}/remove/" in templates
     assert "/tasks/{task_id}/reassign/" in templates

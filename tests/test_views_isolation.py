@@ -33,6 +33,12 @@ ID_VIEWS = [
     ("task-reassign", "task_id", "task_b", ["post"]),
     ("patient-tasks", "patient_id", "patient_b", ["get"]),
     ("patient-task-add", "patient_id", "patient_b", ["post"]),
+    ("workflow-detail", "wf_id", "workflow_b", ["get"]),
+    ("workflow-edit", "wf_id", "workflow_b", ["get", "post"]),
+    ("workflow-dry-run", "wf_id", "workflow_b", ["get"]),
+    ("workflow-activate", "wf_id", "workflow_b", ["post"]),
+    ("workflow-pause", "wf_id", "workflow_b", ["post"]),
+    ("patient-workflows", "patient_id", "patient_b", ["get"]),
 ]
 
 
@@ -52,6 +58,13 @@ def task_b(patient_b, vet_b):
     return Task.objects.unscoped().create(
         practice=patient_b.practice, patient=patient_b, kind="recall", assignee=vet_b
     )
+
+
+@pytest.fixture
+def workflow_b(practice_b, outsider):
+    from marketing_workflows.services import workflow_create
+
+    return workflow_create(practice_b, actor=outsider.user, name="Theirs")
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@
 //   data-refresh-checkout   a link opened in a new tab; the checkout reloads shortly after
 //   data-top, data-height, data-colour, data-grid-height, data-columns: calendar layout
 //   data-remember-key       a booking form whose details the client may keep in this browser
+//   data-refresh            a select of the workflow builder: its form is posted back (op
+//                           refresh) and swapped, so the next select offers what fits
 (function () {
   'use strict';
 
@@ -67,9 +69,17 @@
       {target: '#checkout', select: '#checkout', swap: 'outerHTML'});
   }
 
+  // Delegated, so a select swapped in a moment ago already acts.
+  function refreshBuilder(form) {
+    htmx.ajax('POST', form.getAttribute('action'),
+      {source: form, target: form, swap: 'outerHTML', values: {op: 'refresh'}});
+  }
+
   document.addEventListener('change', (event) => {
     const field = event.target.closest('[data-autosubmit]');
     if (field && field.form) field.form.submit();
+    const refresh = event.target.closest('[data-refresh]');
+    if (refresh && refresh.form) refreshBuilder(refresh.form);
   });
 
   document.addEventListener('click', (event) => {

@@ -157,3 +157,48 @@ def test_online_booking_through_the_summary_runs_under_the_policy(
     page.wait_for_load_state("networkidle")
 
     assert watched.problems == []
+
+
+def test_marketing_pages_run_under_the_policy_and_their_htmx_buttons_act(
+    live_server, page, practice_a, director, patient_a
+):
+    from marketing_workflows import services
+
+    # given: an active workflow with Anna in it
+    workflow = services.workflow_create(practice_a, actor=director.user, name="Recall")
+    services.workflow_version_save(
+        practice_a,
+        actor=director.user,
+        workflow=workflow,
+        settings={"enrol_existing": True},
+        criteria=[
+            {"subject": "patient", "field": "name", "operator": "eq", "value": patient_a.name}
+        ],  # fmt: skip
+        steps=[{"kind": "email", "subject": "Hello", "body": "Hi {patient}"}],
+    )
+    services.workflow_activate(practice_a, actor=director.user, workflow=workflow)
+    watched = Watched(page, live_server.url)
+    watched.log_in("dora")
+    # the builder: '+ Patient' adds a row in place, typing updates the preview, '+ Send SMS'
+    # adds an action whose segment count follows the text
+    watched.visit("/marketing/workflows/new/", "#builder")
+    page.click("button[value='add-criterion:patient']")
+    page.wait_for_selector("#criteria-0-field")
+    page.select_option("#criteria-0-field", "city")
+    page.wait_for_load_state("networkidle")
+    page.fill("#criteria-0-value", patient_a.client.city)
+    page.locator("#preview", has_text="1 patient matches now").wait_for()
+    page.click("button[value='add-step:sms']")
+    page.wait_for_selector("#steps-0-body")
+    page.fill("#steps-0-body", "x" * 170)
+    page.locator("#segments-0", has_text="2 SMS segments").wait_for()
+    for path, ready in [
+        ("/marketing/workflows/", "main"),
+        (f"/marketing/workflows/{workflow.pk}/", "#enrolled"),
+        (f"/marketing/workflows/{workflow.pk}/edit/", "#builder"),
+        (f"/marketing/workflows/{workflow.pk}/dry-run/", "main"),
+        (f"/patients/{patient_a.pk}/", "#patient-workflows"),
+    ]:
+        watched.visit(path, ready)
+
+    assert watched.problems == []
