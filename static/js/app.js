@@ -75,6 +75,30 @@
       {source: form, target: form, swap: 'outerHTML', values: {op: 'refresh'}});
   }
 
+  // While the builder form is on its way to the server, its answer will replace the whole
+  // form: text typed meanwhile would be lost, so the text fields wait (read-only) until then.
+  function builderBusy(event, busy) {
+    const form = event.detail && event.detail.target;
+    if (!form || !form.matches || !form.matches('form.builder')) return;
+    form.querySelectorAll('input:not([type=checkbox]):not([type=radio]):not([type=hidden]), textarea')
+      .forEach((field) => { field.readOnly = busy; });
+    if (busy) form.setAttribute('aria-busy', 'true'); else form.removeAttribute('aria-busy');
+  }
+  document.addEventListener('htmx:beforeRequest', (event) => builderBusy(event, true));
+  document.addEventListener('htmx:afterRequest', (event) => builderBusy(event, false));
+  // A field typed into in the instant between a builder swap and htmx taking the new form
+  // in hand sent nothing (preview, segment count): send it now. (Its triggers have no
+  // 'changed' modifier: htmx would take the typed text for the starting value.)
+  document.addEventListener('htmx:afterSettle', () => {
+    const form = document.getElementById('builder');
+    if (!form) return;
+    form.querySelectorAll('input[hx-post], textarea[hx-post]').forEach((field) => {
+      if (field.value !== field.defaultValue) {
+        field.dispatchEvent(new Event('input', {bubbles: true}));
+      }
+    });
+  });
+
   document.addEventListener('change', (event) => {
     const field = event.target.closest('[data-autosubmit]');
     if (field && field.form) field.form.submit();
