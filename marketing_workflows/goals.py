@@ -3,6 +3,10 @@
 Both end the enrolment and cancel at once what it still had coming: its waiting (or
 running) step runs and its messages not sent yet. Reaching the goal also closes the
 workflow's open recall tasks for the patient (in the CRM).
+
+A workflow that ends with 'add task' has done its steps once the task is made, but its
+purpose is still open while that recall task is: a booking then still reaches the goal,
+ending the completed enrolment as goal reached and closing the task.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
@@ -30,11 +34,28 @@ def _booked_since_enrolling(practice: Practice) -> Exists:
     )
 
 
+def _recall_task_open(practice: Practice) -> Exists:
+    """The workflow made a recall task for the patient that nobody has closed yet."""
+    from crm.models import Task
+
+    return Exists(
+        for_practice(Task, practice).filter(
+            patient_id=OuterRef("patient_id"),
+            origin=Task.Origin.WORKFLOW,
+            origin_id=OuterRef("workflow_id"),
+            kind=Task.Kind.RECALL,
+            status=Task.Status.OPEN,
+        )
+    )
+
+
 def goal_candidates(practice: Practice) -> QuerySet[Enrolment]:
-    """Active enrolments whose version's goal is met now (one query)."""
+    """Enrolments whose version's goal is met now (one query): active ones, and completed
+    ones whose recall task is still open."""
     return for_practice(Enrolment, practice).filter(
+        Q(state=Enrolment.State.ACTIVE)
+        | Q(_recall_task_open(practice), state=Enrolment.State.COMPLETED),
         _booked_since_enrolling(practice),
-        state=Enrolment.State.ACTIVE,
         version__goal=Goal.BOOKED_APPOINTMENT,
     )
 
@@ -55,12 +76,17 @@ def close_enrolments(
     now: dt.datetime,
     note: str,
     actor=None,
+    also_completed: bool = False,
 ) -> list[Enrolment]:
-    """End the still-active ones of `enrolment_ids` in `state`; cancel their open runs and
-    their messages not sent yet. Returns the enrolments it ended (locked)."""
+    """End the still-active ones of `enrolment_ids` (and the completed ones, when
+    `also_completed`) in `state`; cancel their open runs and their messages not sent yet.
+    Returns the enrolments it ended (locked)."""
+    states = [Enrolment.State.ACTIVE]
+    if also_completed:
+        states.append(Enrolment.State.COMPLETED)
     ending = list(
         for_practice(Enrolment, practice)
-        .filter(pk__in=list(enrolment_ids), state=Enrolment.State.ACTIVE)
+        .filter(pk__in=list(enrolment_ids), state__in=states)
         .select_for_update(of=("self",))
         .select_related("patient", "workflow")
     )
@@ -88,7 +114,12 @@ def enrolments_reach_goal(
     """The goal was met: end the enrolments and close their open recall tasks."""
     note = _("Goal reached: booked an appointment.")
     ended = close_enrolments(
-        practice, enrolment_ids, state=Enrolment.State.GOAL_REACHED, now=now, note=note
+        practice,
+        enrolment_ids,
+        state=Enrolment.State.GOAL_REACHED,
+        now=now,
+        note=note,
+        also_completed=True,
     )
     for enrolment in ended:
         sending.close_recall_tasks(
@@ -100,7 +131,7 @@ def enrolments_reach_goal(
 def goals_sweep(
     practice: Practice, *, now: dt.datetime, patient_ids: Iterable[int] | None = None
 ) -> int:
-    """End every active enrolment (of `patient_ids`, or all) whose goal is met."""
+    """End every enrolment (of `patient_ids`, or all) whose goal is met."""
     met = goal_candidates(practice)
     if patient_ids is not None:
         met = met.filter(patient_id__in=list(patient_ids))

@@ -31,6 +31,7 @@ from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
 from . import errors
+from .eligibility import client_failure
 from .links import appointment_link, online_booking_link, unsubscribe_link, waitlist_offer_link
 from .models import OWN_TEXT_KINDS, Channel, Kind, Message, SmsGateway
 from .providers import (
@@ -251,7 +252,7 @@ def _prepare(messages: list[Message], batch: Batch) -> list[Message]:
     )
     pending = []
     for message in messages:
-        failure = _compose(message, batch)
+        failure = _failure_now(message, batch) or _compose(message, batch)
         if failure:
             _fail(message, failure)
         elif message.channel == Channel.SMS:
@@ -259,6 +260,22 @@ def _prepare(messages: list[Message], batch: Batch) -> list[Message]:
         else:
             _send_email(message)
     return _take_credit(pending, batch)
+
+
+def _failure_now(message: Message, batch: Batch) -> str:
+    """The queueing rule asked again at sending: consent withdrawn or an opt-out since the
+    message was queued stops it ('' when it may go)."""
+    client = message.client
+    return client_failure(
+        kind=message.kind,
+        channel=message.channel,
+        has_gateway=message.channel != Channel.SMS or batch.gateway(message.practice) is not None,
+        mobile=message.recipient if message.channel == Channel.SMS else "",
+        email=message.recipient if message.channel == Channel.EMAIL else "",
+        sms_opted_out=client.sms_opted_out,
+        marketing_consent=client.marketing_consent,
+        body=message.body,
+    )
 
 
 def _compose(message: Message, batch: Batch) -> str:
@@ -396,14 +413,7 @@ def _send_email(message: Message) -> None:
 def _take_credit(messages: list[Message], batch: Batch) -> list[Message]:
     """The SMS (of one practice) that may go, their segments taken from the credit: one
     debit for them all, else one by one as far as the credit goes."""
-    ready = []
-    for message in messages:
-        if batch.gateway(message.practice) is None:
-            _fail(message, errors.NO_GATEWAY)
-        elif message.client.sms_opted_out:
-            _fail(message, errors.OPTED_OUT)
-        else:
-            ready.append(message)
+    ready = messages  # gateway and opt-out were checked by _failure_now
     if not ready:
         return []
     gateway = batch.gateway(ready[0].practice)

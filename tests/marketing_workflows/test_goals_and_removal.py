@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from appointments.services import appointment_book
+from crm.models import Task
+from crm.services import task_complete
 from marketing_workflows import services
 from marketing_workflows.models import Enrolment, StepRun
 from messaging.models import Message
 from practice.scoping import for_practice
 
-from .conftest import crit, email, make_patient, pause
+from .conftest import crit, email, make_patient, pause, task
 
 ROMA = [crit("patient", "city", "eq", "Roma")]
 ALWAYS = {"window_start": dt.time(0), "window_end": dt.time(0)}
@@ -44,6 +46,38 @@ def test_booking_an_appointment_reaches_the_goal_and_cancels_the_steps_still_to_
     states = list(for_practice(StepRun, practice_a).order_by("id").values_list("state", flat=True))
     assert states == ["done", "cancelled"]
     assert for_practice(Message, practice_a).get().status == Message.Status.CANCELLED
+
+
+def test_a_booking_after_a_final_task_step_reaches_the_goal_and_closes_the_recall_task(
+    practice_a, director, receptionist, live, dentist, location_a, ctype_a,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    # given: her steps are all done; the last one left reception a recall task
+    rosa = make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email(), task(receptionist)], goal="booked_appointment", **ALWAYS)
+    services.workflow_steps_run_due()
+    assert for_practice(Enrolment, practice_a).get().state == Enrolment.State.COMPLETED
+    # when: she books
+    with django_capture_on_commit_callbacks(execute=True):
+        book(practice_a, director.user, rosa, dentist, location_a, ctype_a)
+    # then: the task is closed and the enrolment counts as goal reached
+    assert for_practice(Task, practice_a).get().status == Task.Status.CANCELLED
+    assert for_practice(Enrolment, practice_a).get().state == Enrolment.State.GOAL_REACHED
+
+
+def test_a_completed_enrolment_whose_task_was_done_stays_completed_on_a_booking(
+    practice_a, director, receptionist, live, dentist, location_a, ctype_a,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    rosa = make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [task(receptionist)], goal="booked_appointment", **ALWAYS)
+    services.workflow_steps_run_due()
+    recall = for_practice(Task, practice_a).get()
+    task_complete(practice_a, actor=receptionist.user, task=recall)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(practice_a, director.user, rosa, dentist, location_a, ctype_a)
+    assert for_practice(Task, practice_a).get().status == Task.Status.DONE
+    assert for_practice(Enrolment, practice_a).get().state == Enrolment.State.COMPLETED
 
 
 def test_an_appointment_booked_before_enrolling_is_not_the_goal(

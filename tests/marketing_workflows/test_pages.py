@@ -753,13 +753,6 @@ def test_the_patient_panel_runs_a_fixed_number_of_queries(
         manager.get(url, headers={"HX-Request": "1"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Engine (goals.py): an enrolment completes right after its last step, so a "
-    "booking after the 'add task' step of 'email, pause, SMS, task' neither ends it as goal "
-    "reached nor closes its recall task. Asked in the mwfui report; remove this mark when "
-    "the engine closes a finished enrolment's open recall tasks on the goal.",
-)
 def test_a_booking_after_the_last_step_closes_the_workflows_recall_task(
     manager, practice_a, receptionist, live, dentist, location_a, ctype_a,
     django_capture_on_commit_callbacks,

@@ -217,6 +217,32 @@ def test_after_unsubscribing_news_and_offers_fail_but_appointments_go_on(
     ) in ("", errors.NO_TEMPLATE)
 
 
+def test_news_queued_before_the_client_unsubscribed_is_not_sent(
+    client, practice_a, consenting, messaging_on
+):
+    # given: a workflow's email is queued while she still consents
+    message = _marketing(practice_a, consenting, "email", key="wf:1:3")
+    assert message.status == Message.Status.SCHEDULED
+    # when: she unsubscribes before the dispatcher gets to it
+    client.post(_path(consenting.client))
+    dispatch_due_messages()
+    # then: it fails with the reason, and nothing was sent
+    message.refresh_from_db()
+    assert (message.status, message.error_code) == (Message.Status.FAILED, errors.NO_CONSENT)
+    assert mail.outbox == []
+
+
+def test_an_sms_queued_before_the_client_opted_out_is_not_sent(
+    practice_a, consenting, messaging_on
+):
+    message = _marketing(practice_a, consenting, "sms", key="wf:1:4")
+    assert message.status == Message.Status.SCHEDULED
+    Client.objects.unscoped().filter(pk=consenting.client_id).update(sms_opted_out=True)
+    dispatch_due_messages()
+    message.refresh_from_db()
+    assert (message.status, message.error_code) == (Message.Status.FAILED, errors.OPTED_OUT)
+
+
 # -- one way in, no hidden cycle --------------------------------------------------------
 
 
