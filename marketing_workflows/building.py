@@ -19,7 +19,7 @@ from django.db import transaction
 from practice.models import Practice
 from practice.rights import Right, require_right
 
-from . import checks, sending, services
+from . import checks, services
 from .models import Workflow, WorkflowVersion
 
 
@@ -77,9 +77,3 @@ def workflow_save_built(
         steps=steps,
         now=now,
     )
-
-
-def sms_segments_of(text: str) -> int:
-    """The segments an SMS step's text takes once its placeholders are filled with example
-    values: what the dry run counts (selectors.workflow_dry_run) for one message."""
-    return sending.sms_segments(sending.render(text, sending.sample_values()))

@@ -34,6 +34,7 @@ SETTINGS = (
 )
 MAX_PAUSE = dt.timedelta(days=3 * 365)
 MAX_SMS_SEGMENTS = 10
+MAX_EMAIL_TEXT = 20_000  # characters: a letter, not a newsletter archive
 MAX_REENROL_DAYS = 3650
 
 
@@ -94,6 +95,9 @@ def step_errors(practice: Practice | None, step: Step) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if step.kind not in Step.Kind.values:
         return {"kind": [_("Choose pause, email, SMS or task.")]}
+    _lengths(step, errors)
+    if errors:
+        return errors
     if step.kind == Step.Kind.PAUSE:
         if not step.pause:
             errors["pause_days"] = [_("A pause needs days, hours or minutes.")]
@@ -117,6 +121,23 @@ def step_errors(practice: Practice | None, step: Step) -> dict[str, list[str]]:
     else:
         errors.update(_task_errors(practice, step))
     return errors
+
+
+def _lengths(step: Step, errors: dict[str, list[str]]) -> None:
+    """Texts that would not fit their columns (or a message), and pause parts too large to
+    be a time at all, refused before anything reads them."""
+    for field in ("subject", "task_description"):
+        limit = Step._meta.get_field(field).max_length
+        if len(getattr(step, field) or "") > limit:
+            errors[field] = [_("At most %(max)s characters.") % {"max": limit}]
+    if step.kind == Step.Kind.EMAIL and len(step.body or "") > MAX_EMAIL_TEXT:
+        errors["body"] = [_("At most %(max)s characters.") % {"max": MAX_EMAIL_TEXT}]
+    limits = {"pause_days": MAX_PAUSE.days, "pause_hours": 24 * MAX_PAUSE.days}
+    limits["pause_minutes"] = 60 * limits["pause_hours"]
+    for field, limit in limits.items():
+        value = getattr(step, field)
+        if not isinstance(value, int) or not 0 <= value <= limit:
+            errors["pause_days"] = [_("A pause can last at most three years.")]
 
 
 def _task_errors(practice: Practice | None, step: Step) -> dict[str, list[str]]:

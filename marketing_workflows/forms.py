@@ -25,8 +25,8 @@ from practice.models import Location, Membership, Practice
 from practice.parsing import InvalidInput, parse_id
 from practice.scoping import for_practice
 
+from . import checks, sending
 from . import criteria as crit
-from .building import sms_segments_of
 from .models import (
     ALL_WEEKDAYS,
     Criterion,
@@ -40,7 +40,7 @@ from .models import (
 
 MAX_ROWS = 30
 MAX_PAUSE_NUMBER = 100_000  # beyond any pause the engine allows (it says so), below overflow
-MAX_BODY = 20_000
+MAX_BODY = checks.MAX_EMAIL_TEXT  # the engine's limit, checked again on saving
 WEEKDAYS = [
     ("0", gettext_lazy("Mon")),
     ("1", gettext_lazy("Tue")),
@@ -251,7 +251,7 @@ class StepRow:
 
     @property
     def segments(self) -> int:
-        return sms_segments_of(self.body) if self.kind == Step.Kind.SMS else 0
+        return sending.sample_segments(self.body) if self.kind == Step.Kind.SMS else 0
 
 
 _CRITERION_FIELDS = ("subject", "field", "operator", "value", "value_to")

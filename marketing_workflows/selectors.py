@@ -141,12 +141,7 @@ def _sms_reachable() -> Q:
 
 
 def _segments_each(steps: Sequence[Step]) -> int:
-    sample = sending.sample_values()
-    return sum(
-        sending.sms_segments(sending.render(step.body, sample))
-        for step in steps
-        if step.kind == Step.Kind.SMS
-    )
+    return sum(sending.sample_segments(s.body) for s in steps if s.kind == Step.Kind.SMS)
 
 
 def _refusal(needed: int, credit: int | None) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "messages_cancel",
     "messages_queue",
     "render",
+    "sample_segments",
     "sample_values",
     "sms_credit",
     "sms_segments",
@@ -38,6 +39,12 @@ __all__ = [
 def sample_values() -> dict[str, str]:
     """Example values of the placeholders a workflow's message may use."""
     return CLIENT_PLACEHOLDERS
+
+
+def sample_segments(text: str) -> int:
+    """The segments an SMS text takes once its placeholders are filled with example values:
+    what the builder shows and the dry run counts against the credit, for one message."""
+    return sms_segments(render(text, sample_values()))
 
 
 def text_check(text: str) -> None:

@@ -25,7 +25,7 @@ from practice.rights import Right, has_right
 from practice.scoping import for_practice, get_for_practice_or_404
 from practice.views_helpers import htmx_redirect, is_htmx, staff_view
 
-from . import building, checks, display, selectors, services
+from . import building, checks, display, selectors, sending, services
 from . import criteria as crit
 from .forms import MAX_BODY, MAX_ROWS, TASK_KINDS, WEEKDAYS, Builder, active_staff
 from .models import Criterion, Enrolment, Step, StepRun, Subject, Workflow, WorkflowVersion
@@ -225,7 +225,7 @@ def sms_segments(request: HttpRequest) -> HttpResponse:
         request,
         "marketing_workflows/_segments.html",
         {
-            "segments": 0 if too_long else building.sms_segments_of(text),
+            "segments": 0 if too_long else sending.sample_segments(text),
             "characters": len(text),
             "too_long": too_long,
             "max_segments": checks.MAX_SMS_SEGMENTS,

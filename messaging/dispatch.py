@@ -301,7 +301,9 @@ def _compose(message: Message, batch: Batch) -> str:
         language = template.language
         values = _values(message, language=language)
     with translation.override(language):
-        message.subject = render(template_subject, values)
+        # A long name in a placeholder must not make the subject too long to save.
+        subject_max = Message._meta.get_field("subject").max_length
+        message.subject = render(template_subject, values)[:subject_max]
         message.body = render(template_body, values)
     message.segments = sms_segments(message.body) if message.channel == Channel.SMS else 0
     return ""

@@ -103,6 +103,28 @@ def test_a_wrong_version_saves_nothing_and_says_what_is_wrong_where(
     assert list(for_practice(Step, practice_a).values_list("kind", flat=True)) == ["email"]
 
 
+def test_texts_too_long_and_pauses_too_large_to_be_a_time_are_refused_not_a_crash(
+    practice_a, director, receptionist, build
+):
+    workflow = build(ROMA, [email()])
+    long_task = {"kind": "task", "task_kind": "recall", "task_description": "x" * 301,
+                 "task_assignee_id": receptionist.pk}  # fmt: skip
+    with pytest.raises(VersionInvalid) as error:
+        services.workflow_version_save(
+            practice_a, actor=director.user, workflow=workflow, settings={}, criteria=ROMA,
+            steps=[email(subject="x" * 201), email(body="x" * 20_001), pause(days=10**12),
+                   pause(minutes=10**10), long_task],
+        )  # fmt: skip
+    assert set(error.value.message_dict) == {
+        "steps-0-subject",
+        "steps-1-body",
+        "steps-2-pause_days",
+        "steps-3-pause_days",
+        "steps-4-task_description",
+    }
+    assert list(for_practice(Step, practice_a).values_list("kind", flat=True)) == ["email"]
+
+
 def test_only_managers_build_workflows(practice_a, dentist):
     with pytest.raises(PermissionDenied):
         services.workflow_create(practice_a, actor=dentist.user, name="Mine")

@@ -232,6 +232,21 @@ def test_news_queued_before_the_client_unsubscribed_is_not_sent(
     assert mail.outbox == []
 
 
+def test_a_subject_made_too_long_by_its_placeholders_is_cut_and_kept_as_it_was_sent(
+    practice_a, consenting, messaging_on
+):
+    consenting.name = "Bartholomew-Maximilian " * 4
+    consenting.save()
+    message = _marketing(
+        practice_a, consenting, "email", key="wf:1:5", subject="x" * 190 + "{patient}"
+    )
+    dispatch_due_messages()
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert len(message.subject) == 200
+    assert mail.outbox[0].subject == message.subject
+
+
 def test_an_sms_queued_before_the_client_opted_out_is_not_sent(
     practice_a, consenting, messaging_on
 ):
