@@ -478,8 +478,11 @@ def _practice_rows(practice: Practice, model: type) -> list[tuple[str, str]]:
 
 
 def active_staff(practice: Practice) -> list[tuple[str, str]]:
-    """Who may be responsible for a task: the practice's active staff, by name."""
-    return _practice_rows(practice, Membership)
+    """Who may be responsible for a task: the practice's active staff, by name, each with
+    their role (a manager looks for 'reception', not a name)."""
+    staff = for_practice(Membership, practice).filter(is_active=True).select_related("user")
+    rows = ((str(m.pk), f"{m.name} · {m.get_role_display()}") for m in staff)
+    return sorted(rows, key=lambda pair: pair[1].lower())
 
 
 TASK_KINDS = TaskKind.choices

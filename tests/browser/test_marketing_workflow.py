@@ -1,8 +1,9 @@
 """Issue 11's acceptance, as a manager tries it in the browser: builds 'patients not seen for
 18 months in Amsterdam → email, pause 7 days, SMS, task for reception', sees the match
-count and the dry run, saves with 'enrol existing' and activates. The scheduler runs (the clock moves on with time-machine): the emails go out in the morning, not
-at night; a week later the SMS and reception's task; a patient who books leaves the
-workflow with their task closed."""
+count and the dry run, saves with 'enrol existing' and activates. The scheduler runs (the
+clock moves on with time-machine): the emails go out in the morning, not at night; a week
+later the SMS and reception's task; a patient who books leaves the workflow with their task
+closed."""
 
 import datetime as dt
 import zoneinfo
