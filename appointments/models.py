@@ -426,6 +426,11 @@ class WaitlistEntry(PracticeOwnedModel):
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who put the patient on the waitlist (nobody: online or a workflow); the contact
+    # history credits the booking to them.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

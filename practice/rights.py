@@ -29,6 +29,8 @@ class Right(StrEnum):
     MANAGE_STAFF = "manage_staff"
     # Build, activate and pause marketing workflows; remove a patient from one.
     MANAGE_WORKFLOWS = "manage_workflows"
+    # Reports → Contact history (the Marketing group): calls, chats, web requests.
+    CONTACT_HISTORY = "contact_history"
 
 
 _EVERYONE = {Right.VIEW_CALENDAR, Right.BOOK_APPOINTMENTS, Right.EDIT_PATIENTS}
@@ -42,6 +44,7 @@ ROLE_RIGHTS: dict[str, frozenset[Right]] = {
             Right.VIEW_REPORTS,
             Right.MANAGE_SETTINGS,
             Right.MANAGE_WORKFLOWS,
+            Right.CONTACT_HISTORY,
         }
     ),
     Role.DENTIST: frozenset(_EVERYONE),
