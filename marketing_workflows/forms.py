@@ -391,7 +391,7 @@ class Builder:
     def _limit(unread: dict[str, list[str]], key: str, text: str, name: str) -> None:
         limit = _LIMITS[name]
         if len(text) > limit:
-            unread[key] = [_("Keep it under %(max)s characters.") % {"max": limit}]
+            unread[key] = [_("At most %(max)s characters.") % {"max": limit}]
 
     # --- showing errors -----------------------------------------------------------------
 

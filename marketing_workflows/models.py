@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from practice.scoping import PracticeOwnedModel
 
@@ -213,7 +214,9 @@ class Step(PracticeOwnedModel):
     version = models.ForeignKey(WorkflowVersion, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     kind = models.CharField(_("action"), max_length=10, choices=Kind.choices)
-    pause_days = models.PositiveIntegerField(_("days"), default=0)
+    pause_days = models.PositiveIntegerField(
+        pgettext_lazy("unit after a number", "days"), default=0
+    )
     pause_hours = models.PositiveIntegerField(_("hours"), default=0)
     pause_minutes = models.PositiveIntegerField(_("minutes"), default=0)
     subject = models.CharField(_("subject"), max_length=200, blank=True)

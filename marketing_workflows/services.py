@@ -49,7 +49,7 @@ def _name_check(practice: Practice, name: str, workflow: Workflow | None = None)
     if not name:
         raise ValidationError({"name": _("Give the workflow a name.")})
     if len(name) > 120:
-        raise ValidationError({"name": _("Keep the name under 120 characters.")})
+        raise ValidationError({"name": _("At most %(max)s characters.") % {"max": 120}})
     taken = for_practice(Workflow, practice).filter(name__iexact=name)
     if workflow is not None:
         taken = taken.exclude(pk=workflow.pk)

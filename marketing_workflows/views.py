@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from messaging.templating import CLIENT_PLACEHOLDERS
@@ -113,7 +113,7 @@ def _builder_context(request: HttpRequest, workflow: Workflow | None, builder: B
         "max_rows": MAX_ROWS,
         "max_segments": checks.MAX_SMS_SEGMENTS,
         "pause_parts": [
-            ("pause_days", _("days")),
+            ("pause_days", pgettext("unit after a number", "days")),
             ("pause_hours", _("hours")),
             ("pause_minutes", _("minutes")),
         ],  # fmt: skip

@@ -465,7 +465,7 @@ def test_hostile_builder_input_gets_errors_not_500(manager, practice_a):
     response = manager.post(reverse("workflow-create"), data)
     assert response.status_code == 422
     page = text(response)
-    assert "Keep it under 200 characters." in page
+    assert "At most 200 characters." in page
     assert "Choose patient, appointment, plan or treatment." in page
     assert "Choose pause, email, SMS or task." in page
     assert "Choose the staff member from the list." in page

