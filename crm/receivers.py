@@ -75,6 +75,13 @@ def waitlist_entries_changed(sender, *, practice, entry_ids, **kwargs) -> None:
     _records_changed(practice, clients, waitlist_entry_ids=list(entry_ids))
 
 
+def task_acted_on(practice: Practice, client_id: int) -> None:
+    """Called by the task services after commit (the same app: no signal needed)."""
+    calls = calls_acted_on(practice, {client_id}, timezone.now())
+    if calls:
+        derive.communications_changed(practice, calls)
+
+
 @receiver(patient_signals.client_contact_details_changed)
 def client_details_changed(sender, *, practice, client, numbers, emails, **kwargs) -> None:
     ids = set(
