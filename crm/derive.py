@@ -59,13 +59,20 @@ def _load(practice: Practice, ids: set[int]) -> list[Communication]:
 
 
 def _affected(practice: Practice, ids: set[int]) -> list[Communication]:
-    """The communications to re-derive: those named, the requests their calls answer (a
-    request takes the person of the call relinked to it), and the missed calls they may
-    recover."""
+    """The communications to re-derive: those named, and the requests their calls answer
+    (a request takes the person of the call relinked to it)."""
     comms = _load(practice, ids)
     more = {c.answers_request_id for c in comms} - {None} - ids
-    more |= recovery.missed_calls_before(practice, comms) - ids
     return comms + _load(practice, more) if more else comms
+
+
+def _rederive(practice: Practice, comms: list[Communication]) -> set[contacts.DayKey]:
+    """Derive and store; returns the (day, person) pairs they now belong to."""
+    rows = _derive(practice, comms)
+    update_from_values(Communication, rows, fields=DERIVED_FIELDS)
+    for comm, row in zip(comms, rows, strict=True):
+        comm.client_id = row[2]
+    return {(comm.local_date, contacts.person_key(comm)) for comm in comms}
 
 
 def _derive(practice: Practice, comms: list[Communication]) -> list[tuple]:
@@ -112,13 +119,12 @@ def communications_changed(practice: Practice, communication_ids: Iterable[int])
         return
     comms = _affected(practice, ids)
     old_keys = contacts.contact_keys_of(practice, {c.contact_id for c in comms})
-    rows = _derive(practice, comms)
-    update_from_values(Communication, rows, fields=DERIVED_FIELDS)
-    fresh = {row[0]: row for row in rows}
-    new_keys = set()
-    for comm in comms:
-        comm.client_id, comm.phone_e164 = fresh[comm.pk][2], comm.phone_e164
-        new_keys.add((comm.local_date, contacts.person_key(comm)))
+    new_keys = _rederive(practice, comms)
+    # Then the missed calls these may recover (found by the person just matched); their
+    # recovery reads the rows just stored.
+    missed = recovery.missed_calls_before(practice, comms) - {c.pk for c in comms}
+    if missed:
+        new_keys |= _rederive(practice, _load(practice, missed))
     contacts.refresh_contacts(practice, old_keys | new_keys)
 
 

@@ -23,6 +23,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -140,7 +141,9 @@ def recovery_summary(practice: Practice, first: dt.date, last: dt.date) -> list[
     rows = (
         for_practice(Communication, practice)
         .filter(MISSED, _period(practice, first, last))
-        .annotate(who=Coalesce("employee_id", "recovered_by__employee_id"))
+        .annotate(
+            who=Coalesce("employee_id", "recovered_by__employee_id", output_field=IntegerField())
+        )
         .values("who", "channel_id")
         .annotate(
             missed=Count("pk"),
@@ -180,7 +183,9 @@ def request_answer_summary(practice: Practice, first: dt.date, last: dt.date) ->
         .filter(_period(practice, first, last))
         .annotate(answered_at_=Least(Coalesce("processed_at", first_call), first_call))
         .annotate(
-            who=Coalesce("processed_by_id", "employee_id", first_employee),
+            who=Coalesce(
+                "processed_by_id", "employee_id", first_employee, output_field=IntegerField()
+            ),
             wait=ExpressionWrapper(F("answered_at_") - F("started_at"), DurationField()),
         )
         .values("who", "channel_id")
