@@ -5,7 +5,9 @@
   records and result again, and the outgoing calls to that client whose 15-minute window
   covers the change get their purpose again;
 - a client's number or email new or changed: the communications of the old and new
-  number or email, and those matched to the client, are matched again.
+  number or email, and those matched to the client, are matched again;
+- a booking made online: recorded as a processed web request with its UTM tags
+  (`crm.online`).
 
 Each calls `crm.derive`, which recomputes from stored rows: the order of events is moot.
 """
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from appointments import signals as appointment_signals
 from appointments.models import WaitlistEntry
+from online_booking import signals as online_booking_signals
 from patients import signals as patient_signals
 from practice.models import Practice
 from practice.scoping import for_practice
@@ -28,6 +31,7 @@ from practice.scoping import for_practice
 from . import derive
 from .contacts import contact_keys_for_records
 from .models import Communication
+from .online import online_booking_record
 
 
 def calls_acted_on(practice: Practice, client_ids: set[int], at: dt.datetime) -> set[int]:
@@ -95,3 +99,8 @@ def client_details_changed(sender, *, practice, client, numbers, emails, **kwarg
         .values_list("pk", flat=True)
     )
     derive.communications_changed(practice, ids)
+
+
+@receiver(online_booking_signals.booked_online)
+def booked_online(sender, *, practice, appointment, tags, **kwargs) -> None:
+    online_booking_record(practice, appointment, tags)
