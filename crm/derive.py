@@ -5,7 +5,8 @@ calls `communications_changed`; so do the receivers (`crm/receivers.py`) when wh
 derivation reads changes: an appointment or waitlist entry created or changed, a client's
 number or email, a relinked call. It recomputes, for those communications: the local day,
 who (`matching`), what for (`purposes`), the ad channel (`channels`), missed-call recovery
-(`recovery`), and then their contacts with the results (`contacts`). Everything here is a
+(`recovery`), and then their contacts with the results (`contacts`); a missed call gets
+its text-back when the practice wants it (`textback`). Everything here is a
 function of stored rows, so the order in which events arrived never changes the numbers;
 and everything is set-based: a batch of any size costs a fixed number of queries.
 
@@ -24,7 +25,7 @@ from practice.bulk import update_from_values
 from practice.models import Practice
 from practice.scoping import for_practice
 
-from . import channels, contacts, matching, purposes, recovery
+from . import channels, contacts, matching, purposes, recovery, textback
 from .models import Communication, ContactSettings
 
 DERIVED_FIELDS = [
@@ -126,6 +127,8 @@ def communications_changed(practice: Practice, communication_ids: Iterable[int])
     if missed:
         new_keys |= _rederive(practice, _load(practice, missed))
     contacts.refresh_contacts(practice, old_keys | new_keys)
+    # A missed call today from a client's mobile: the text-back (once a day per number).
+    textback.text_back(practice, comms, contact_settings(practice).text_back_enabled)
 
 
 def contacts_changed(practice: Practice, keys: set[contacts.DayKey]) -> None:
