@@ -177,6 +177,21 @@ class WaitlistOfferInline(PracticeScopedInline):
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(PracticeScopedAdmin):
     form = WaitlistEntryForm
+    # Named here: the form's own Meta lists only the fields it changes, and without this
+    # the add page offered nothing else (an entry could not be added).
+    fields = [
+        "client",
+        "patient",
+        "consultation_type",
+        "location",
+        "practitioner",
+        "weekdays",
+        "earliest_time",
+        "latest_time",
+        "notes",
+        "status",
+        "appointment",
+    ]
     list_display = [
         "patient",
         "consultation_type",
