@@ -1,8 +1,9 @@
 from django.contrib import admin
 
 from practice.admin_base import PracticeScopedAdmin, PracticeScopedInline, ReadOnlyScopedAdmin
+from practice.scoping import for_practice
 
-from .models import Channel, ChannelGroup, ChannelRule, Task
+from .models import Channel, ChannelGroup, ChannelRule, ContactSettings, Task
 
 
 @admin.register(Task)
@@ -65,3 +66,26 @@ class ChannelRuleAdmin(PracticeScopedAdmin):
     list_filter = ["kind", "is_active"]
     list_select_related = ["channel__group", "practice"]
     search_fields = ["value", "utm_source", "utm_campaign", "channel__name"]
+
+
+@admin.register(ContactSettings)
+class ContactSettingsAdmin(PracticeScopedAdmin):
+    """The practice's contact-history settings: the comment and outgoing-call windows, the
+    overdue rule for web requests, and the missed-call text-back (off by default). One row
+    per practice: it can be added once."""
+
+    list_display = [
+        "practice",
+        "text_back_enabled",
+        "outgoing_window_minutes",
+        "comment_window_minutes",
+        "request_overdue_days",
+    ]
+
+    def has_add_permission(self, request):
+        if not super().has_add_permission(request):
+            return False
+        practice = getattr(request, "practice", None)
+        return request.user.is_superuser or not (
+            practice and for_practice(ContactSettings, practice).exists()
+        )

@@ -111,3 +111,22 @@ def test_the_text_back_is_sent_with_the_practice_name_and_takes_credit(
     assert SmsGateway.objects.unscoped().get(practice=practice_a).credit_segments == (
         100 - text.segments
     )
+
+
+def test_a_director_turns_text_back_on_in_the_admin_once_per_practice(client, director, practice_a):
+    director.user.is_staff = True
+    director.user.save()
+    client.force_login(director.user)
+    add = "/admin/crm/contactsettings/add/"
+    response = client.post(
+        add,
+        {
+            "comment_window_minutes": 5,
+            "outgoing_window_minutes": 15,
+            "request_overdue_days": 7,
+            "text_back_enabled": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert ContactSettings.objects.unscoped().get(practice=practice_a).text_back_enabled
+    assert client.get(add).status_code == 403  # one row per practice

@@ -155,7 +155,7 @@ def _departure_rows(practice, appt):
 
 
 def _crm_rows(practice, appt):
-    from crm.models import Channel, ChannelGroup, ChannelRule, Task
+    from crm.models import Channel, ChannelGroup, ChannelRule, ContactSettings, Task
 
     group = ChannelGroup.objects.unscoped().create(practice=practice, name="Context ads")
     channel = Channel.objects.unscoped().create(practice=practice, group=group, name="Search")
@@ -168,6 +168,7 @@ def _crm_rows(practice, appt):
         ChannelRule.objects.unscoped().create(
             practice=practice, channel=channel, kind="utm", utm_source="google"
         ),
+        ContactSettings.objects.unscoped().create(practice=practice),
     ]
 
 
