@@ -19,6 +19,7 @@ from .models import (
     WorkingHours,
     WorkingHoursException,
 )
+from .waitlist import waitlist_entry_save
 
 
 @admin.register(ConsultationType)
@@ -176,6 +177,21 @@ class WaitlistOfferInline(PracticeScopedInline):
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(PracticeScopedAdmin):
     form = WaitlistEntryForm
+    # Named here: the form's own Meta lists only the fields it changes, and without this
+    # the add page offered nothing else (an entry could not be added).
+    fields = [
+        "client",
+        "patient",
+        "consultation_type",
+        "location",
+        "practitioner",
+        "weekdays",
+        "earliest_time",
+        "latest_time",
+        "notes",
+        "status",
+        "appointment",
+    ]
     list_display = [
         "patient",
         "consultation_type",
@@ -190,6 +206,11 @@ class WaitlistEntryAdmin(PracticeScopedAdmin):
     list_select_related = ["patient", "consultation_type", "practitioner__user", "practice"]
     raw_id_fields = ["client", "patient", "appointment"]
     inlines = [WaitlistOfferInline]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: who put the patient on the waitlist, when it closed, audit.
+        practice = obj.practice if request.user.is_superuser else request.practice
+        waitlist_entry_save(practice, actor=request.user, entry=obj)
 
     @admin.display(description=_("days"))
     def weekdays_display(self, entry: WaitlistEntry) -> str:

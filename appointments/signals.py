@@ -15,3 +15,6 @@ appointment_status_changed = Signal()
 waitlist_offered = Signal()
 # kwargs: practice, offers (WaitlistOffers whose time went to someone else or is no longer free)
 waitlist_offers_gone = Signal()
+# kwargs: practice, entry_ids (waitlist entries added, closed or booked: their contacts'
+# results may change)
+waitlist_entries_changed = Signal()

@@ -25,6 +25,7 @@ from practice.hooks import sms_available
 from practice.models import Practice
 from practice.parsing import InvalidInput, parse_link_code
 from practice.scoping import for_practice
+from practice.services import audit_log_write
 
 from . import signals
 from .models import Appointment, WaitlistEntry, WaitlistOffer
@@ -222,6 +223,7 @@ def _claim_locked(
         offer.closed_at,
     )
     entry.save(update_fields=["status", "appointment", "closed_at"])
+    _on_commit_entries_changed(practice, [entry.pk])
     _close_entrys_other_offers(practice, entry, offer)
     return _close_all(others, WaitlistOffer.Reason.OTHER_CLIENT)
 
@@ -271,3 +273,51 @@ def waitlist_offer_is_open(offer: WaitlistOffer, now: dt.datetime | None = None)
     return offer.status == WaitlistOffer.Status.OFFERED and offer.starts_at > (
         now or timezone.now()
     )
+
+
+def _on_commit_entries_changed(practice: Practice, entry_ids: list[int]) -> None:
+    transaction.on_commit(
+        lambda: signals.waitlist_entries_changed.send(
+            sender=WaitlistEntry, practice=practice, entry_ids=entry_ids
+        )
+    )
+
+
+def _entry_action(entry: WaitlistEntry, previous_status: str | None) -> str:
+    if previous_status is None:
+        return "waitlist.add"
+    if entry.status == WaitlistEntry.Status.BOOKED:
+        return "waitlist.book"
+    if entry.status == WaitlistEntry.Status.CLOSED:
+        return "waitlist.close"
+    return "waitlist.change"
+
+
+@transaction.atomic
+def waitlist_entry_save(practice: Practice, *, actor, entry: WaitlistEntry) -> WaitlistEntry:
+    """Put a patient on the waitlist, or save a change to their entry (closing it with or
+    without an appointment). A new entry records who made it (the contact history credits
+    the booking to them); closing sets `closed_at`. Audited, and `waitlist_entries_changed`
+    goes out after commit."""
+    previous = None
+    if entry.pk:
+        previous = (
+            for_practice(WaitlistEntry, practice)
+            .filter(pk=entry.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+    else:
+        entry.practice = practice
+        entry.created_by = actor if getattr(actor, "is_authenticated", False) else None
+    if entry.status == WaitlistEntry.Status.OPEN:
+        entry.closed_at = None
+    elif previous != entry.status or entry.closed_at is None:
+        entry.closed_at = timezone.now()
+    if entry.status != WaitlistEntry.Status.BOOKED:
+        entry.appointment = None
+    entry.save()
+    if previous != entry.status:
+        audit_log_write(practice, actor=actor, action=_entry_action(entry, previous), obj=entry)
+    _on_commit_entries_changed(practice, [entry.pk])
+    return entry

@@ -9,6 +9,7 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from practice.hooks import register_demo_extra
 
+        from . import receivers  # noqa: F401  (the contact history follows its inputs)
         from .demo import demo_tasks
 
         register_demo_extra(demo_tasks)

@@ -25,6 +25,13 @@ from practice.scoping import for_practice
 from practice.services import audit_log_write
 
 from .models import Task
+from .receivers import task_acted_on
+
+
+def _on_commit_task_acted_on(practice: Practice, task: Task) -> None:
+    """A task done or passed on may be what an outgoing call just before was for."""
+    client_id = task.patient.client_id
+    transaction.on_commit(lambda: task_acted_on(practice, client_id))
 
 
 def _require_member(practice: Practice, actor, *, system_allowed: bool = False) -> None:
@@ -141,6 +148,7 @@ def task_complete(practice: Practice, *, actor, task: Task) -> Task:
     task.done_by = _user(actor)
     task.save(update_fields=["status", "done_at", "done_by"])
     audit_log_write(practice, actor=actor, action="task.complete", obj=task)
+    _on_commit_task_acted_on(practice, task)
     return task
 
 
@@ -164,6 +172,7 @@ def task_reassign(practice: Practice, *, actor, task: Task, assignee: Membership
         obj=task,
         data={"from": previous, "to": assignee.pk},
     )
+    _on_commit_task_acted_on(practice, task)
     return task
 
 

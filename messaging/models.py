@@ -32,11 +32,12 @@ class Kind(models.TextChoices):
     WAITLIST_OFFER = "waitlist_offer", _("Waitlist: time offered")
     WAITLIST_GONE = "waitlist_gone", _("Waitlist: time gone")
     MARKETING = "marketing", _("News and offers (workflow)")
+    TEXT_BACK = "text_back", _("Missed call: text back with the booking link")
 
 
 # Kinds whose message brings its own subject and body (templates with placeholders, rendered
 # at sending) instead of the practice's template for the kind.
-OWN_TEXT_KINDS = frozenset({Kind.MARKETING})
+OWN_TEXT_KINDS = frozenset({Kind.MARKETING, Kind.TEXT_BACK})
 
 
 # Messages about an appointment's time: they follow its moves, status and cancellation.

@@ -101,6 +101,7 @@ class DetailsForm(forms.Form):
         reason_id: int,
         start: dt.datetime,
         practitioner_id: int | None,
+        tags: dict[str, str] | None = None,
     ) -> services.BookingRequest:
         data = self.cleaned_data
         return services.BookingRequest(
@@ -114,4 +115,5 @@ class DetailsForm(forms.Form):
             practitioner_id=practitioner_id,
             messages_by=data.get("messages_by") if "messages_by" in self.fields else None,
             website=data.get("website", ""),
+            tags=tags or {},
         )

@@ -10,7 +10,7 @@ nearest free times.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -29,6 +29,7 @@ from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.services import audit_log_write
 
+from . import signals
 from .availability import (
     Slot,
     available_times,
@@ -65,6 +66,11 @@ class SlotTaken(ValidationError):
         )
 
 
+# What the booking page keeps of how it was opened (the contact history's ad channel).
+TAGS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "landing_page")
+TAG_LIMIT = 200
+
+
 @dataclass
 class BookingRequest:
     """What a client asks for, as they typed it.
@@ -86,6 +92,9 @@ class BookingRequest:
     messages_by: str | None = None
     # The honeypot: a field people never see, so only bots fill it in.
     website: str = ""
+    # The UTM tags the booking page was opened with, and its address (the contact history
+    # credits the booking to an ad channel). Kept, never checked.
+    tags: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Held as UTC: Python never finds a local time on the repeated hour equal to any
@@ -106,6 +115,7 @@ class _Checked:
     note: str
     practitioner_id: int | None
     messages_by: str | None
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 def required_fields(practice: Practice) -> set[str]:
@@ -206,6 +216,7 @@ def booking_check(practice: Practice, request: BookingRequest) -> _Checked:
         note=values["note"],
         practitioner_id=request.practitioner_id,
         messages_by=messages_by,
+        tags={k: str(v)[:TAG_LIMIT] for k, v in request.tags.items() if k in TAGS and v},
     )
 
 
@@ -351,6 +362,12 @@ def _book(practice: Practice, booking: _Checked, slot: Slot) -> Appointment:
         patient_matched=patient_matched,
         differences=match.differences,
         possible_duplicate=match.ambiguous,
+    )
+    tags = dict(booking.tags)
+    transaction.on_commit(
+        lambda: signals.booked_online.send(
+            sender=OnlineBooking, practice=practice, appointment=appointment, tags=tags
+        )
     )
     return appointment
 

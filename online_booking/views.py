@@ -125,6 +125,13 @@ class Choice:
         self.month = self._month(_lenient(params, "month", parse_month))
         part = params.get("part", "")
         self.part = part if part in PARTS else ""
+        # The UTM tags the page was opened with ride along in every link and form of the
+        # way through, so the booking is credited to its ad channel.
+        self.tags = {
+            name: params[name][: services.TAG_LIMIT]
+            for name in services.TAGS
+            if name != "landing_page" and params.get(name)
+        }
 
     def _location(self, location_id: int | None) -> OnlineLocation | None:
         if len(self.locations) == 1:
@@ -190,6 +197,7 @@ class Choice:
             "day": self.day.isoformat() if self.day else None,
             "part": self.part or None,
         }
+        values.update(self.tags)
         values.update(changes)
         query = urlencode({k: v for k, v in values.items() if v not in (None, "")})
         return f"{self.path}?{query}" if query else self.path
@@ -275,6 +283,7 @@ def _details_url(choice: Choice, slot: Slot) -> str:
     }
     if choice.settings.show_practitioner:
         query["practitioner"] = slot.practitioner_id
+    query.update(choice.tags)
     base = reverse("online-booking-details", args=[choice.practice.slug])
     return f"{base}?{urlencode({k: v for k, v in query.items() if v})}"
 
@@ -358,7 +367,11 @@ def details(request: HttpRequest, practice_slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 asked = form.booking_request(
-                    choice.location.pk, choice.reason.pk, start, practitioner_id
+                    choice.location.pk,
+                    choice.reason.pk,
+                    start,
+                    practitioner_id,
+                    tags={**choice.tags, "landing_page": choice.path},
                 )
                 appointment = services.online_book(practice, asked)
             except services.SlotTaken as taken:

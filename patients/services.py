@@ -13,6 +13,7 @@ from practice.models import Practice
 from practice.scoping import for_practice
 from practice.services import audit_log_write
 
+from . import signals
 from .models import Client, Patient
 from .phone import normalize_phone
 
@@ -32,6 +33,21 @@ def _clean_client_fields(practice: Practice, fields: dict[str, Any]) -> dict[str
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
     return fields
+
+
+def _on_commit_details_changed(
+    practice: Practice, client: Client, before: tuple[str, str] = ("", "")
+) -> None:
+    """Tell apps above (the contact history) when a client's number or email is new."""
+    after = (client.mobile, client.email)
+    if after == before:
+        return
+    numbers, emails = {before[0], after[0]} - {""}, {before[1], after[1]} - {""}
+    transaction.on_commit(
+        lambda: signals.client_contact_details_changed.send(
+            sender=Client, practice=practice, client=client, numbers=numbers, emails=emails
+        )
+    )
 
 
 def _refresh_search_text(client: Client) -> None:
@@ -57,6 +73,7 @@ def client_create(practice: Practice, *, actor, **fields: Any) -> Client:
             birth_date=client.birth_date,
         )
     audit_log_write(practice, actor=actor, action="client.create", obj=client)
+    _on_commit_details_changed(practice, client)
     return client
 
 
@@ -64,8 +81,9 @@ def client_create(practice: Practice, *, actor, **fields: Any) -> Client:
 def client_update(practice: Practice, *, actor, client: Client, **fields: Any) -> Client:
     fields = _clean_client_fields(practice, fields)
     # Compare with the stored number: a ModelForm may already have set the new one.
-    stored = for_practice(Client, practice).filter(pk=client.pk).values_list("mobile", flat=True)
-    if "mobile" in fields and fields["mobile"] != stored.first():
+    stored = for_practice(Client, practice).filter(pk=client.pk).values_list("mobile", "email")
+    before = stored.first() or ("", "")
+    if "mobile" in fields and fields["mobile"] != before[0]:
         client.mobile_is_landline = False  # a new number gets a fresh chance
     for name, value in fields.items():
         setattr(client, name, value)
@@ -80,6 +98,7 @@ def client_update(practice: Practice, *, actor, client: Client, **fields: Any) -
     audit_log_write(
         practice, actor=actor, action="client.update", obj=client, data={"fields": sorted(fields)}
     )
+    _on_commit_details_changed(practice, client, before)
     return client
 
 

@@ -13,6 +13,7 @@ from .history import (
     ContactRecord,
     ContactSettings,
     ProviderEvent,
+    Source,
 )
 from .tasks import Task
 
@@ -27,5 +28,6 @@ __all__ = [
     "ContactRecord",
     "ContactSettings",
     "ProviderEvent",
+    "Source",
     "Task",
 ]

@@ -183,6 +183,11 @@ class ChannelRule(PracticeOwnedModel):
         verbose_name = _("ad channel rule")
         verbose_name_plural = _("ad channel rules")
 
+    def __str__(self) -> str:
+        utm = [getattr(self, f) for f in ("utm_source", "utm_medium", "utm_campaign")]
+        what = self.value or " / ".join(part for part in utm if part)
+        return f"{self.get_kind_display()}: {what}"
+
 
 class Contact(PracticeOwnedModel):
     """All communications of one person in one practice-local day. `person_key` names the

@@ -155,12 +155,20 @@ def _departure_rows(practice, appt):
 
 
 def _crm_rows(practice, appt):
-    from crm.models import Task
+    from crm.models import Channel, ChannelGroup, ChannelRule, ContactSettings, Task
 
+    group = ChannelGroup.objects.unscoped().create(practice=practice, name="Context ads")
+    channel = Channel.objects.unscoped().create(practice=practice, group=group, name="Search")
     return [
         Task.objects.unscoped().create(
             practice=practice, patient=appt.patient, kind="recall", assignee=appt.practitioner
         ),
+        group,
+        channel,
+        ChannelRule.objects.unscoped().create(
+            practice=practice, channel=channel, kind="utm", utm_source="google"
+        ),
+        ContactSettings.objects.unscoped().create(practice=practice),
     ]
 
 

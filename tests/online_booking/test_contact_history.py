@@ -1,0 +1,88 @@
+"""Online bookings are contacts too: the booking pages keep the UTM tags they were opened
+with, and a booking records a processed web request with its channel and result Booked."""
+
+import re
+from html import unescape
+
+import pytest
+
+from crm.models import ChannelRule, Communication, Contact, Source
+
+from ..crm.history_factories import channel, rule
+
+pytestmark = pytest.mark.django_db
+
+BOOK = "/p/centrum/book/"
+NINE_UTC = "2030-01-07T08:00:00Z"  # Monday 09:00 in Amsterdam
+ANNA = {
+    "first_name": "Anna",
+    "last_name": "Bakker",
+    "mobile": "0612345670",
+    "email": "anna.b@example.nl",
+    "messages_by": "both",
+}
+TAGS = "utm_source=google&utm_medium=cpc&utm_campaign=spring"
+
+
+def _links(page: str) -> list[str]:
+    return [unescape(href) for href in re.findall(r'href="([^"]+)"', page)]
+
+
+def test_the_booking_pages_keep_the_utm_tags_they_were_opened_with(client, setup):
+    start = client.get(f"{BOOK}?{TAGS}").content.decode()
+    reason_link = next(link for link in _links(start) if f"reason={setup.pk}" in link)
+    assert "utm_source=google" in reason_link
+    assert "utm_campaign=spring" in reason_link
+    day = client.get(f"{BOOK}?reason={setup.pk}&day=2030-01-07&{TAGS}").content.decode()
+    details_link = next(link for link in _links(day) if "/details/" in link)
+    assert "utm_medium=cpc" in details_link
+
+
+def test_a_booking_made_online_records_a_web_request_with_its_channel_and_result_booked(
+    client, practice_a, setup, django_capture_on_commit_callbacks
+):
+    ads = channel(practice_a, "Google search")
+    fired = rule(practice_a, ads, ChannelRule.Kind.UTM, utm_source="google", utm_medium="cpc")
+    # when: the client books through the details page opened from an ad
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{BOOK}details/?reason={setup.pk}&start={NINE_UTC}&{TAGS}",
+            {"start": NINE_UTC, **ANNA},
+        )
+    assert response.status_code == 302
+    # then
+    request = Communication.objects.unscoped().get(source=Source.ONLINE_BOOKING)
+    assert request.kind == Communication.Kind.WEB_REQUEST
+    assert request.status == Communication.Status.PROCESSED
+    assert (request.utm_source, request.utm_campaign) == ("google", "spring")
+    assert request.landing_page == BOOK
+    assert (request.channel_id, request.channel_rule_id) == (ads.pk, fired.pk)
+    assert request.client_id is not None
+    contact = Contact.objects.unscoped().get(pk=request.contact_id)
+    assert contact.result == Contact.Result.BOOKED
+    assert contact.channel_id == ads.pk
+
+
+def test_a_booking_after_a_missed_call_the_same_day_joins_the_callers_contact(
+    client, practice_a, setup, patient_a, django_capture_on_commit_callbacks
+):
+    from ..crm.history_factories import comm
+
+    missed = comm(practice_a, status=Communication.Status.MISSED)
+    anna = {
+        **ANNA,
+        "first_name": "Anna",
+        "last_name": "de Vries",
+        "mobile": "+31612345678",
+        "email": "anna@example.nl",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"{BOOK}details/?reason={setup.pk}&start={NINE_UTC}&utm_source=textback",
+            {"start": NINE_UTC, **anna},
+        )
+    request = Communication.objects.unscoped().get(source=Source.ONLINE_BOOKING)
+    missed.refresh_from_db()
+    assert request.contact_id == missed.contact_id
+    assert missed.recovery == Communication.Recovery.BOOKED_ONLINE
+    assert Contact.objects.unscoped().get(pk=missed.contact_id).result == Contact.Result.BOOKED
