@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import twilio_views, views
 
 urlpatterns = [
+    path(
+        "crm/twilio/voice/<slug:practice_slug>/",
+        twilio_views.twilio_voice_status,
+        name="crm-twilio-voice",
+    ),
     path("tasks/", views.task_list_page, name="task-list"),
     path("tasks/<id:task_id>/done/", views.task_done, name="task-done"),
     path("tasks/<id:task_id>/reassign/", views.task_reassign, name="task-reassign"),
