@@ -71,6 +71,7 @@ class Facts:
     wait_seconds: int | None = None
     duration_seconds: int | None = None
     employee_id: int | None = None
+    employee_login: str = ""  # when the provider names staff by login (Twilio's client:<name>)
     location_id: int | None = None
     text: dict[str, str] = field(default_factory=dict)  # TEXT_FACTS → value
 
@@ -360,7 +361,7 @@ def _apply(practice: Practice, communication: Communication, facts: Facts) -> No
     phone = practice_phone(practice, c.phone_raw)
     c.phone_raw, c.phone_e164 = phone.raw, phone.e164
     c.practice_number = practice_phone(practice, c.practice_number).e164 or c.practice_number[:20]
-    c.employee = _member(practice, facts.employee_id)
+    c.employee = _member(practice, facts.employee_id, facts.employee_login)
     c.location = _location(practice, facts.location_id)
     tz = c.location.tz if c.location else practice.tz
     c.local_date = localtime.local_date(c.started_at, tz)
@@ -371,10 +372,11 @@ def _apply(practice: Practice, communication: Communication, facts: Facts) -> No
         attach_orphan_comments(practice, c)
 
 
-def _member(practice: Practice, membership_id: int | None) -> Membership | None:
-    if not membership_id:
-        return None
-    return for_practice(Membership, practice).filter(pk=membership_id).first()
+def _member(practice: Practice, membership_id: int | None, login: str = "") -> Membership | None:
+    staff = for_practice(Membership, practice)
+    if membership_id:
+        return staff.filter(pk=membership_id).first()
+    return staff.filter(user__username=login).first() if login else None
 
 
 def _location(practice: Practice, location_id: int | None) -> Location | None:

@@ -226,6 +226,7 @@ def _dial_verdict(
         facts.status = Status.ANSWERED
         facts.status_reason = _("Answered on the forwarded (dial) leg.")
         facts.answered_at = answered[0] if answered else None
+        facts.employee_login = _desk_login(legs)
         talk = [_seconds(e.payload.get("CallDuration")) for e in legs if e.event == "completed"]
         talk += [_seconds(e.payload.get("DialCallDuration")) for e in action_ok]
         facts.duration_seconds = max(filter(None, talk), default=None)
@@ -243,6 +244,14 @@ def _dial_verdict(
         "dial": verdict or _("no answer"),
         "parent": parent_end.event if parent_end else _("unknown"),
     }
+
+
+def _desk_login(legs: Sequence[ProviderEvent]) -> str:
+    """The staff member who took the call in the browser (Twilio Client: 'client:<login>')."""
+    for e in ordered(legs, RANK):
+        if _leg_answered_at(e) and e.payload.get("To", "").startswith("client:"):
+            return e.payload["To"].removeprefix("client:")
+    return ""
 
 
 def _parent_verdict(facts: Facts, end: ProviderEvent | None) -> None:
