@@ -1,8 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from practice.admin_base import ReadOnlyScopedAdmin
+from practice.admin_base import PracticeScopedAdmin, ReadOnlyScopedAdmin
 
-from .models import Task
+from .api_keys import api_key_create, api_key_revoke, api_key_rotate
+from .models import ApiKey, Task
+
+
+class RevokedFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("revoked", _("Revoked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
 
 
 @admin.register(Task)
@@ -17,3 +34,50 @@ class TaskAdmin(ReadOnlyScopedAdmin):
     search_fields = ["description", "patient__name", "origin_label"]
     date_hierarchy = "due_at"
     raw_id_fields = ["patient"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(PracticeScopedAdmin):
+    """Integration keys: made here (the plain key is shown once, in the message after
+    saving), rotated or revoked with the list's actions. Only a hash is stored."""
+
+    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [RevokedFilter]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    actions = ["rotate_keys", "revoke_keys"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["name"] if obj is None else ["name", *self.readonly_fields]
+        if request.user.is_superuser and obj is None:
+            fields.insert(0, "practice")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)  # the name only
+            return
+        practice = obj.practice if request.user.is_superuser else request.practice
+        issued = api_key_create(practice, actor=request.user, name=obj.name)
+        obj.pk, obj.practice_id = issued.key.pk, issued.key.practice_id
+        obj.prefix, obj.hashed, obj.created_at = issued.key.prefix, "", issued.key.created_at
+        self._show_once(request, issued.plain, obj.name)
+
+    def _show_once(self, request, plain: str, name: str) -> None:
+        self.message_user(
+            request,
+            _("The key for “%(name)s” is %(key)s. Copy it now: it is not shown again.")
+            % {"name": name, "key": plain},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Rotate: a new key, the old one revoked"))
+    def rotate_keys(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True).select_related("practice"):
+            issued = api_key_rotate(key.practice, actor=request.user, key=key)
+            self._show_once(request, issued.plain, key.name)
+
+    @admin.action(description=_("Revoke"))
+    def revoke_keys(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True).select_related("practice"):
+            api_key_revoke(key.practice, actor=request.user, key=key)
+        self.message_user(request, _("Revoked. Integrations using those keys now get 401."))
