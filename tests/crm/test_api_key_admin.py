@@ -42,7 +42,8 @@ def test_rotate_and_revoke_from_the_list(director_admin, practice_a, director):
     new_plain = _shown_key(answer)
     assert api_key_check(issued.plain) is None
     new_key = api_key_check(new_plain)
-    assert new_key is not None and new_key.name == "Site"
+    assert new_key is not None
+    assert new_key.name == "Site"
     director_admin.post(URL, {"action": "revoke_keys", "_selected_action": [new_key.pk]})
     assert api_key_check(new_plain) is None
 
