@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from practice.admin_base import PracticeScopedAdmin, ReadOnlyScopedAdmin
 
 from .api_keys import api_key_create, api_key_revoke, api_key_rotate
-from .models import ApiKey, Task
+from .models import ApiKey, ProviderEvent, Task
 
 
 class RevokedFilter(admin.SimpleListFilter):
@@ -81,3 +81,14 @@ class ApiKeyAdmin(PracticeScopedAdmin):
         for key in queryset.filter(revoked_at__isnull=True).select_related("practice"):
             api_key_revoke(key.practice, actor=request.user, key=key)
         self.message_user(request, _("Revoked. Integrations using those keys now get 401."))
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyScopedAdmin):
+    """Raw events as the telephony and website sent them (append-only): to see what came in
+    when a communication looks wrong."""
+
+    list_display = ["occurred_at", "source", "provider_id", "event", "sequence", "received_at"]
+    list_filter = ["source"]
+    search_fields = ["provider_id", "event"]
+    date_hierarchy = "occurred_at"

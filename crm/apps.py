@@ -10,5 +10,7 @@ class CrmConfig(AppConfig):
         from practice.hooks import register_demo_extra
 
         from .demo import demo_tasks
+        from .fake_telephony import demo_contact_history
 
         register_demo_extra(demo_tasks)
+        register_demo_extra(demo_contact_history)

@@ -155,12 +155,24 @@ def _departure_rows(practice, appt):
 
 
 def _crm_rows(practice, appt):
-    from crm.models import Task
+    from django.utils import timezone
+
+    from crm.models import ApiKey, ProviderEvent, Task
 
     return [
         Task.objects.unscoped().create(
             practice=practice, patient=appt.patient, kind="recall", assignee=appt.practitioner
         ),
+        ApiKey.objects.unscoped().create(
+            practice=practice, name="Telephony", prefix=f"p{practice.pk}", hashed="x"
+        ),
+        ProviderEvent.objects.unscoped().create(
+            practice=practice,
+            source="api",
+            provider_id="call:1",
+            event="ringing",
+            occurred_at=timezone.now(),
+        ),  # fmt: skip
     ]
 
 
