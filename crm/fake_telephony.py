@@ -176,8 +176,10 @@ def _calls(d: _Day, today: bool) -> Iterator[tuple[dt.datetime, str]]:
         )  # fmt: skip
         yield d.moment(), outcome
     if today:  # a manager opening the demo sees today's missed calls
+        midnight = localtime.day_bounds(d.day, d.tz)[0]
         for minutes in (7, 35, 80):
-            yield d.now - dt.timedelta(minutes=minutes), "missed"
+            earliest = midnight + dt.timedelta(seconds=minutes)  # just after midnight: today
+            yield max(d.now - dt.timedelta(minutes=minutes), earliest), "missed"
 
 
 def fake_day(api: _Api, d: _Day, posted: Posted) -> None:
