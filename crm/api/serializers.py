@@ -152,8 +152,12 @@ class WebRequestIn(_EventIn):
 
 class IngestedOut(serializers.Serializer):
     communication = serializers.IntegerField(help_text="The communication's id.")
-    kind = serializers.ChoiceField(choices=Communication.Kind.choices)
-    status = serializers.ChoiceField(choices=Communication.Status.choices)
+    kind = serializers.CharField(help_text="call, chat or web_request.")
+    # Plain text here: the appointment's `status` enum keeps its name in the schema.
+    status = serializers.CharField(
+        help_text="A call: ringing, answered, missed; a chat: active, missed, closed; "
+        "a web request: open, processed."
+    )
     status_reason = serializers.CharField()
     stored = serializers.BooleanField(
         help_text="False when this event came before: nothing new was stored."
