@@ -44,7 +44,11 @@ class _EventIn(serializers.Serializer):
     )
     employee = _text(150, help_text="The staff member: their id (membership) or their login name.")
     location = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="The location's id, if known."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The location's id, if known.",
     )
     service = _text(100, help_text="The account or service it came through.")
     utm_source = _text()

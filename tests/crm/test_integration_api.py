@@ -135,6 +135,10 @@ def test_another_practices_employee_is_refused_400(post_event, api_key_a, practi
         ({"wait_seconds": -1}, "wait_seconds"),
         ({"direction": "sideways"}, "direction"),
         ({"recording_url": "not a url"}, "recording_url"),
+        ({"location": 10**30}, "location"),
+        ({"location": 987_654}, "location"),
+        ({"sequence": 2**40}, "sequence"),
+        ({"from_number": "+31\u0000612"}, "from_number"),
     ],
 )
 def test_bad_input_answers_400_with_reasons_and_stores_nothing(
