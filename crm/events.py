@@ -305,9 +305,13 @@ def event_ingest(
             stored = True
         related = related if related is not None else Q(provider_id=provider_id)
         communication = communication_rebuild(
-            practice, source=source, conversation_id=conversation_id, kind=kind,
-            fold=fold, related=related,
-        )  # fmt: skip
+            practice,
+            source=source,
+            conversation_id=conversation_id,
+            kind=kind,
+            fold=fold,
+            related=related,
+        )
     return Ingested(communication, stored=stored)
 
 
