@@ -296,3 +296,14 @@ def test_the_endpoints_are_in_the_openapi_schema(client, settings):
                  "/api/v1/crm/web-requests/"):  # fmt: skip
         assert "401" in schema["paths"][path]["post"]["responses"]
     assert "integrationApiKey" in schema["components"]["securitySchemes"]
+
+
+def test_an_event_costs_a_fixed_number_of_queries_however_many_came_before(
+    post_event, api_key_a, practice_a, django_assert_max_num_queries
+):
+    for second in range(5):
+        post_event("calls/events/", api_key_a, **call("ringing", second, provider_id=f"q{second}"))
+    post_event("calls/events/", api_key_a, **call("ringing", 0))
+    post_event("calls/events/", api_key_a, **call("answered", 10))
+    with django_assert_max_num_queries(12):
+        assert post_event("calls/events/", api_key_a, **call("completed", 90)).status_code == 201
