@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from appointments.api.views import AppointmentViewSet, ConsultationTypeViewSet
@@ -21,5 +21,6 @@ router.register("practitioners", PractitionerViewSet, basename="practitioner")
 
 urlpatterns = [
     *router.urls,
+    path("crm/", include("crm.api.urls")),
     path("reports/departure/", DepartureReportView.as_view(), name="report-departure-api"),
 ]

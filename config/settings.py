@@ -207,6 +207,10 @@ CELERY_TIMEZONE = "UTC"
 # Public online booking, per client address (django-ratelimit counts in the default cache).
 ONLINE_BOOKING_RATE_READ = env_str("ONLINE_BOOKING_RATE_READ", "120/m")
 ONLINE_BOOKING_RATE_BOOK = env_str("ONLINE_BOOKING_RATE_BOOK", "10/10m")
+# The contact history's integration API (telephony, website), per API key.
+CRM_API_RATE = env_str("CRM_API_RATE", "600/m")
+# Days of fake calls, chats and web requests seed_demo posts for each demo practice.
+CRM_DEMO_DAYS = env_int("CRM_DEMO_DAYS", 30)
 # How many proxies stand in front of the app (each appends to X-Forwarded-For); 0: none,
 # the connection's address is the client's. practice.client_ip reads it, for every limit.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -21,3 +21,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Rate-limit counters per test process, cleared before each test (tests/conftest.py).
 CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # noqa: F405
 RATELIMIT_USE_CACHE = "ratelimit"
+# seed_demo's month of fake calls is ~2,000 API posts per practice: the demo-seeding tests
+# take two days of it (tests/crm/test_fake_telephony.py covers the generator itself).
+CRM_DEMO_DAYS = 2

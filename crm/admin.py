@@ -1,9 +1,26 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from practice.admin_base import PracticeScopedAdmin, PracticeScopedInline, ReadOnlyScopedAdmin
 from practice.scoping import for_practice
 
-from .models import Channel, ChannelGroup, ChannelRule, ContactSettings, Task
+from .api_keys import api_key_create, api_key_revoke, api_key_rotate
+from .models import ApiKey, Channel, ChannelGroup, ChannelRule, ContactSettings, ProviderEvent, Task
+
+
+class RevokedFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("revoked", _("Revoked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
 
 
 @admin.register(Task)
@@ -89,3 +106,61 @@ class ContactSettingsAdmin(PracticeScopedAdmin):
         return request.user.is_superuser or not (
             practice and for_practice(ContactSettings, practice).exists()
         )
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(PracticeScopedAdmin):
+    """Integration keys: made here (the plain key is shown once, in the message after
+    saving), rotated or revoked with the list's actions. Only a hash is stored."""
+
+    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [RevokedFilter]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    actions = ["rotate_keys", "revoke_keys"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["name"] if obj is None else ["name", *self.readonly_fields]
+        if request.user.is_superuser and obj is None:
+            fields.insert(0, "practice")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)  # the name only
+            return
+        practice = obj.practice if request.user.is_superuser else request.practice
+        issued = api_key_create(practice, actor=request.user, name=obj.name)
+        obj.pk, obj.practice_id = issued.key.pk, issued.key.practice_id
+        obj.prefix, obj.hashed, obj.created_at = issued.key.prefix, "", issued.key.created_at
+        self._show_once(request, issued.plain, obj.name)
+
+    def _show_once(self, request, plain: str, name: str) -> None:
+        self.message_user(
+            request,
+            _("The key for “%(name)s” is %(key)s. Copy it now: it is not shown again.")
+            % {"name": name, "key": plain},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Rotate: a new key, the old one revoked"))
+    def rotate_keys(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True).select_related("practice"):
+            issued = api_key_rotate(key.practice, actor=request.user, key=key)
+            self._show_once(request, issued.plain, key.name)
+
+    @admin.action(description=_("Revoke"))
+    def revoke_keys(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True).select_related("practice"):
+            api_key_revoke(key.practice, actor=request.user, key=key)
+        self.message_user(request, _("Revoked. Integrations using those keys now get 401."))
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyScopedAdmin):
+    """Raw events as the telephony and website sent them (append-only): to see what came in
+    when a communication looks wrong."""
+
+    list_display = ["occurred_at", "source", "provider_id", "event", "sequence", "received_at"]
+    list_filter = ["source"]
+    search_fields = ["provider_id", "event"]
+    date_hierarchy = "occurred_at"

@@ -11,5 +11,7 @@ class CrmConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (the contact history follows its inputs)
         from .demo import demo_tasks
+        from .fake_telephony import demo_contact_history
 
         register_demo_extra(demo_tasks)
+        register_demo_extra(demo_contact_history)

@@ -26,7 +26,8 @@ from practice.models import Practice
 from practice.scoping import for_practice
 
 from . import channels, contacts, matching, purposes, recovery, textback
-from .models import Communication, ContactSettings
+from .models import Communication
+from .selectors import contact_settings
 
 DERIVED_FIELDS = [
     "local_date",
@@ -44,15 +45,6 @@ DERIVED_FIELDS = [
     "recovery_minutes",
     "recovered_by_id",
 ]
-
-
-def contact_settings(practice: Practice) -> ContactSettings:
-    """The practice's settings (made with the defaults on first use)."""
-    found = for_practice(ContactSettings, practice).first()
-    if found:
-        return found
-    settings, _created = ContactSettings.objects.unscoped().get_or_create(practice=practice)
-    return settings
 
 
 def _load(practice: Practice, ids: set[int]) -> list[Communication]:

@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import phonenumbers
 from django.contrib.auth import get_user_model
 from django.db.models import Min
 from django.db.models.functions import Lower
@@ -35,41 +34,24 @@ from patients.models import Client, Patient
 from practice.models import Location, Membership, Practice
 from practice.scoping import for_practice
 
+from . import phones
 from .models import Communication
+from .phones import parse_phone
 
-# What telephony sends for a hidden caller id (Twilio, Asterisk, UIS, ...).
-WITHHELD = frozenset(
-    {"", "anonymous", "withheld", "private", "unknown", "restricted", "unavailable", "+266696687"}
-)
 PersonKind = Communication.PersonKind
 
 
 def normalise_number(raw: str, region: str) -> str:
     """`raw` as E.164 read with the practice's default `region`, or '' when it is withheld
-    or not a valid number. Lenient where telephony is: a SIP suffix is dropped, and digits
-    without '+' that are not a national number are tried as international (UIS)."""
-    raw = (raw or "").strip()
-    if raw.lower() in WITHHELD:
-        return ""
-    raw = raw.split("@", 1)[0].removeprefix("sip:").removeprefix("tel:")
-    candidates = [raw]
-    if raw.isdigit():
-        candidates.append(f"+{raw}")
-    for candidate in candidates:
-        try:
-            number = phonenumbers.parse(candidate, region.upper() or None)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return ""
+    or not a valid number (crm.phones owns the reading)."""
+    return parse_phone(raw, region).e164
 
 
 def is_withheld(communication: Communication) -> bool:
     return (
         communication.kind == Communication.Kind.CALL
         and not communication.phone_e164
-        and (communication.phone_raw or "").strip().lower() in WITHHELD
+        and (not (raw := (communication.phone_raw or "").strip()) or phones.is_withheld(raw))
     )
 
 

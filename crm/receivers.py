@@ -32,12 +32,13 @@ from . import derive
 from .contacts import contact_keys_for_records
 from .models import Communication
 from .online import online_booking_record
+from .selectors import contact_settings
 
 
 def calls_acted_on(practice: Practice, client_ids: set[int], at: dt.datetime) -> set[int]:
     """Outgoing calls to these clients whose window (start to `outgoing_window_minutes`
     after the end) covers `at`: an action now may give them their purpose."""
-    window = dt.timedelta(minutes=derive.contact_settings(practice).outgoing_window_minutes)
+    window = dt.timedelta(minutes=contact_settings(practice).outgoing_window_minutes)
     ended_recently = Q(ended_at__gte=at - window) | Q(
         ended_at__isnull=True, started_at__gte=at - window
     )

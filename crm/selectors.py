@@ -13,7 +13,7 @@ from practice import localtime
 from practice.models import Membership, Practice
 from practice.scoping import for_practice
 
-from .models import Task
+from .models import ContactSettings, Task
 
 OPEN = Task.Status.OPEN
 
@@ -104,3 +104,9 @@ def assignable_staff(practice: Practice) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("display_name", "user__first_name", "user__last_name", "id")
     )
+
+
+def contact_settings(practice: Practice) -> ContactSettings:
+    """The practice's contact-history settings: its saved row, else the defaults (unsaved;
+    a director saves them in admin)."""
+    return for_practice(ContactSettings, practice).first() or ContactSettings(practice=practice)

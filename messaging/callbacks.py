@@ -27,9 +27,11 @@ STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "stopp"
 START_WORDS = {"start", "yes", "unstop"}
 
 
-def signature_valid(request: HttpRequest, auth_token: str) -> bool:
+def signature_valid(request: HttpRequest, auth_token: str, *, url: str | None = None) -> bool:
+    """Twilio's X-Twilio-Signature over `url` (default: the URL as this server saw it; behind
+    a proxy pass the configured public URL Twilio was given) and the POST parameters."""
     signature = request.headers.get("X-Twilio-Signature", "")
-    url = request.build_absolute_uri()
+    url = url or request.build_absolute_uri()
     return RequestValidator(auth_token).validate(url, request.POST.dict(), signature)
 
 

@@ -39,7 +39,36 @@ ID_VIEWS = [
     ("workflow-activate", "wf_id", "workflow_b", ["post"]),
     ("workflow-pause", "wf_id", "workflow_b", ["post"]),
     ("patient-workflows", "patient_id", "patient_b", ["get"]),
+    ("contact-communication", "communication_id", "communication_b", ["get"]),
+    ("contact-processed", "communication_id", "communication_b", ["post"]),
+    ("contact-relink", "communication_id", "communication_b", ["get", "post"]),
+    ("contact-comment", "communication_id", "communication_b", ["post"]),
+    ("contact-comment-delete", "comment_id", "comment_b", ["post"]),
 ]
+
+
+@pytest.fixture
+def communication_b(practice_b):
+    from django.utils import timezone
+
+    from crm.integration import call_event_record
+
+    return call_event_record(
+        practice_b,
+        {"provider_id": "b1", "event": "missed", "occurred_at": timezone.now(),
+         "direction": "in", "from_number": "+358401234567"},
+    ).communication  # fmt: skip
+
+
+@pytest.fixture
+def comment_b(practice_b, outsider):
+    from django.utils import timezone
+
+    from crm.models import Comment
+
+    return Comment.objects.unscoped().create(
+        practice=practice_b, author=outsider, text="Soitto", stated_at=timezone.now()
+    )
 
 
 @pytest.fixture

@@ -53,3 +53,33 @@ def task_b(practice_b, patient_b, vet_b):
 def other_patient_a(practice_a):
     client = f.ClientFactory(practice=practice_a, first_name="Bram", last_name="Bakker")
     return f.PatientFactory(practice=practice_a, client=client, name="Bram Bakker")
+
+
+@pytest.fixture
+def api_key_a(practice_a, director):
+    """Practice A's integration key (plain text, as the admin shows it once)."""
+    from crm.api_keys import api_key_create
+
+    return api_key_create(practice_a, actor=director.user, name="Telephony").plain
+
+
+@pytest.fixture
+def api_key_b(practice_b, outsider):
+    from crm.api_keys import api_key_create
+
+    return api_key_create(practice_b, actor=outsider.user, name="Puhelin").plain
+
+
+@pytest.fixture
+def post_event(client):
+    """post_event(path, key, **body): POST JSON to /api/v1/crm/<path> with the key."""
+
+    def post(path, key, **body):
+        return client.post(
+            f"/api/v1/crm/{path}",
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Api-Key {key}"},
+        )
+
+    return post

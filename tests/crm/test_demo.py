@@ -23,3 +23,17 @@ def test_the_demo_gives_each_practices_reception_tasks_to_show(db, client):
     before = Task.objects.unscoped().count()
     call_command("seed_demo", "--if-empty", verbosity=0)
     assert Task.objects.unscoped().count() == before
+
+
+def test_the_demo_has_contact_history_with_todays_missed_calls_in_both_practices(db):
+    from crm.models import Communication
+    from practice import localtime
+    from practice.models import Practice
+
+    call_command("seed_demo", "--clients", "20", verbosity=0)
+    for practice in Practice.objects.all():
+        rows = Communication.objects.unscoped().filter(practice=practice)
+        today = localtime.local_today(practice.tz)
+        assert rows.filter(kind="call", status="missed", local_date=today).count() >= 3
+        assert rows.filter(kind="call", status="answered").exists()
+        assert rows.filter(local_date__lt=today).exists()  # earlier days too
