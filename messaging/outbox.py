@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from patients.models import Client
+from practice.bulk import db_values, unnested
 from practice.models import Practice
 from practice.scoping import for_practice
 
@@ -212,12 +213,15 @@ def _bulk_row(kind: str, message: BulkMessage, has_gateway: bool) -> dict:
     }
 
 
-_INSERT_BATCH = 1000
+# Rows a statement: PostgreSQL takes them as a few arrays; SQLite as a parameter each, up to
+# its limit of 32,766 (21 columns a row).
+_INSERT_BATCH = {"postgresql": 5000}
+_INSERT_BATCH_DEFAULT = 1000
 
 
 def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
     """INSERT the rows (every other column its field's default), skipping keys queued
-    meanwhile by someone else, a thousand a statement, instead of bulk_create's model
+    meanwhile by someone else, thousands a statement, instead of bulk_create's model
     instance and preparation of every field of every row. Returns what went in and what
     was there, by key."""
     fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
@@ -228,14 +232,17 @@ def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
         for f in fields
     }  # fmt: skip
     defaults["practice_id"] = practice.pk
+    # The key first: the one column sure to differ from row to row (bulk.unnested).
+    fields.sort(key=lambda f: f.attname != "idempotency_key")
+    batch = _INSERT_BATCH.get(connection.vendor, _INSERT_BATCH_DEFAULT)
     inserted: dict[str, Queued] = {}
-    for start in range(0, len(rows), _INSERT_BATCH):
-        chunk = rows[start : start + _INSERT_BATCH]
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
         columns = [
-            [
-                f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection)
-                for row in chunk
-            ]
+            # A column no row gives is its default in every row: prepared once.
+            db_values(f, [row[f.attname] for row in chunk], connection)
+            if f.attname in chunk[0]
+            else [f.get_db_prep_save(defaults[f.attname], connection)] * len(chunk)
             for f in fields
         ]
         with connection.cursor() as cursor:
@@ -248,16 +255,18 @@ def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
 
 
 def _insert_statement(fields: list, columns: list[list]) -> tuple[str, list]:
-    """PostgreSQL: one array per column, unnested (a handful of parameters however many
-    rows: a statement of thousands of literals takes longer to build and to parse than to
-    run). SQLite: a multi-row VALUES list."""
+    """PostgreSQL: one array per column that differs from row to row, unnested, and one
+    parameter per column that does not (a handful of parameters however many rows: a
+    statement of thousands of literals takes longer to build and to parse than to run).
+    SQLite: a multi-row VALUES list."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     table = quote(Message._meta.db_table)
     returning = "ON CONFLICT DO NOTHING RETURNING id, idempotency_key, status, error"
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-        return f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {returning}", columns  # noqa: S608
+        expressions, source, constants, arrays = unnested(fields, columns, connection)
+        select = f"SELECT {', '.join(expressions)} FROM {source}"  # noqa: S608
+        return f"INSERT INTO {table} ({names}) {select} {returning}", [*constants, *arrays]
     count = len(columns[0])
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [column[index] for index in range(count) for column in columns]
