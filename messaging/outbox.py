@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -138,13 +139,24 @@ def message_queue(
     return message
 
 
+class Contact(Protocol):
+    """What queueing reads of a client: a Client, or a bulk caller's plain row (no model
+    instance for each of thousands of clients)."""
+
+    pk: int
+    mobile: str
+    email: str
+    sms_opted_out: bool
+    marketing_consent: bool | None
+
+
 @dataclass(frozen=True)
 class BulkMessage:
     """One of many messages with a text of their own (a workflow step's). `client` needs
     only what the rule reads: mobile, email, sms_opted_out, marketing_consent."""
 
     key: str
-    client: Client
+    client: Client | Contact
     patient_id: int | None
     channel: str
     subject: str
