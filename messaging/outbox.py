@@ -250,11 +250,11 @@ def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
     inserted: dict[str, Queued] = {}
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
+        # A column no row gives is its default in every row.
         columns = [
-            # A column no row gives is its default in every row: prepared once.
-            db_values(f, [row[f.attname] for row in chunk], connection)
+            [row[f.attname] for row in chunk]
             if f.attname in chunk[0]
-            else [f.get_db_prep_save(defaults[f.attname], connection)] * len(chunk)
+            else [defaults[f.attname]] * len(chunk)
             for f in fields
         ]
         with connection.cursor() as cursor:
@@ -267,10 +267,10 @@ def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
 
 
 def _insert_statement(fields: list, columns: list[list]) -> tuple[str, list]:
-    """PostgreSQL: one array per column that differs from row to row, unnested, and one
-    parameter per column that does not (a handful of parameters however many rows: a
-    statement of thousands of literals takes longer to build and to parse than to run).
-    SQLite: a multi-row VALUES list."""
+    """`columns` hold Python values (prepared here). PostgreSQL: one array per column that
+    differs from row to row, unnested, and one parameter per column that does not (a
+    handful of parameters however many rows: a statement of thousands of literals takes
+    longer to build and to parse than to run). SQLite: a multi-row VALUES list."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     table = quote(Message._meta.db_table)
@@ -281,7 +281,8 @@ def _insert_statement(fields: list, columns: list[list]) -> tuple[str, list]:
         return f"INSERT INTO {table} ({names}) {select} {returning}", [*constants, *arrays]
     count = len(columns[0])
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [column[index] for index in range(count) for column in columns]
+    prepared = [db_values(f, column, connection) for f, column in zip(fields, columns, strict=True)]
+    params = [column[index] for index in range(count) for column in prepared]
     return f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * count)} {returning}", params  # noqa: S608
 
 

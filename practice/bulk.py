@@ -49,11 +49,11 @@ def is_constant(column: Sequence[object]) -> bool:
 def unnested(
     fields: Sequence[models.Field], columns: Sequence[Sequence[object]], connection
 ) -> tuple[list[str], str, list[object], list[object]]:
-    """PostgreSQL: the rows given column by column (prepared: db_values) as
+    """PostgreSQL: the rows given column by column (Python values, prepared here) as
     `FROM unnest(...) AS v(c0, c1, ...)`. Returns each column's expression (`v.cN`, or a
-    single typed parameter when the column is constant), the FROM clause, the expressions'
-    parameters and the FROM clause's. The first column always goes as an array (so there is
-    one even for a single row)."""
+    single typed parameter, prepared once, when the column is constant), the FROM clause,
+    the expressions' parameters and the FROM clause's. The first column always goes as an
+    array (so there is one even for a single row)."""
     expressions: list[str] = []
     arrays: list[str] = []
     names: list[str] = []
@@ -63,12 +63,12 @@ def unnested(
         db_type = field.db_type(connection)
         if index and is_constant(column):
             expressions.append(f"CAST(%s AS {db_type})")
-            constants.append(column[0])
+            constants.append(field.get_db_prep_save(column[0], connection))
         else:
             expressions.append(f"v.c{index}")
             names.append(f"c{index}")
             arrays.append(f"%s::{db_type}[]")
-            array_params.append(list(column))
+            array_params.append(db_values(field, column, connection))
     source = f"unnest({', '.join(arrays)}) AS v ({', '.join(names)})"
     return expressions, source, constants, array_params
 
@@ -125,10 +125,7 @@ def _unnest_statement(
     meta = model._meta
     table = quote(meta.db_table)
     model_fields = [meta.pk, *(meta.get_field(name) for name in fields)]
-    columns = [
-        db_values(field, [row[index] for row in rows], connection)
-        for index, field in enumerate(model_fields)
-    ]
+    columns = [[row[index] for row in rows] for index in range(len(model_fields))]
     expressions, source, constants, arrays = unnested(model_fields, columns, connection)
     assignments = ", ".join(
         f"{quote(field.column)} = {expression}"
