@@ -271,6 +271,11 @@ class Enrolment(PracticeOwnedModel):
         GOAL_REACHED = "goal_reached", _("Goal reached")
         REMOVED = "removed", _("Removed by staff")
 
+    # No index on practice alone: every composite index below leads with it (a runner's
+    # batch completes thousands of enrolments; each index is a write a row).
+    practice = models.ForeignKey(
+        "practice.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="enrolments")
     version = models.ForeignKey(
         WorkflowVersion, on_delete=models.CASCADE, related_name="enrolments"
@@ -286,8 +291,15 @@ class Enrolment(PracticeOwnedModel):
     time_zone = models.CharField(max_length=64)
     enrolled_at = models.DateTimeField(_("enrolled at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Indexed where set only (enrolment_ended_by_idx): completing thousands of enrolments
+    # writes no entry for their empty ended_by.
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     end_note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -309,6 +321,12 @@ class Enrolment(PracticeOwnedModel):
         indexes = [
             models.Index(fields=["practice", "patient", "state"], name="enrolment_patient_idx"),
             models.Index(fields=["practice", "version", "state"], name="enrolment_version_idx"),
+            # A user's deletion finds what they ended (`x IN (...)` implies x IS NOT NULL).
+            models.Index(
+                fields=["ended_by"],
+                condition=Q(ended_by__isnull=False),
+                name="enrolment_ended_by_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -337,6 +355,11 @@ class StepRun(PracticeOwnedModel):
 
     OPEN = (State.PENDING, State.HELD, State.RUNNING)
 
+    # No index on practice alone: step_run_once and step_run_step_idx lead with it (a run
+    # is written twice, claimed and finished; each index is a write a row each time).
+    practice = models.ForeignKey(
+        "practice.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="runs")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="runs")
     state = models.CharField(
@@ -349,7 +372,8 @@ class StepRun(PracticeOwnedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # No database constraint: the runner links a message it queued (or found) in the same
-    # transaction, and the constraint's check at commit cost a lookup per run.
+    # transaction, and the constraint's check at commit cost a lookup per run. Indexed
+    # where set only (step_run_message_idx): the claim writes no entry for its empty one.
     message = models.ForeignKey(
         "messaging.Message",
         null=True,
@@ -357,6 +381,7 @@ class StepRun(PracticeOwnedModel):
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     # crm.Task's id (crm owns tasks; counts come from crm.selectors by origin).
     task_id = models.BigIntegerField(null=True, blank=True)
@@ -370,11 +395,19 @@ class StepRun(PracticeOwnedModel):
             models.UniqueConstraint(fields=["practice", "enrolment", "step"], name="step_run_once")
         ]
         indexes = [
-            models.Index(fields=["due_at"], condition=Q(state="pending"), name="step_run_due_idx"),
+            # The claim's order, due_at then id: read in order, not sorted (every run of
+            # an 'enrol existing' is due at the same moment).
+            models.Index(
+                fields=["due_at", "id"], condition=Q(state="pending"), name="step_run_due_idx"
+            ),
             models.Index(
                 fields=["claimed_at"], condition=Q(state="running"), name="step_run_claimed_idx"
             ),
             models.Index(fields=["practice", "step", "state"], name="step_run_step_idx"),
+            # A message's deletion clears its runs' link (`x IN (...)` implies x IS NOT NULL).
+            models.Index(
+                fields=["message"], condition=Q(message__isnull=False), name="step_run_message_idx"
+            ),
         ]
 
     def __str__(self) -> str:

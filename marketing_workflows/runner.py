@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,13 +33,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practice.bulk import update_from_values
+from patients.models import Patient
+from practice.bulk import AnyOf, update_from_values
 from practice.models import Practice
 from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
 from . import goals, sending, timing
-from .models import Enrolment, Step, StepRun, message_key
+from .models import Enrolment, Step, StepRun, Workflow, WorkflowVersion, message_key
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +56,32 @@ def claim_due_runs(*, limit: int, now: dt.datetime) -> list[tuple[int, int]]:
         runs.filter(state=StepRun.State.RUNNING, claimed_at__lt=stale).update(
             state=StepRun.State.PENDING
         )
-        claimed = list(
-            # One table and its partial index: a paused workflow's runs are 'held', not
-            # pending, so no join is needed (and no plan that depends on fresh statistics).
+        # One table and its partial index: a paused workflow's runs are 'held', not
+        # pending, so no join is needed (and no plan that depends on fresh statistics).
+        due = (
             runs.filter(state=StepRun.State.PENDING, due_at__lte=now)
             .order_by("due_at", "id")
             .select_for_update(skip_locked=True, of=("self",))
-            .values_list("id", "practice_id")[:limit]
+            .values("id")[:limit]
         )
-        runs.filter(id__in=[run_id for run_id, _practice in claimed]).update(
-            state=StepRun.State.RUNNING, claimed_at=now, attempts=F("attempts") + 1
-        )
+        # Taken and marked in one statement: the locked rows are updated as they are found,
+        # not read, sent back as thousands of ids and looked up again. A CTE, taken once:
+        # as `IN (subquery)` the planner may scan the subquery again, and SKIP LOCKED then
+        # finds other rows (more than `limit`).
+        due_sql, due_params = due.query.sql_with_params()
+        table = connection.ops.quote_name(StepRun._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH due AS MATERIALIZED ({due_sql}) "  # noqa: S608
+                f"UPDATE {table} SET state = %s, claimed_at = %s, attempts = attempts + 1 "
+                f"WHERE id IN (SELECT id FROM due) RETURNING id, practice_id",
+                [
+                    *due_params,
+                    StepRun.State.RUNNING,
+                    connection.ops.adapt_datetimefield_value(now),
+                ],
+            )
+            claimed = [(run_id, practice_id) for run_id, practice_id in cursor.fetchall()]
     return claimed
 
 
@@ -104,19 +122,19 @@ class _Batch:
         self.held: list[int] = []
         self.cancelled: list[int] = []
         self.goal_reached: list[int] = []
-        self.messages: list[StepRun] = []
-        self.tasks: list[StepRun] = []
-        self.done: list[StepRun] = []
-        self.skipped: dict[str, list[StepRun]] = defaultdict(list)
+        self.messages: list[_Run] = []
+        self.tasks: list[_Run] = []
+        self.done: list[_Run] = []
+        self.skipped: dict[str, list[_Run]] = defaultdict(list)
 
-    def allowed(self, run: StepRun) -> dt.datetime:
+    def allowed(self, run: _Run) -> dt.datetime:
         enrolment = run.enrolment
         key = (enrolment.version_id, enrolment.time_zone)
         if key not in self.windows:
             self.windows[key] = timing.allowed_moment(enrolment.version, self.now, enrolment.tz)
         return self.windows[key]
 
-    def plan_after(self, run: StepRun) -> timing.NextRun | None:
+    def plan_after(self, run: _Run) -> timing.NextRun | None:
         enrolment = run.enrolment
         key = (run.step_id, enrolment.time_zone)
         if key not in self.plans:
@@ -130,46 +148,116 @@ class _Batch:
         return self.plans[key]
 
 
-# What running a step reads of the run, its enrolment, patient and client (a batch loads
-# thousands: every column left out is work saved).
-_RUN_FIELDS = (
-    "practice_id",
+@dataclass(slots=True)
+class _Contact:
+    """What queueing a message reads of the client (messaging's rule): no model instance,
+    a batch has thousands."""
+
+    pk: int
+    mobile: str
+    email: str
+    sms_opted_out: bool
+    marketing_consent: bool | None
+
+
+@dataclass(slots=True, eq=False)
+class _Enrolment:
+    """What running a step reads of the enrolment; its version and workflow are the batch's
+    shared instances (_load_steps)."""
+
+    pk: int
+    state: str
+    version_id: int
+    time_zone: str
+    patient_id: int
+    client: _Contact
+    version: WorkflowVersion | None = None
+    workflow: Workflow | None = None
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == Enrolment.State.ACTIVE
+
+
+@dataclass(slots=True, eq=False)
+class _Run:
+    """A claimed step run: what the runner reads and what it writes back (_write)."""
+
+    pk: int
+    enrolment_id: int
+    step_id: int
+    message_id: int | None
+    task_id: int | None
+    enrolment: _Enrolment
+    step: Step | None = None
+
+
+# One row a run: the run, its enrolment and the client's contact (a batch loads thousands
+# as plain values: every column and every model instance left out is work saved).
+_RUN_COLUMNS = (
+    "id",
     "enrolment_id",
     "step_id",
     "message_id",
     "task_id",
-    "enrolment__practice_id",
-    "enrolment__version_id",
-    "enrolment__workflow_id",
-    "enrolment__patient_id",
     "enrolment__state",
+    "enrolment__version_id",
     "enrolment__time_zone",
-    "enrolment__enrolled_at",
-    "enrolment__patient__practice_id",
+    "enrolment__patient_id",
     "enrolment__patient__client_id",
-    "enrolment__patient__name",
-    "enrolment__patient__client__practice_id",
-    "enrolment__patient__client__first_name",
-    "enrolment__patient__client__last_name",
     "enrolment__patient__client__mobile",
     "enrolment__patient__client__email",
     "enrolment__patient__client__sms_opted_out",
-    "enrolment__patient__client__mobile_is_landline",
     "enrolment__patient__client__marketing_consent",
 )
 
 
-def _claimed(practice: Practice, run_ids: list[int], claimed_at: dt.datetime) -> list[StepRun]:
+def _claimed(practice: Practice, run_ids: list[int], claimed_at: dt.datetime) -> list[_Run]:
     """The runs of this claim still ours. Not locked: every write at the end is guarded by
     the claim's `claimed_at` instead (see _write), which costs no extra write per row."""
-    return list(
+    rows = (
         for_practice(StepRun, practice)
-        .filter(id__in=run_ids, state=StepRun.State.RUNNING, claimed_at=claimed_at)
-        # Steps, versions and workflows are few: loaded once a batch (_load_steps).
-        .select_related("enrolment__patient__client")
-        .only(*_RUN_FIELDS)
+        .filter(AnyOf(F("id"), run_ids), state=StepRun.State.RUNNING, claimed_at=claimed_at)
         .order_by("id")
+        .values_list(*_RUN_COLUMNS)
     )
+    return [
+        _Run(
+            run_id,
+            enrolment_id,
+            step_id,
+            message_id,
+            task_id,
+            _Enrolment(
+                enrolment_id,
+                state,
+                version_id,
+                time_zone,
+                patient_id,
+                _Contact(client_id, mobile, email, sms_opted_out, marketing_consent),
+            ),
+        )
+        for (
+            run_id,
+            enrolment_id,
+            step_id,
+            message_id,
+            task_id,
+            state,
+            version_id,
+            time_zone,
+            patient_id,
+            client_id,
+            mobile,
+            email,
+            sms_opted_out,
+            marketing_consent,
+        ) in rows
+    ]
 
 
 @transaction.atomic
@@ -190,7 +278,7 @@ def run_claimed(practice: Practice, run_ids: list[int], *, claimed_at: dt.dateti
         goals.enrolments_reach_goal(practice, batch.goal_reached, now=batch.now)
 
 
-def _load_steps(practice: Practice, batch: _Batch, runs: list[StepRun]) -> None:
+def _load_steps(practice: Practice, batch: _Batch, runs: list[_Run]) -> None:
     """The batch's versions' steps (with version, workflow, responsible staff member), one
     query, shared by every run of the batch."""
     version_ids = {run.enrolment.version_id for run in runs}
@@ -211,7 +299,7 @@ def _load_steps(practice: Practice, batch: _Batch, runs: list[StepRun]) -> None:
         run.enrolment.workflow = step.version.workflow
 
 
-def _sort(batch: _Batch, run: StepRun, goal_met: set[int]) -> None:
+def _sort(batch: _Batch, run: _Run, goal_met: set[int]) -> None:
     enrolment = run.enrolment
     if enrolment.pk in goal_met:
         batch.goal_reached.append(enrolment.pk)  # goals.close_enrolments cancels the run
@@ -237,7 +325,7 @@ def _queue_messages(batch: _Batch) -> None:
     requests = [
         sending.MessageRequest(
             key=message_key(run.enrolment_id, run.step_id),
-            client=run.enrolment.patient.client,
+            client=run.enrolment.client,
             patient_id=run.enrolment.patient_id,
             channel=run.step.kind,
             subject=run.step.subject,
@@ -260,6 +348,12 @@ def _queue_messages(batch: _Batch) -> None:
 
 
 def _create_tasks(batch: _Batch) -> None:
+    if not batch.tasks:
+        return
+    # A task names its patient: the few runs with a task load theirs, one query.
+    patients = for_practice(Patient, batch.practice).in_bulk(
+        [run.enrolment.patient_id for run in batch.tasks]
+    )
     for run in batch.tasks:
         step = run.step
         if step.task_assignee_id is None:
@@ -268,7 +362,7 @@ def _create_tasks(batch: _Batch) -> None:
         try:
             run.task_id = sending.create_task(
                 batch.practice,
-                patient=run.enrolment.patient,
+                patient=patients[run.enrolment.patient_id],
                 kind=step.task_kind,
                 description=step.task_description,
                 assignee=step.task_assignee,
@@ -295,11 +389,13 @@ def _write(batch: _Batch) -> None:
     )
     written = 0
     for due_at, ids in batch.postponed.items():
-        written += ours.filter(id__in=ids).update(state=StepRun.State.PENDING, due_at=due_at)
+        written += ours.filter(AnyOf(F("id"), ids)).update(
+            state=StepRun.State.PENDING, due_at=due_at
+        )
     if batch.held:
-        written += ours.filter(id__in=batch.held).update(state=StepRun.State.HELD)
+        written += ours.filter(AnyOf(F("id"), batch.held)).update(state=StepRun.State.HELD)
     if batch.cancelled:
-        written += ours.filter(id__in=batch.cancelled).update(
+        written += ours.filter(AnyOf(F("id"), batch.cancelled)).update(
             state=StepRun.State.CANCELLED, note=_("The patient left the workflow.")
         )
     written += _finish(batch, batch.done, state=StepRun.State.DONE, note="")
@@ -310,7 +406,7 @@ def _write(batch: _Batch) -> None:
     _plan_next(batch, [*batch.done, *(run for group in batch.skipped.values() for run in group)])
 
 
-def _finish(batch: _Batch, finished: list[StepRun], *, state: str, note: str) -> int:
+def _finish(batch: _Batch, finished: list[_Run], *, state: str, note: str) -> int:
     """Mark `finished` runs `state` with their message or task: one statement for the
     batch (practice.bulk), only on runs this claim still holds; how many it marked."""
     if not finished:
@@ -328,8 +424,8 @@ def _finish(batch: _Batch, finished: list[StepRun], *, state: str, note: str) ->
     return len(updated)
 
 
-def _plan_next(batch: _Batch, finished: Iterable[StepRun]) -> None:
-    following: list[StepRun] = []
+def _plan_next(batch: _Batch, finished: Iterable[_Run]) -> None:
+    following: list[_Run] = []
     complete: list[int] = []
     for run in finished:
         plan = batch.plan_after(run)
@@ -349,5 +445,5 @@ def _plan_next(batch: _Batch, finished: Iterable[StepRun]) -> None:
     StepRun.objects.unscoped().bulk_create(following, ignore_conflicts=True)
     if complete:
         for_practice(Enrolment, batch.practice).filter(
-            id__in=complete, state=Enrolment.State.ACTIVE
+            AnyOf(F("id"), complete), state=Enrolment.State.ACTIVE
         ).update(state=Enrolment.State.COMPLETED, ended_at=batch.now)

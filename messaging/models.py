@@ -196,12 +196,20 @@ class Message(PracticeOwnedModel):
     # How a send ended, as the provider (or our refusal) tells it: see signals.py.
     OUTCOMES = frozenset({Status.DELIVERED, Status.FAILED, Status.UNDELIVERED})
 
+    # Indexes here cost every message queued (a workflow step queues 100,000 at once): no
+    # index on practice alone (the idempotency key's and (practice, appointment) lead with
+    # it), and the appointment's, the offer's and the provider's id are indexed only where
+    # set (most messages have no appointment, no offer, and no provider id before sending).
+    practice = models.ForeignKey(
+        "practice.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     appointment = models.ForeignKey(
         "appointments.Appointment",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="messages",
+        db_index=False,
     )
     # A waitlist offer's messages name the offer, never the cancelled appointment whose
     # time it offers (that appointment's pending messages are cancelled).
@@ -211,6 +219,7 @@ class Message(PracticeOwnedModel):
         blank=True,
         on_delete=models.CASCADE,
         related_name="messages",
+        db_index=False,
     )
     client = models.ForeignKey("patients.Client", on_delete=models.CASCADE, related_name="+")
     # The patient a message without an appointment is about (a workflow's message).
@@ -227,7 +236,7 @@ class Message(PracticeOwnedModel):
     )
     due_at = models.DateTimeField(_("due"))
     idempotency_key = models.CharField(max_length=200)
-    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    provider_id = models.CharField(max_length=64, blank=True)
     segments = models.PositiveSmallIntegerField(default=0)
     error_code = models.CharField(max_length=32, blank=True)
     error = models.CharField(_("reason"), max_length=300, blank=True)
@@ -251,6 +260,21 @@ class Message(PracticeOwnedModel):
                 fields=["due_at"], condition=Q(status="scheduled"), name="message_due_idx"
             ),
             models.Index(fields=["practice", "appointment"]),
+            # Deleting an appointment or an offer finds its messages (`x IN (...)` implies
+            # `x IS NOT NULL`, so these serve it); a status callback finds one by its SID.
+            models.Index(
+                fields=["appointment"],
+                condition=Q(appointment__isnull=False),
+                name="message_appointment_idx",
+            ),
+            models.Index(
+                fields=["waitlist_offer"],
+                condition=Q(waitlist_offer__isnull=False),
+                name="message_waitlist_offer_idx",
+            ),
+            models.Index(
+                fields=["provider_id"], condition=~Q(provider_id=""), name="message_provider_idx"
+            ),
             # The reconciler's look at sends whose outcome is uncertain.
             models.Index(
                 fields=["updated_at"],

@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from patients.models import Client
+from practice.bulk import db_values, unnested
 from practice.models import Practice
 from practice.scoping import for_practice
 
@@ -137,13 +139,24 @@ def message_queue(
     return message
 
 
+class Contact(Protocol):
+    """What queueing reads of a client: a Client, or a bulk caller's plain row (no model
+    instance for each of thousands of clients)."""
+
+    pk: int
+    mobile: str
+    email: str
+    sms_opted_out: bool
+    marketing_consent: bool | None
+
+
 @dataclass(frozen=True)
 class BulkMessage:
     """One of many messages with a text of their own (a workflow step's). `client` needs
     only what the rule reads: mobile, email, sms_opted_out, marketing_consent."""
 
     key: str
-    client: Client
+    client: Client | Contact
     patient_id: int | None
     channel: str
     subject: str
@@ -212,12 +225,15 @@ def _bulk_row(kind: str, message: BulkMessage, has_gateway: bool) -> dict:
     }
 
 
-_INSERT_BATCH = 1000
+# Rows a statement: PostgreSQL takes them as a few arrays; SQLite as a parameter each, up to
+# its limit of 32,766 (21 columns a row).
+_INSERT_BATCH = {"postgresql": 5000}
+_INSERT_BATCH_DEFAULT = 1000
 
 
 def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
     """INSERT the rows (every other column its field's default), skipping keys queued
-    meanwhile by someone else, a thousand a statement, instead of bulk_create's model
+    meanwhile by someone else, thousands a statement, instead of bulk_create's model
     instance and preparation of every field of every row. Returns what went in and what
     was there, by key."""
     fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
@@ -228,14 +244,17 @@ def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
         for f in fields
     }  # fmt: skip
     defaults["practice_id"] = practice.pk
+    # The key first: the one column sure to differ from row to row (bulk.unnested).
+    fields.sort(key=lambda f: f.attname != "idempotency_key")
+    batch = _INSERT_BATCH.get(connection.vendor, _INSERT_BATCH_DEFAULT)
     inserted: dict[str, Queued] = {}
-    for start in range(0, len(rows), _INSERT_BATCH):
-        chunk = rows[start : start + _INSERT_BATCH]
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        # A column no row gives is its default in every row.
         columns = [
-            [
-                f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection)
-                for row in chunk
-            ]
+            [row[f.attname] for row in chunk]
+            if f.attname in chunk[0]
+            else [defaults[f.attname]] * len(chunk)
             for f in fields
         ]
         with connection.cursor() as cursor:
@@ -248,19 +267,22 @@ def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
 
 
 def _insert_statement(fields: list, columns: list[list]) -> tuple[str, list]:
-    """PostgreSQL: one array per column, unnested (a handful of parameters however many
-    rows: a statement of thousands of literals takes longer to build and to parse than to
-    run). SQLite: a multi-row VALUES list."""
+    """`columns` hold Python values (prepared here). PostgreSQL: one array per column that
+    differs from row to row, unnested, and one parameter per column that does not (a
+    handful of parameters however many rows: a statement of thousands of literals takes
+    longer to build and to parse than to run). SQLite: a multi-row VALUES list."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     table = quote(Message._meta.db_table)
     returning = "ON CONFLICT DO NOTHING RETURNING id, idempotency_key, status, error"
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-        return f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {returning}", columns  # noqa: S608
+        expressions, source, constants, arrays = unnested(fields, columns, connection)
+        select = f"SELECT {', '.join(expressions)} FROM {source}"  # noqa: S608
+        return f"INSERT INTO {table} ({names}) {select} {returning}", [*constants, *arrays]
     count = len(columns[0])
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [column[index] for index in range(count) for column in columns]
+    prepared = [db_values(f, column, connection) for f, column in zip(fields, columns, strict=True)]
+    params = [column[index] for index in range(count) for column in prepared]
     return f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * count)} {returning}", params  # noqa: S608
 
 

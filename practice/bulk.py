@@ -1,19 +1,76 @@
-"""Update many rows, each with its own values, in one statement.
+"""Write many rows, each with its own values, in one statement.
 
 Django's `bulk_update` writes a CASE WHEN per row and field; building those expressions
-costs about as much CPU as a round trip per row, which is what it was meant to save. A
-common table of VALUES joined in an UPDATE costs one statement and little Python. It runs
-on PostgreSQL and on SQLite (3.35 or later: UPDATE … FROM and RETURNING).
+costs about as much CPU as a round trip per row, which is what it was meant to save. Here
+the rows go as data: on PostgreSQL one array per column, unnested (a handful of parameters
+however many rows, and a column with the same value in every row is one parameter); on
+SQLite (3.35 or later: UPDATE … FROM and RETURNING) a common table of VALUES.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from django.db import connections, router
-from django.db.models import Model
+from django.db import connections, models, router
+from django.db.models import Lookup, Model
+from django.db.models.lookups import In
 
-CHUNK = 500  # rows a statement: well within both databases' limit on parameters
+CHUNK = 500  # rows a VALUES statement (SQLite): well within its limit on parameters
+ARRAY_CHUNK = 5000  # rows an unnest statement (PostgreSQL): parameters are a few arrays
+
+# Python types a field of these kinds stores as they are: their preparation
+# (get_db_prep_save) would hand back the same value, at a few microseconds a call.
+_STORED_AS_IS: dict[type, tuple[type[models.Field], ...]] = {
+    str: (models.CharField, models.TextField),
+    int: (models.IntegerField,),
+    bool: (models.BooleanField,),
+}
+
+
+def db_values(field: models.Field, values: Sequence[object], connection) -> list[object]:
+    """`values` of `field` as the database takes them (what get_db_prep_save makes of
+    each), without a call a value for the plain ones."""
+    target = field.target_field if field.is_relation else field
+    prepare = field.get_db_prep_save
+    return [
+        value
+        if value is None or isinstance(target, _STORED_AS_IS.get(type(value), ()))
+        else prepare(value, connection)
+        for value in values
+    ]
+
+
+def is_constant(column: Sequence[object]) -> bool:
+    """The same value (of the same type: 1 is not True) in every row."""
+    first = column[0]
+    return column.count(first) == len(column) and len(set(map(type, column))) == 1
+
+
+def unnested(
+    fields: Sequence[models.Field], columns: Sequence[Sequence[object]], connection
+) -> tuple[list[str], str, list[object], list[object]]:
+    """PostgreSQL: the rows given column by column (Python values, prepared here) as
+    `FROM unnest(...) AS v(c0, c1, ...)`. Returns each column's expression (`v.cN`, or a
+    single typed parameter, prepared once, when the column is constant), the FROM clause,
+    the expressions' parameters and the FROM clause's. The first column always goes as an
+    array (so there is one even for a single row)."""
+    expressions: list[str] = []
+    arrays: list[str] = []
+    names: list[str] = []
+    constants: list[object] = []
+    array_params: list[object] = []
+    for index, (field, column) in enumerate(zip(fields, columns, strict=True)):
+        db_type = field.db_type(connection)
+        if index and is_constant(column):
+            expressions.append(f"CAST(%s AS {db_type})")
+            constants.append(field.get_db_prep_save(column[0], connection))
+        else:
+            expressions.append(f"v.c{index}")
+            names.append(f"c{index}")
+            arrays.append(f"%s::{db_type}[]")
+            array_params.append(db_values(field, column, connection))
+    source = f"unnest({', '.join(arrays)}) AS v ({', '.join(names)})"
+    return expressions, source, constants, array_params
 
 
 def update_from_values(
@@ -29,25 +86,62 @@ def update_from_values(
     Returns the primary keys of the rows it updated. Callers pick rows by primary key, so
     no manager (and no practice scope) is involved: scope the keys before."""
     connection = connections[router.db_for_write(model)]
+    statement = _unnest_statement if connection.vendor == "postgresql" else _values_statement
+    chunk = ARRAY_CHUNK if connection.vendor == "postgresql" else CHUNK
     updated: set[object] = set()
-    for start in range(0, len(rows), CHUNK):
-        sql, params = _statement(model, rows[start : start + CHUNK], fields, only_if or {})
+    for start in range(0, len(rows), chunk):
+        sql, params = statement(model, rows[start : start + chunk], fields, only_if or {})
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             updated.update(pk for (pk,) in cursor.fetchall())
     return updated
 
 
-def _typed(value_sql: str, field, connection) -> str:
-    """PostgreSQL types the VALUES from their literals (a column of NULLs is text): cast to
-    the column's type. SQLite stores by the column's affinity; a CAST there would turn a
-    date into the number it starts with."""
-    if connection.vendor == "postgresql":
-        return f"CAST({value_sql} AS {field.db_type(connection)})"
-    return value_sql
+def _conditions(
+    model: type[Model], only_if: Mapping[str, object], connection
+) -> tuple[list[str], list[object]]:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    conditions: list[str] = []
+    params: list[object] = []
+    for name, value in only_if.items():
+        column = f"{table}.{quote(model._meta.get_field(name).column)}"
+        if value is None:
+            conditions.append(f"{column} IS NULL")
+        else:
+            conditions.append(f"{column} = %s")
+            params.append(value)
+    return conditions, params
 
 
-def _statement(
+def _unnest_statement(
+    model: type[Model],
+    rows: Sequence[Sequence[object]],
+    fields: Sequence[str],
+    only_if: Mapping[str, object],
+) -> tuple[str, list[object]]:
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    table = quote(meta.db_table)
+    model_fields = [meta.pk, *(meta.get_field(name) for name in fields)]
+    columns = [[row[index] for row in rows] for index in range(len(model_fields))]
+    expressions, source, constants, arrays = unnested(model_fields, columns, connection)
+    assignments = ", ".join(
+        f"{quote(field.column)} = {expression}"
+        for field, expression in zip(model_fields[1:], expressions[1:], strict=True)
+    )
+    conditions, condition_params = _conditions(model, only_if, connection)
+    pk = f"{table}.{quote(meta.pk.column)}"
+    # Names come from the model, values go as parameters.
+    sql = (
+        f"UPDATE {table} SET {assignments} FROM {source} "  # noqa: S608
+        f"WHERE {' AND '.join([f'{pk} = {expressions[0]}', *conditions])} RETURNING {pk}"
+    )
+    return sql, [*constants, *arrays, *condition_params]
+
+
+def _values_statement(
     model: type[Model],
     rows: Sequence[Sequence[object]],
     fields: Sequence[str],
@@ -60,7 +154,7 @@ def _statement(
     model_fields = [meta.get_field(name) for name in fields]
     names = ["pk", *(f"v{i}" for i in range(len(fields)))]
     assignments = ", ".join(
-        f"{quote(field.column)} = {_typed(f'v.{name}', field, connection)}"
+        f"{quote(field.column)} = v.{name}"
         for field, name in zip(model_fields, names[1:], strict=True)
     )
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
@@ -71,18 +165,30 @@ def _statement(
             field.get_db_prep_save(value, connection)
             for field, value in zip(model_fields, row[1:], strict=True)
         )
-    conditions = [f"{table}.{pk} = v.pk"]
-    for name, value in only_if.items():
-        column = f"{table}.{quote(meta.get_field(name).column)}"
-        if value is None:
-            conditions.append(f"{column} IS NULL")
-        else:
-            conditions.append(f"{column} = %s")
-            params.append(value)
-    # Names come from the model, values go as parameters.
+    conditions, condition_params = _conditions(model, only_if, connection)
+    # Names come from the model, values go as parameters. SQLite stores by the column's
+    # affinity (no CAST: one there would turn a date into the number it starts with).
     sql = (
         f"WITH v ({', '.join(names)}) AS (VALUES {placeholders}) "  # noqa: S608
         f"UPDATE {table} SET {assignments} FROM v "
-        f"WHERE {' AND '.join(conditions)} RETURNING {table}.{pk}"
+        f"WHERE {' AND '.join([f'{table}.{pk} = v.pk', *conditions])} RETURNING {table}.{pk}"
     )
-    return sql, params
+    return sql, [*params, *condition_params]
+
+
+class AnyOf(Lookup):
+    """`field IN (values)` for thousands of values: on PostgreSQL `= ANY(array)`, one
+    parameter (an IN list of thousands of placeholders costs more to build, to bind and to
+    parse than the query takes to run); elsewhere a plain IN. Use as an expression:
+    `queryset.filter(AnyOf(F("id"), ids))`."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection) -> tuple[str, list[object]]:
+        if connection.vendor != "postgresql":
+            return compiler.compile(In(self.lhs, list(self.rhs)))
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = db_values(field, list(self.rhs), connection)
+        return f"{lhs} = ANY(%s::{field.db_type(connection)}[])", [*lhs_params, values]

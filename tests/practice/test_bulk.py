@@ -83,6 +83,7 @@ def test_a_column_of_nulls_is_written_as_nulls(rows):
 
 def test_more_rows_than_a_statement_takes_go_in_several(rows, monkeypatch):
     monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setattr(bulk, "ARRAY_CHUNK", 2)
     made = rows(5)
     updated = bulk.update_from_values(
         Message, [[m.pk, f"body {m.pk}"] for m in made], fields=["body"]
