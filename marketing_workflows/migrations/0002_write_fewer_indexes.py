@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('marketing_workflows', '0001_initial'),
-        ('messaging', '0010_write_fewer_indexes'),
+        ('messaging', '0011_write_fewer_indexes'),
         ('patients', '0005_client_marketing_prompt_after'),
         ('practice', '0002_location_day_times_as_times'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

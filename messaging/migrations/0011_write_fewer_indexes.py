@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('appointments', '0009_appointment_schedule_revision'),
-        ('messaging', '0009_message_patient_marketing'),
+        ('messaging', '0010_contacts_text_back_kind'),
         ('patients', '0005_client_marketing_prompt_after'),
         ('practice', '0002_location_day_times_as_times'),
     ]
