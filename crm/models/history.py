@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment, WaitlistEntry
 from patients.models import Client, Patient
+from practice import localtime
 from practice.models import Membership
 from practice.scoping import PracticeOwnedModel
 
@@ -406,7 +407,8 @@ class Communication(PracticeOwnedModel):
 
     def __str__(self) -> str:
         who = self.phone_raw or self.email
-        return f"{self.get_kind_display()} {who} {self.started_at:%Y-%m-%d %H:%M}"
+        when = localtime.to_local(self.started_at, self.practice.tz)  # the practice's clock
+        return f"{self.get_kind_display()} {who} {when:%Y-%m-%d %H:%M}"
 
 
 class Comment(PracticeOwnedModel):

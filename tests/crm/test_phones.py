@@ -42,3 +42,16 @@ def test_too_long_input_is_not_valid_but_keeps_its_raw_form():
 
 def test_an_international_number_sent_without_plus_is_read():
     assert parse_phone("31612345678", "NL").e164 == "+31612345678"
+
+
+def test_a_communication_names_itself_on_the_practices_clock(practice_a):
+    import datetime as dt
+
+    from .history_factories import CommunicationFactory
+
+    practice_a.time_zone = "Europe/Helsinki"
+    practice_a.save()
+    call = CommunicationFactory(
+        practice=practice_a, started_at=dt.datetime(2030, 1, 15, 22, 30, tzinfo=dt.UTC)
+    )
+    assert str(call) == "Call +31612345678 2030-01-16 00:30"
