@@ -76,7 +76,11 @@ def _list_context(request: HttpRequest, form: ContactHistoryForm, filters) -> di
 @staff_view(Right.CONTACT_HISTORY)
 def contact_history(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    context: dict = {"form": form}
+    # The view asked for, even when the filters are refused (its fields show their errors).
+    context: dict = {
+        "form": form,
+        "view": GROUPED if request.GET.get("view") == GROUPED else "list",
+    }
     if form.is_valid():
         filters = form.filters()
         practice = request.practice

@@ -39,6 +39,9 @@ ID_VIEWS = [
     ("workflow-activate", "wf_id", "workflow_b", ["post"]),
     ("workflow-pause", "wf_id", "workflow_b", ["post"]),
     ("patient-workflows", "patient_id", "patient_b", ["get"]),
+    ("report-contacts-contact", "contact_id", "contact_b", ["get"]),
+    ("report-contacts-channel", "communication_id", "communication_b", ["get"]),
+    ("patient-contacts", "patient_id", "patient_b", ["get"]),
 ]
 
 
@@ -65,6 +68,20 @@ def workflow_b(practice_b, outsider):
     from marketing_workflows.services import workflow_create
 
     return workflow_create(practice_b, actor=outsider.user, name="Theirs")
+
+
+@pytest.fixture
+def contact_b(practice_b):
+    from tests.crm.history_factories import ContactFactory
+
+    return ContactFactory(practice=practice_b)
+
+
+@pytest.fixture
+def communication_b(contact_b):
+    from tests.crm.history_factories import CommunicationFactory
+
+    return CommunicationFactory(practice=contact_b.practice, contact=contact_b)
 
 
 @pytest.fixture
