@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -198,30 +198,60 @@ def _pct(part: int, total: int) -> float:
 
 @dataclass
 class GroupRow:
+    """One group's figures. Waiting time and duration are kept as sum and count (of the
+    communications that have one), so groups add up to the total exactly."""
+
     key: object
     label: str
     contacts: int
     success: int
     communications: int
-    avg_wait: float | None
-    avg_duration: float | None
+    wait_sum: int = 0
+    wait_n: int = 0
+    duration_sum: int = 0
+    duration_n: int = 0
     path: tuple[tuple[str, object], ...] = ()
 
     @property
     def success_pct(self) -> float:
         return _pct(self.success, self.contacts)
 
+    @property
+    def avg_wait(self) -> float | None:
+        return self.wait_sum / self.wait_n if self.wait_n else None
 
-def _figures():
+    @property
+    def avg_duration(self) -> float | None:
+        return self.duration_sum / self.duration_n if self.duration_n else None
+
+
+def _figures() -> dict:
     return {
         "n_contacts": Count("contact_id", distinct=True),
         "n_success": Count(
             "contact_id", distinct=True, filter=Q(contact__result__in=SUCCESS_RESULTS)
         ),
         "n_communications": Count("id"),
-        "avg_wait": Avg("wait_seconds"),
-        "avg_duration": Avg("duration_seconds"),
+        "wait_sum": Sum("wait_seconds"),
+        "wait_n": Count("wait_seconds"),
+        "duration_sum": Sum("duration_seconds"),
+        "duration_n": Count("duration_seconds"),
     }
+
+
+def _row(g: dict, key: object, label: str, path) -> GroupRow:
+    return GroupRow(
+        key=key,
+        label=label,
+        contacts=g["n_contacts"],
+        success=g["n_success"],
+        communications=g["n_communications"],
+        wait_sum=g["wait_sum"] or 0,
+        wait_n=g["wait_n"],
+        duration_sum=g["duration_sum"] or 0,
+        duration_n=g["duration_n"],
+        path=path,
+    )
 
 
 def _within(rows: QuerySet[Communication], path) -> QuerySet[Communication]:
@@ -240,40 +270,47 @@ def group_rows(
     labels: Labels | None = None,
 ) -> list[GroupRow]:
     """One level of the grouped report under `path`: per group, distinct contacts, those
-    that succeeded, communications, average waiting time and duration (one query)."""
+    that succeeded, communications, waiting time and duration (one query)."""
     column = LEVELS[level][0]
     rows = _within(communications(practice, filters), path)
     grouped = rows.values(column).annotate(**_figures()).order_by()
     labels = labels or Labels.load(practice)
     result = [
-        GroupRow(
-            key=g[column],
-            label=labels.of(level, g[column]),
-            contacts=g["n_contacts"],
-            success=g["n_success"],
-            communications=g["n_communications"],
-            avg_wait=g["avg_wait"],
-            avg_duration=g["avg_duration"],
-            path=(*path, (level, g[column])),
-        )
+        _row(g, g[column], labels.of(level, g[column]), (*path, (level, g[column])))
         for g in grouped
     ]
     return sorted(result, key=lambda r: (-r.contacts, r.label))
 
 
 def group_total(
-    practice: Practice, filters: HistoryFilters, path: tuple[tuple[str, object], ...] = ()
+    practice: Practice,
+    filters: HistoryFilters,
+    rows: list[GroupRow],
+    path: tuple[tuple[str, object], ...] = (),
 ) -> GroupRow:
-    """The total line: each contact once, whatever the groups it appears in."""
-    g = _within(communications(practice, filters), path).aggregate(**_figures())
+    """The total line under `path`, given that level's group `rows`. Communications, waiting
+    time and duration add up over the groups (each communication is in one); contacts do
+    not (a contact two administrators took is in both groups), so they are counted once
+    each, straight from the contacts of the filtered communications (one query)."""
+    contact_ids = _within(communications(practice, filters), path).values("contact_id")
+    counted = (
+        for_practice(Contact, practice)
+        .filter(pk__in=contact_ids)
+        .aggregate(
+            n_contacts=Count("id"),
+            n_success=Count("id", filter=Q(result__in=SUCCESS_RESULTS)),
+        )
+    )
     return GroupRow(
         key=None,
         label=_("Total"),
-        contacts=g["n_contacts"],
-        success=g["n_success"],
-        communications=g["n_communications"],
-        avg_wait=g["avg_wait"],
-        avg_duration=g["avg_duration"],
+        contacts=counted["n_contacts"],
+        success=counted["n_success"],
+        communications=sum(r.communications for r in rows),
+        wait_sum=sum(r.wait_sum for r in rows),
+        wait_n=sum(r.wait_n for r in rows),
+        duration_sum=sum(r.duration_sum for r in rows),
+        duration_n=sum(r.duration_n for r in rows),
         path=path,
     )
 
@@ -290,8 +327,8 @@ def grouped_report(
 ) -> GroupedReport:
     """The 'By contacts' page: the first level's groups and the total (two queries)."""
     labels = labels or Labels.load(practice)
-    rows = group_rows(practice, filters, levels[0], labels=labels) if levels else []
-    return GroupedReport(levels, rows, group_total(practice, filters))
+    rows = group_rows(practice, filters, levels[0], labels=labels)
+    return GroupedReport(levels, rows, group_total(practice, filters, rows))
 
 
 def contacts_in(
@@ -447,15 +484,11 @@ def group_rows_flat(
     columns = [LEVELS[level][0] for level in levels]
     grouped = communications(practice, filters).values(*columns).annotate(**_figures()).order_by()
     return [
-        GroupRow(
-            key=g[columns[-1]],
-            label=labels.of(levels[-1], g[columns[-1]]),
-            contacts=g["n_contacts"],
-            success=g["n_success"],
-            communications=g["n_communications"],
-            avg_wait=g["avg_wait"],
-            avg_duration=g["avg_duration"],
-            path=tuple((level, g[column]) for level, column in zip(levels, columns, strict=True)),
+        _row(
+            g,
+            g[columns[-1]],
+            labels.of(levels[-1], g[columns[-1]]),
+            tuple((level, g[column]) for level, column in zip(levels, columns, strict=True)),
         )
         for g in grouped
     ]

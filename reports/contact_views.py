@@ -301,16 +301,16 @@ def _grouped_lines(practice, filters, levels, labels) -> Iterator[str]:
     )
     # Each depth is its own GROUP BY (distinct contacts do not add up); a group's line comes
     # before the lines inside it.
-    lines = [
-        row
+    by_depth = [
+        history.group_rows_flat(practice, filters, levels[:depth], labels)
         for depth in range(1, len(levels) + 1)
-        for row in history.group_rows_flat(practice, filters, levels[:depth], labels)
     ]
+    lines = [row for rows in by_depth for row in rows]
     label_paths = {
         id(row): tuple(labels.of(level, key) for level, key in row.path) for row in lines
     }
     lines.sort(key=lambda row: label_paths[id(row)])
-    total = history.group_total(practice, filters)
+    total = history.group_total(practice, filters, by_depth[0])
     for row in [*lines, total]:
         path = label_paths.get(id(row), (str(total.label),))
         yield writer.writerow(
