@@ -401,7 +401,8 @@ def revenue_per_channel(practice: Practice, filters: HistoryFilters) -> list[Cha
         group = row["contact__channel__group__name"] or _("No channel")
         channel = row["contact__channel__name"] or "—"
         line = ChannelRevenue(group, channel, row["visits"], row["revenue"] or Decimal(0))
-        lines.append(line)
+        if row["contact__channel_id"] is not None:  # 'No channel' is its own line only
+            lines.append(line)
         total = groups.setdefault(group, ChannelRevenue(group, "", 0, Decimal(0), True))
         total.visits += line.visits
         total.revenue += line.revenue
