@@ -485,3 +485,34 @@ def test_waitlist_records_show_their_current_status(
     text = detail.content.decode()
     assert "Waitlist entry" in text
     assert "Open" in text
+
+
+def test_opening_a_group_and_a_contact_take_few_queries_whatever_their_size(
+    rita_client, practice_a, patient_a, receptionist, django_assert_max_num_queries
+):
+    channel = ChannelFactory(practice=practice_a)
+    for i in range(25):
+        contact = ContactFactory(
+            practice=practice_a,
+            patient=patient_a,
+            client=patient_a.client,
+            employee=receptionist,
+            channel=channel,
+            person_key=f"other:{i}",
+        )
+        for _ in range(3):
+            CommunicationFactory(
+                practice=practice_a,
+                contact=contact,
+                employee=receptionist,
+                channel=channel,
+                patient=patient_a,
+                client=patient_a.client,
+            )
+    query = {"view": "grouped", "level1": "employee", "key1": receptionist.pk}
+    with django_assert_max_num_queries(10):
+        opened = rita_client.get(GROUP, query)
+    assert len(re.findall(r"/reports/contacts/contact/\d+/", opened.content.decode())) == 25 * 2
+    with django_assert_max_num_queries(10):
+        detail = rita_client.get(reverse("report-contacts-contact", args=[contact.pk]))
+    assert len(re.findall(r"data-communication=", detail.content.decode())) == 3
