@@ -220,22 +220,28 @@ def test_missed_yesterday_is_not_todays_across_the_local_midnight(
 
 
 @pytest.mark.parametrize(
-    ("now_wall", "overdue"),
+    ("received_day", "now_wall", "overdue"),
     [
-        ((2030, 3, 8, 23, 59), False),  # the 7th day (received on the 2nd counts as the 1st)
-        ((2030, 3, 9, 0, 0), True),  # 7 full local days have passed
+        # received on 2 March (the 1st of the 7 days): still due on the 8th, overdue on the 9th
+        (dt.date(2030, 3, 2), (2030, 3, 8, 23, 59), False),
+        (dt.date(2030, 3, 2), (2030, 3, 9, 0, 0), True),
+        # across the night the clocks go forward (31 March 2030 in Amsterdam): local days
+        (dt.date(2030, 3, 26), (2030, 4, 1, 23, 59), False),
+        (dt.date(2030, 3, 26), (2030, 4, 2, 0, 0), True),
     ],
 )
 def test_open_web_request_is_overdue_once_seven_full_local_days_have_passed(
-    client, receptionist, practice_a, comm, now_wall, overdue
+    client, receptionist, practice_a, comm, received_day, now_wall, overdue
 ):
-    # received at 00:30 local on 2 March: 1 March 23:30 UTC, so the local day is what counts
-    received = at_local(practice_a, dt.date(2030, 3, 2), 0, 30)
+    # received at 00:30 local: the evening before in UTC, so the local day is what counts
+    received = at_local(practice_a, received_day, 0, 30)
+    period = {"date_from": "2030-03-01", "date_to": "2030-04-02"}
     with _at(practice_a, *now_wall):
         client.force_login(receptionist.user)
         request = comm(kind=Kind.WEB_REQUEST, status=Status.OPEN, started_at=received)
         done = comm(kind=Kind.WEB_REQUEST, status=Status.PROCESSED, started_at=received)
-        response = client.get(PAGE, {"date_from": "2030-03-01", "date_to": "2030-03-09"})
+        response = client.get(PAGE, period)
+    assert request.local_date == received_day
     assert (_row_class(response, request) == "row-overdue") is overdue
     assert _row_class(response, done) == ""
 
