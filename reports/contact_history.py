@@ -445,9 +445,9 @@ class Labels:
         if level == "channel":
             return self.channels.get(key, "—")  # type: ignore[call-overload]
         if level == "result":
-            return str(Result(key).label)
+            return str(dict(Result.choices).get(key, key))
         if level == "purpose":
-            return str(Communication.Purpose(key).label)
+            return str(dict(Communication.Purpose.choices).get(key, key))
         return str(key)
 
 
