@@ -12,5 +12,6 @@ BENCHMARKS = {
     "dispatch": ("bench.dispatch", "N reminders due at once, sent via a fake Twilio on loopback"),
     "departure": ("bench.departure", "departure report over a year of N appointments, vs SQL"),
     "availability": ("bench.availability", "online free days and times, N practitioners, 30 days"),
+    "contacts": ("bench.contacts", "contact history grouped over a month of N communications"),
     "enrolment": ("bench.enrolment", "N matching patients enrolled in a workflow, first email run"),
 }

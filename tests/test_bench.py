@@ -14,7 +14,8 @@ def test_list_names_every_benchmark(capsys):
 
 
 @pytest.mark.parametrize(
-    "name", ["search", "calendar", "dispatch", "departure", "availability", "enrolment"]
+    "name",
+    ["search", "calendar", "dispatch", "departure", "availability", "enrolment", "contacts"],
 )
 def test_benchmark_builds_and_reports_figures(db, name):
     import importlib
@@ -43,6 +44,10 @@ def test_benchmark_builds_and_reports_figures(db, name):
         assert figures["enrolled"] == figures["patients"] > 0
         assert figures["messages_queued"] == figures["first_step_runs"] == figures["enrolled"]
         assert figures["enrolments_completed"] == figures["enrolled"]
+    elif name == "contacts":
+        assert figures["communications"] == 300
+        assert figures["records"] > 0
+        assert float(figures["ratio"]) > 0
     elif name == "departure":
         assert figures["actions_total"] > 0
         assert float(figures["ratio"]) > 0

@@ -44,20 +44,10 @@ ID_VIEWS = [
     ("contact-relink", "communication_id", "communication_b", ["get", "post"]),
     ("contact-comment", "communication_id", "communication_b", ["post"]),
     ("contact-comment-delete", "comment_id", "comment_b", ["post"]),
+    ("report-contacts-contact", "contact_id", "contact_b", ["get"]),
+    ("report-contacts-channel", "communication_id", "communication_b", ["get"]),
+    ("patient-contacts", "patient_id", "patient_b", ["get"]),
 ]
-
-
-@pytest.fixture
-def communication_b(practice_b):
-    from django.utils import timezone
-
-    from crm.integration import call_event_record
-
-    return call_event_record(
-        practice_b,
-        {"provider_id": "b1", "event": "missed", "occurred_at": timezone.now(),
-         "direction": "in", "from_number": "+358401234567"},
-    ).communication  # fmt: skip
 
 
 @pytest.fixture
@@ -94,6 +84,20 @@ def workflow_b(practice_b, outsider):
     from marketing_workflows.services import workflow_create
 
     return workflow_create(practice_b, actor=outsider.user, name="Theirs")
+
+
+@pytest.fixture
+def contact_b(practice_b):
+    from tests.crm.history_factories import ContactFactory
+
+    return ContactFactory(practice=practice_b)
+
+
+@pytest.fixture
+def communication_b(contact_b):
+    from tests.crm.history_factories import CommunicationFactory
+
+    return CommunicationFactory(practice=contact_b.practice, contact=contact_b)
 
 
 @pytest.fixture

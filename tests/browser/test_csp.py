@@ -116,6 +116,8 @@ def test_staff_pages_run_under_the_policy_without_a_violation(
         ("/checkout/", "main"),
         (f"/checkout/{workflow.pk}/", "#checkout"),
         ("/reports/departure/", "main"),
+        ("/reports/contacts/", "#history-table"),
+        ("/reports/contacts/?view=grouped&level1=employee&level2=result", "main"),
         ("/settings/messaging/", "main"),
         ("/admin/", "#content"),
         (

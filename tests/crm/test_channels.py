@@ -6,7 +6,7 @@ from django.urls import reverse
 from crm.channels import channel_explanation
 from crm.models import ChannelRule, Communication
 
-from .history_factories import channel, comm, rule
+from .derived import channel, comm, rule
 
 pytestmark = pytest.mark.django_db
 Rule = ChannelRule.Kind

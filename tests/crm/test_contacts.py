@@ -13,7 +13,8 @@ from crm.derive import communications_changed
 from crm.models import Communication, Contact, ContactRecord
 
 from .. import factories as f
-from .history_factories import CommunicationFactory, comm, minutes
+from .derived import comm, minutes
+from .history_factories import CommunicationFactory
 
 pytestmark = pytest.mark.django_db
 Result = Contact.Result
@@ -265,7 +266,7 @@ def test_the_result_does_not_depend_on_the_order_communications_arrived(
     practice_a, receptionist, director, book, wait
 ):
     made = [
-        CommunicationFactory(practice=practice_a, employee=who, started_at=AT + minutes(m))
+        comm(practice_a, derive=False, employee=who, started_at=AT + minutes(m))
         for who, m in ((receptionist, 0), (director, 30), (None, 60))
     ]
     wait(director.user, AT + minutes(31))

@@ -54,4 +54,4 @@ def test_a_communication_names_itself_on_the_practices_clock(practice_a):
     call = CommunicationFactory(
         practice=practice_a, started_at=dt.datetime(2030, 1, 15, 22, 30, tzinfo=dt.UTC)
     )
-    assert str(call) == "Call +31612345678 2030-01-16 00:30"
+    assert str(call) == "Call 06 1000 0000 2030-01-16 00:30"

@@ -13,7 +13,7 @@ from appointments.waitlist import waitlist_entry_save
 from crm.models import Communication, Task
 from crm.services import task_complete
 
-from .history_factories import comm, minutes
+from .derived import comm, minutes
 
 pytestmark = pytest.mark.django_db
 Purpose = Communication.Purpose

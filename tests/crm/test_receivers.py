@@ -10,7 +10,7 @@ from django.utils import timezone
 from appointments.models import WaitlistEntry
 from crm.models import Communication, Contact
 
-from .history_factories import comm
+from .derived import comm
 
 pytestmark = pytest.mark.django_db
 NEW_NUMBER = "+31687654321"

@@ -8,7 +8,7 @@ from crm.derive import communications_changed
 from crm.models import Communication, Source
 from crm.recovery import recovery_summary, request_answer_summary
 
-from .history_factories import channel, comm, minutes
+from .derived import channel, comm, minutes
 
 pytestmark = pytest.mark.django_db
 Recovery = Communication.Recovery

@@ -12,7 +12,7 @@ from messaging.fake_twilio import FakeTwilio
 from messaging.models import Kind, Message, SmsGateway
 
 from ..messaging.conftest import messaging_on  # noqa: F401  (a fixture)
-from .history_factories import comm
+from .derived import comm
 
 pytestmark = pytest.mark.django_db
 NOON = dt.datetime(2030, 3, 4, 11, 0, tzinfo=dt.UTC)  # 12:00 in Amsterdam

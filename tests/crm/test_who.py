@@ -11,7 +11,7 @@ from crm.matching import normalise_number
 from crm.models import Communication
 
 from .. import factories as f
-from .history_factories import comm
+from .derived import comm
 
 pytestmark = pytest.mark.django_db
 Kind = Communication.PersonKind

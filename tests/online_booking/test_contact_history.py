@@ -8,7 +8,7 @@ import pytest
 
 from crm.models import ChannelRule, Communication, Contact, Source
 
-from ..crm.history_factories import channel, rule
+from ..crm.derived import channel, rule
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_a_booking_made_online_records_a_web_request_with_its_channel_and_result
 def test_a_booking_after_a_missed_call_the_same_day_joins_the_callers_contact(
     client, practice_a, setup, patient_a, django_capture_on_commit_callbacks
 ):
-    from ..crm.history_factories import comm
+    from ..crm.derived import comm
 
     missed = comm(practice_a, status=Communication.Status.MISSED)
     anna = {
