@@ -50,7 +50,7 @@ def dialog_record(
     if kind not in (Kind.DIALOG, Kind.REQUEST_DIALOG):
         raise ValidationError({"kind": _("Choose a dialog or a request-dialog.")})
     if stated_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"stated_time": _("A conversation cannot take place later.")})
+        raise ValidationError({"stated_time": _("A conversation cannot be in the future.")})
     number = practice_phone(practice, phone)
     if not (number.raw or name.strip() or email.strip()):
         raise ValidationError(_("Give the number, the name or the email of who it was."))

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from appointments.models import Appointment, WaitlistEntry
 from patients.models import Client, Patient
@@ -197,9 +198,9 @@ class Contact(PracticeOwnedModel):
 
     class Result(models.TextChoices):
         DIDNT_BOOK = "didnt_book", _("Didn't book")
-        BOOKED = "booked", _("Booked")
+        BOOKED = "booked", pgettext_lazy("contact result", "Booked")
         WAITLIST = "waitlist", _("Booked to waitlist")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("contact result", "Cancelled")
         ATTENDED = "attended", _("Booked and attended")
         REQUESTS = "requests", _("Requests (open)")
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from crm.fake_telephony import fake_telephony
 from crm.models import ApiKey, Communication, ProviderEvent
@@ -34,7 +35,9 @@ def test_it_posts_calls_chats_and_web_requests_through_the_api(
     calls = rows.filter(kind=Kind.CALL)
     assert calls.filter(status=Status.ANSWERED, direction="in").exists()
     assert calls.filter(direction="out").exists()
-    assert calls.filter(status=Status.MISSED, status_reason__contains="without being").exists()
+    with translation.override(practice_a.language):
+        unanswered = translation.gettext("Ended without being answered.")
+    assert calls.filter(status=Status.MISSED, status_reason=unanswered).exists()
     # today's missed calls, before now, on today's local day
     today = calls.filter(local_date=dt.date(2026, 3, 11), status=Status.MISSED)
     assert today.count() >= 3

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from crm.api_keys import api_key_revoke, api_key_rotate
 from crm.models import ApiKey, Communication, ProviderEvent
@@ -98,7 +99,9 @@ def test_completed_without_an_answer_is_missed_with_its_reason(post_event, api_k
     post_event("calls/events/", api_key_a, **call("completed", 30))
     c = calls_of(practice_a).get()
     assert c.status == Communication.Status.MISSED
-    assert "without being answered" in c.status_reason
+    # the reason in the practice's language, as its staff read it
+    with translation.override(practice_a.language):
+        assert c.status_reason == translation.gettext("Ended without being answered.")
     assert c.wait_seconds == 30
 
 
