@@ -13,7 +13,7 @@ from patients.models import Patient
 from practice.models import Membership, Practice, Role
 from practice.scoping import for_practice
 
-from .models import Task
+from .models import Channel, ChannelGroup, ChannelRule, Task
 from .services import task_create
 
 # (kind, description, hours from now, or None for no due time), per language.
@@ -57,3 +57,41 @@ def demo_tasks(practice: Practice) -> None:
             assignee=reception,
             due_at=None if hours is None else now + dt.timedelta(hours=hours),
         )
+
+
+# Ad channels the fake telephony's traffic finds (crm.fake_telephony): (group, channel,
+# rules as (kind, priority, fields)). Names are the practice's own words in a real setup.
+AD_CHANNELS = [
+    ("Context ads", "Google Ads", [
+        ("utm", 10, {"utm_source": "google", "utm_medium": "cpc"}),
+        ("service", 20, {"value": "Google Ads number"}),
+    ]),
+    ("Social media", "Facebook", [("utm", 10, {"utm_source": "facebook"})]),
+    ("E-mail", "Newsletter", [("utm", 10, {"utm_source": "newsletter"})]),
+    ("Messengers", "WhatsApp", [("chat_channel", 10, {"value": "whatsapp"})]),
+    ("Messengers", "Telegram", [("chat_channel", 10, {"value": "telegram"})]),
+    ("Own website", "Website", [
+        ("chat_channel", 20, {"value": "site widget"}),
+        ("service", 30, {"value": "site"}),
+    ]),
+    ("Phone", "Main line", [("service", 50, {"value": "Main line"})]),
+]  # fmt: skip
+
+
+def demo_ad_channels(practice: Practice) -> None:
+    """Ad channel groups, channels and their rules, so the demo's calls, chats and web
+    requests show where they came from and which rule said so. Idempotent: a practice with
+    channel groups gets none added."""
+    if for_practice(ChannelGroup, practice).exists():
+        return
+    for group_name, channel_name, rules in AD_CHANNELS:
+        group, _created = ChannelGroup.objects.unscoped().get_or_create(
+            practice=practice, name=group_name
+        )
+        channel = Channel.objects.unscoped().create(
+            practice=practice, group=group, name=channel_name
+        )
+        for kind, priority, fields in rules:
+            ChannelRule.objects.unscoped().create(
+                practice=practice, channel=channel, kind=kind, priority=priority, **fields
+            )

@@ -37,3 +37,20 @@ def test_the_demo_has_contact_history_with_todays_missed_calls_in_both_practices
         assert rows.filter(kind="call", status="missed", local_date=today).count() >= 3
         assert rows.filter(kind="call", status="answered").exists()
         assert rows.filter(local_date__lt=today).exists()  # earlier days too
+
+
+def test_the_demos_web_requests_and_chats_show_their_ad_channel_and_the_rule_that_fired(db):
+    from crm.models import Communication
+    from practice.models import Practice
+
+    call_command("seed_demo", "--clients", "20", verbosity=0)
+    for practice in Practice.objects.all():
+        rows = Communication.objects.unscoped().filter(practice=practice)
+        google = rows.filter(kind="web_request", utm_source="google").first()
+        assert google is not None
+        assert (google.channel.name, google.channel_rule.kind) == ("Google Ads", "utm")
+        assert "google" in google.channel_evidence
+        by_messenger = {"whatsapp": "WhatsApp", "telegram": "Telegram", "site widget": "Website"}
+        chats = list(rows.filter(kind="chat").select_related("channel"))
+        assert chats
+        assert all(c.channel.name == by_messenger[c.chat_channel] for c in chats)
