@@ -93,11 +93,19 @@ class _Day:
         return f"06 {self.rng.randrange(10000000, 99999999)}"
 
 
-def _call_events(d: _Day, n: int, at: dt.datetime, outcome: str) -> list[dict]:
-    """A call's events: ringing, then answered + completed, or missed / completed unanswered."""
+def _call_events(d: _Day, n: int, at: dt.datetime, outcome: str, other: str = "") -> list[dict]:
+    """A call's events: ringing, then answered + completed, or missed / completed unanswered.
+    'missed_called_back': missed, and reception calls the number back 9 minutes later."""
+    if outcome == "missed_called_back":
+        number = d.rng.choice(d.numbers) if d.numbers else d.number()
+        back = at + dt.timedelta(minutes=9)
+        return [
+            *_call_events(d, n, at, "missed", other=number),
+            *_call_events(d, 900 + n, back, "outgoing", other=number),
+        ]
     direction = "out" if outcome == "outgoing" else "in"
     ours = d.practice.phone
-    other = d.number() if direction == "in" else d.rng.choice(d.numbers or [d.number()])
+    other = other or (d.number() if direction == "in" else d.rng.choice(d.numbers or [d.number()]))
     tracking = d.rng.random() < 0.25
     base = {
         "provider_id": f"{d.day:%Y%m%d}-{n}",
@@ -177,9 +185,9 @@ def _calls(d: _Day, today: bool) -> Iterator[tuple[dt.datetime, str]]:
         yield d.moment(), outcome
     if today:  # a manager opening the demo sees today's missed calls
         midnight = localtime.day_bounds(d.day, d.tz)[0]
-        for minutes in (7, 35, 80):
+        for minutes, outcome in ((7, "missed"), (35, "missed"), (80, "missed_called_back")):
             earliest = midnight + dt.timedelta(seconds=minutes)  # just after midnight: today
-            yield max(d.now - dt.timedelta(minutes=minutes), earliest), "missed"
+            yield max(d.now - dt.timedelta(minutes=minutes), earliest), outcome
 
 
 def fake_day(api: _Api, d: _Day, posted: Posted) -> None:
@@ -192,7 +200,7 @@ def fake_day(api: _Api, d: _Day, posted: Posted) -> None:
             events.reverse()  # late webhooks: the result must not change
         for event in events:
             api.post("calls/events/", event, posted)
-        posted.calls += 1
+        posted.calls += 2 if outcome == "missed_called_back" else 1
     for n in range(d.rng.randrange(0, 3)):
         at = d.moment()
         if at < d.now:

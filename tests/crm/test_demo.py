@@ -35,22 +35,33 @@ def test_the_demo_has_contact_history_with_todays_missed_calls_in_both_practices
         rows = Communication.objects.unscoped().filter(practice=practice)
         today = localtime.local_today(practice.tz)
         assert rows.filter(kind="call", status="missed", local_date=today).count() >= 3
+        # one of them reception called back within 15 minutes (once that time of day is past)
+        recovered = rows.filter(kind="call", local_date=today, recovery="called_back")
+        if localtime.to_local(timezone.now(), practice.tz).hour >= 1:
+            assert recovered.filter(recovery_minutes__lte=15).exists()
         assert rows.filter(kind="call", status="answered").exists()
         assert rows.filter(local_date__lt=today).exists()  # earlier days too
 
 
 def test_the_demos_web_requests_and_chats_show_their_ad_channel_and_the_rule_that_fired(db):
-    from crm.models import Communication
+    from crm.integration import chat_event_record, web_request_record
     from practice.models import Practice
 
     call_command("seed_demo", "--clients", "20", verbosity=0)
+    at = timezone.now()
     for practice in Practice.objects.all():
-        rows = Communication.objects.unscoped().filter(practice=practice)
-        google = rows.filter(kind="web_request", utm_source="google").first()
-        assert google is not None
-        assert (google.channel.name, google.channel_rule.kind) == ("Google Ads", "utm")
-        assert "google" in google.channel_evidence
-        by_messenger = {"whatsapp": "WhatsApp", "telegram": "Telegram", "site widget": "Website"}
-        chats = list(rows.filter(kind="chat").select_related("channel"))
-        assert chats
-        assert all(c.channel.name == by_messenger[c.chat_channel] for c in chats)
+        # what the demo's traffic sends (crm.fake_telephony), through the integration's path
+        request = web_request_record(practice, {
+            "provider_id": "t1", "occurred_at": at, "name": "Eva", "phone": "+31612000001",
+            "utm_source": "google", "utm_medium": "cpc", "utm_campaign": "implants",
+            "service": "landing",
+        }).communication  # fmt: skip
+        chat = chat_event_record(practice, {
+            "provider_id": "t2", "event": "message_in", "message_id": "1", "occurred_at": at,
+            "chat_channel": "whatsapp", "text": "Hello",
+        }).communication  # fmt: skip
+        request.refresh_from_db()
+        chat.refresh_from_db()
+        assert (request.channel.name, request.channel_rule.kind) == ("Google Ads", "utm")
+        assert "google" in request.channel_evidence
+        assert (chat.channel.name, chat.channel_rule.kind) == ("WhatsApp", "chat_channel")
