@@ -10,9 +10,10 @@ class CrmConfig(AppConfig):
         from practice.hooks import register_demo_extra
 
         from . import receivers  # noqa: F401  (the contact history follows its inputs)
-        from .demo import demo_ad_channels, demo_tasks
+        from .demo import demo_ad_channels, demo_contact_results, demo_tasks
         from .fake_telephony import demo_contact_history
 
         register_demo_extra(demo_tasks)
         register_demo_extra(demo_ad_channels)  # before the history, whose channels it finds
         register_demo_extra(demo_contact_history)
+        register_demo_extra(demo_contact_results)

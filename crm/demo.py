@@ -6,14 +6,17 @@ none added."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.utils import timezone
 
+from appointments.models import Appointment
 from patients.models import Patient
 from practice.models import Membership, Practice, Role
 from practice.scoping import for_practice
 
-from .models import Channel, ChannelGroup, ChannelRule, Task
+from . import derive
+from .models import Channel, ChannelGroup, ChannelRule, Communication, ContactRecord, Task
 from .services import task_create
 
 # (kind, description, hours from now, or None for no due time), per language.
@@ -95,3 +98,45 @@ def demo_ad_channels(practice: Practice) -> None:
             ChannelRule.objects.unscoped().create(
                 practice=practice, channel=channel, kind=kind, priority=priority, **fields
             )
+
+
+def demo_contact_results(practice: Practice) -> None:
+    """Half of the demo's answered calls from known clients ended in a booking: the next
+    visit of that client (the demo's own appointments, so the schedule stays as built) is
+    recorded as made by the employee who took the call, three minutes into it. The contact
+    history then shows booked, attended and cancelled results. Idempotent: a practice whose
+    contacts have records gets none added."""
+    if for_practice(ContactRecord, practice).exists():
+        return
+    rng = random.Random(f"{practice.slug}:results")
+    calls = (
+        for_practice(Communication, practice)
+        .filter(
+            kind=Communication.Kind.CALL,
+            direction=Communication.Direction.INCOMING,
+            status=Communication.Status.ANSWERED,
+            client__isnull=False,
+            employee__isnull=False,
+        )
+        .select_related("employee")
+        .order_by("started_at")
+    )
+    taken: set[int] = set()
+    booked: list[int] = []
+    for call in calls:
+        if rng.random() < 0.5:
+            continue
+        visits = for_practice(Appointment, practice).filter(
+            client_id=call.client_id, starts_at__gt=call.started_at + dt.timedelta(hours=2)
+        )
+        visit = visits.exclude(pk__in=taken).order_by("starts_at").first()
+        if visit is None:
+            continue
+        for_practice(Appointment, practice).filter(pk=visit.pk).update(
+            created_by_id=call.employee.user_id,
+            created_at=call.started_at + dt.timedelta(minutes=3),
+        )
+        taken.add(visit.pk)
+        booked.append(call.pk)
+    if booked:
+        derive.communications_changed(practice, booked)

@@ -138,8 +138,10 @@ class ChannelGroup(PracticeOwnedModel):
 class Channel(PracticeOwnedModel):
     """An ad channel, e.g. 'Google search ads' in 'Context ads'."""
 
+    # RESTRICT: a group with channels is not deleted on its own, but deleting the whole
+    # practice (which deletes its channels too) works.
     group = models.ForeignKey(
-        ChannelGroup, on_delete=models.PROTECT, related_name="channels", verbose_name=_("group")
+        ChannelGroup, on_delete=models.RESTRICT, related_name="channels", verbose_name=_("group")
     )
     name = models.CharField(_("name"), max_length=100)
 
@@ -423,7 +425,7 @@ class Comment(PracticeOwnedModel):
     """A staff member's comment on a conversation: attached to the call of the same number
     and direction within the practice's window, else shown on its own (and deletable)."""
 
-    author = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="+")
     text = models.TextField(_("comment"))
     stated_at = models.DateTimeField(_("time"))
     phone_raw = models.CharField(_("number"), max_length=64, blank=True)

@@ -65,3 +65,20 @@ def test_the_demos_web_requests_and_chats_show_their_ad_channel_and_the_rule_tha
         assert (request.channel.name, request.channel_rule.kind) == ("Google Ads", "utm")
         assert "google" in request.channel_evidence
         assert (chat.channel.name, chat.channel_rule.kind) == ("WhatsApp", "chat_channel")
+
+
+def test_a_practice_with_contact_history_can_be_deleted_whole(db):
+    from crm.models import Channel, Comment, Communication
+    from practice import demo
+    from practice.models import Membership, Practice
+
+    call_command("seed_demo", "--clients", "20", verbosity=0)
+    practice = Practice.objects.get(slug="tandartspraktijk-de-molen")
+    author = Membership.objects.unscoped().filter(practice=practice).first()
+    Comment.objects.unscoped().create(
+        practice=practice, author=author, text="Belde terug", stated_at=timezone.now()
+    )
+    assert Channel.objects.unscoped().filter(practice=practice).exists()
+    demo.delete_practice(practice)
+    assert not Practice.objects.filter(pk=practice.pk).exists()
+    assert not Communication.objects.unscoped().filter(practice_id=practice.pk).exists()
