@@ -239,6 +239,13 @@ class Contact(PracticeOwnedModel):
         ]
         indexes = [models.Index(fields=["practice", "local_date"])]
 
+    @property
+    def person_label(self) -> str:
+        """Who, when no client was matched: the number or address ('phone:…', 'email:…'),
+        or that the number was withheld ('unknown:…', crm.contacts.person_key)."""
+        kind, _sep, value = self.person_key.partition(":")
+        return str(_("Withheld number")) if kind == "unknown" else value
+
 
 class Communication(PracticeOwnedModel):
     """One call, chat, web request or staff-recorded dialog."""

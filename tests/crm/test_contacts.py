@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from appointments.models import Appointment, WaitlistEntry
 from appointments.services import appointment_set_status
@@ -307,3 +308,18 @@ def test_recomputing_a_day_costs_the_same_queries_for_3_or_60_communications(
     small, large = queries_for(3, 0), queries_for(60, 100)
     assert large == small
     assert Contact.objects.unscoped().filter(practice=practice_a).count() == 64
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("phone:+31612345678", "+31612345678"),
+        ("email:a@b.nl", "a@b.nl"),
+        ("unknown:17", "Withheld number"),
+    ],
+)
+def test_a_contact_without_a_client_is_named_by_its_number_address_or_as_withheld(key, label):
+    from crm.models import Contact
+
+    with translation.override("en"):
+        assert Contact(person_key=key).person_label == label
