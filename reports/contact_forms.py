@@ -21,8 +21,8 @@ from practice.models import Membership, Practice
 from practice.scoping import for_practice
 
 from .contact_history import LEVELS, MAX_LEVELS, HistoryFilters
+from .forms import MAX_DAYS, period_check
 
-MAX_DAYS = 400
 LIST, GROUPED = "list", "grouped"
 LEVEL_CHOICES = [("", "—"), *[(key, label) for key, (_c, label) in LEVELS.items()]]
 FILTER_NAMES = (
@@ -109,14 +109,7 @@ class ContactHistoryForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end:
-            if start > end:
-                raise forms.ValidationError(_("'From' must be on or before 'until'."))
-            if (end - start).days > MAX_DAYS:
-                raise forms.ValidationError(
-                    _("Choose at most %(days)s days at a time.") % {"days": MAX_DAYS}
-                )
+        period_check(data.get("date_from"), data.get("date_to"), MAX_DAYS)
         levels = [data.get(f"level{i}") for i in range(1, MAX_LEVELS + 1)]
         chosen = [level for level in levels if level]
         if len(set(chosen)) != len(chosen):

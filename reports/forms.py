@@ -13,6 +13,18 @@ from .departure import DEFAULT_COLUMNS, DETAIL_COLUMNS, ReportFilters
 MAX_DAYS = 400
 
 
+def period_check(start, end, max_days: int) -> None:
+    """A report's period: 'from' on or before 'until', and not longer than `max_days`
+    (ValidationError otherwise). Every report form asks this."""
+    if start and end:
+        if start > end:
+            raise forms.ValidationError(_("'From' must be on or before 'until'."))
+        if (end - start).days > max_days:
+            raise forms.ValidationError(
+                _("Choose at most %(days)s days at a time.") % {"days": max_days}
+            )
+
+
 class DepartureReportForm(forms.Form):
     """Filters of the departure report; the same form checks the API's query string."""
 
@@ -60,14 +72,7 @@ class DepartureReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end:
-            if start > end:
-                raise forms.ValidationError(_("'From' must be on or before 'until'."))
-            if (end - start).days > MAX_DAYS:
-                raise forms.ValidationError(
-                    _("Choose at most %(days)s days at a time.") % {"days": MAX_DAYS}
-                )
+        period_check(data.get("date_from"), data.get("date_to"), MAX_DAYS)
         return data
 
     def filters(self) -> ReportFilters:
