@@ -181,7 +181,13 @@ def request_answer_summary(practice: Practice, first: dt.date, last: dt.date) ->
         for_practice(Communication, practice)
         .filter(Q(kind=Kind.WEB_REQUEST) & ~Q(source=Source.ONLINE_BOOKING))
         .filter(_period(practice, first, last))
-        .annotate(answered_at_=Least(Coalesce("processed_at", first_call), first_call))
+        # The earlier of the two, either may be missing: both arguments coalesced, so no
+        # NULL reaches LEAST (PostgreSQL skips NULLs there, SQLite would answer NULL).
+        .annotate(
+            answered_at_=Least(
+                Coalesce("processed_at", first_call), Coalesce(first_call, "processed_at")
+            )
+        )
         .annotate(
             who=Coalesce(
                 "processed_by_id", "employee_id", first_employee, output_field=IntegerField()

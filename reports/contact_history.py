@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.models import Appointment
-from crm import channels
+from crm import channels, recovery
 from crm.models import Channel, ChannelRule, Communication, Contact, ContactRecord, ContactSettings
 from practice import localtime
 from practice.models import Membership, Practice
@@ -453,6 +453,47 @@ class Labels:
 
 
 # ---- 'Why this channel' ---------------------------------------------------------------
+
+
+@dataclass
+class SpeedRow:
+    """One employee and channel: missed calls and how many were recovered within 15
+    minutes; web requests, how many were answered, and the average time to the first answer."""
+
+    employee: str
+    channel: str
+    missed: int = 0
+    recovered_quick: int = 0
+    requests: int = 0
+    answered: int = 0
+    first_answer_seconds: int | None = None
+
+    @property
+    def recovered_pct(self) -> float:
+        return round(100 * self.recovered_quick / self.missed, 1) if self.missed else 0.0
+
+
+def speed_to_answer(practice: Practice, filters: HistoryFilters, labels: Labels) -> list[SpeedRow]:
+    """Per employee and channel over the period: crm.recovery's two summaries (one query
+    each) side by side, named for the page."""
+    first, last = filters.date_from, filters.date_to
+    rows: dict[tuple, SpeedRow] = {}
+
+    def row(who: int | None, channel_id: int | None) -> SpeedRow:
+        key = (who, channel_id)
+        if key not in rows:
+            rows[key] = SpeedRow(labels.of("employee", who), labels.of("channel", channel_id))
+        return rows[key]
+
+    for line in recovery.recovery_summary(practice, first, last):
+        found = row(line["who"], line["channel_id"])
+        found.missed, found.recovered_quick = line["missed"], line["quick"]
+    for line in recovery.request_answer_summary(practice, first, last):
+        found = row(line["who"], line["channel_id"])
+        found.requests, found.answered = line["requests"], line["answered"]
+        average = line["average"]
+        found.first_answer_seconds = int(average.total_seconds()) if average else None
+    return sorted(rows.values(), key=lambda r: (r.employee.lower(), r.channel.lower()))
 
 
 def rules_in_order(practice: Practice, kind: str) -> list[ChannelRule]:

@@ -99,6 +99,7 @@ def contact_history(request: HttpRequest) -> HttpResponse:
                 levels=levels,
                 level_labels=[history.LEVELS[level][1] for level in levels],
                 revenue=history.revenue_per_channel(practice, filters),
+                speed=history.speed_to_answer(practice, filters, labels),
                 query=form.query(),
             )
         else:

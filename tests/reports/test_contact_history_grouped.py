@@ -516,3 +516,46 @@ def test_opening_a_group_and_a_contact_take_few_queries_whatever_their_size(
     with django_assert_max_num_queries(10):
         detail = rita_client.get(reverse("report-contacts-contact", args=[contact.pk]))
     assert len(re.findall(r"data-communication=", detail.content.decode())) == 3
+
+
+def test_speed_to_answer_shows_quick_recoveries_and_the_first_answer_of_web_requests(
+    rita_client, practice_a, receptionist, django_assert_max_num_queries
+):
+    # given: yesterday, two missed calls (one Rita called back after 9 minutes, one never)
+    # and a Google web request she processed 30 minutes after it came in
+    ads = ChannelGroupFactory(practice=practice_a, name="Context ads")
+    google = ChannelFactory(practice=practice_a, group=ads, name="Google Ads")
+    day = localtime.local_today(practice_a.tz) - dt.timedelta(days=1)
+    at = localtime.wall_to_utc(day, dt.time(10), practice_a.tz)
+    back = CommunicationFactory(
+        practice=practice_a,
+        direction="out",
+        employee=receptionist,
+        started_at=at + dt.timedelta(minutes=9),
+    )
+    for recovered in (True, False):
+        CommunicationFactory(
+            practice=practice_a, status=Status.MISSED, started_at=at, channel=google,
+            recovery="called_back" if recovered else "not_recovered",
+            recovery_minutes=9 if recovered else None, recovered_by=back if recovered else None,
+        )  # fmt: skip
+    CommunicationFactory(
+        practice=practice_a, kind=Kind.WEB_REQUEST, status=Status.PROCESSED, channel=google,
+        phone_e164="", started_at=at, processed_at=at + dt.timedelta(minutes=30),
+        processed_by=receptionist,
+    )  # fmt: skip
+    query = {"view": "grouped", "level1": "employee", "date_from": day, "date_to": day}
+    with django_assert_max_num_queries(16):
+        page = html.unescape(rita_client.get(PAGE, query).content.decode())
+    speed = page[page.index('id="speed"') :]
+    rows = {
+        who: re.findall(r'<td class="num">([^<]*)</td>', cells)
+        for who, cells in re.findall(
+            r"<tr><td>([^<]*)</td><td>Context ads › Google Ads</td>(.*?)</tr>", speed
+        )
+    }
+    # the call back counts for Rita; the call nobody recovered belongs to no one
+    assert rows == {
+        receptionist.name: ["1", "1 · 100.0%", "1", "1", "30:00"],
+        "No employee": ["1", "0 · 0.0%", "0", "—", "—"],
+    }
