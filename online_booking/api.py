@@ -219,6 +219,16 @@ class BookSerializer(serializers.Serializer):
     )
     # A field people never see: bots fill it in.
     website = _typed()
+    # Where the booking came from, for the contact history's ad channels (as the booking
+    # pages carry them from the address they were opened with).
+    utm_source = _typed(max_length=services.TAG_LIMIT)
+    utm_medium = _typed(max_length=services.TAG_LIMIT)
+    utm_campaign = _typed(max_length=services.TAG_LIMIT)
+    utm_term = _typed(max_length=services.TAG_LIMIT)
+    utm_content = _typed(max_length=services.TAG_LIMIT)
+    landing_page = _typed(
+        max_length=services.TAG_LIMIT, help_text="The page the booking widget was on."
+    )
 
 
 class BookView(PublicView):
@@ -259,6 +269,7 @@ class BookView(PublicView):
             note=data["note"],
             messages_by=data.get("messages_by") or None,
             website=data["website"],
+            tags={tag: data[tag] for tag in services.TAGS if data[tag]},
         )
         try:
             appointment = services.online_book(practice, booking)

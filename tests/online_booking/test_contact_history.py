@@ -86,3 +86,40 @@ def test_a_booking_after_a_missed_call_the_same_day_joins_the_callers_contact(
     assert request.contact_id == missed.contact_id
     assert missed.recovery == Communication.Recovery.BOOKED_ONLINE
     assert Contact.objects.unscoped().get(pk=missed.contact_id).result == Contact.Result.BOOKED
+
+
+def test_a_booking_through_the_public_api_records_its_utm_tags_and_channel(
+    client, practice_a, location_a, setup, django_capture_on_commit_callbacks
+):
+    ads = channel(practice_a, "Google search")
+    fired = rule(practice_a, ads, ChannelRule.Kind.UTM, utm_source="google", utm_medium="cpc")
+    payload = {
+        "location": location_a.pk, "reason": setup.pk, "starts_at": NINE_UTC,
+        **{**ANNA, "messages_by": ""},
+        "utm_source": "google", "utm_medium": "cpc", "utm_campaign": "spring",
+        "landing_page": "https://centrum.example/afspraak",
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/public/centrum/book/", payload, content_type="application/json"
+        )
+    assert response.status_code == 201, response.json()
+    request = Communication.objects.unscoped().get(source=Source.ONLINE_BOOKING)
+    assert (request.utm_source, request.utm_campaign) == ("google", "spring")
+    assert request.landing_page == "https://centrum.example/afspraak"
+    assert (request.channel_id, request.channel_rule_id) == (ads.pk, fired.pk)
+    assert Contact.objects.unscoped().get(pk=request.contact_id).result == Contact.Result.BOOKED
+
+
+def test_a_public_api_booking_with_a_tag_too_long_is_refused_with_the_reason(
+    client, location_a, setup
+):
+    payload = {
+        "location": location_a.pk, "reason": setup.pk, "starts_at": NINE_UTC,
+        **{**ANNA, "messages_by": ""},
+        "utm_source": "x" * 201,
+    }  # fmt: skip
+    response = client.post("/api/v1/public/centrum/book/", payload, content_type="application/json")
+    assert response.status_code == 400
+    assert "utm_source" in response.json()
+    assert not Communication.objects.unscoped().exists()
