@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from practice import localtime
+from practice.languages import long_date
 from practice.models import Practice
 
 from .models import Task
@@ -33,7 +34,7 @@ def due_label(
     time = localtime.time_label(due_at, tz)
     local = localtime.to_local(due_at, tz)
     if not relative:
-        return _("%(day)s, %(time)s") % {"day": formats.date_format(local, "l j F Y"), "time": time}
+        return _("%(day)s, %(time)s") % {"day": long_date(local), "time": time}
     named = {
         today: _("Today"),
         today + dt.timedelta(days=1): _("Tomorrow"),

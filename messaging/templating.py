@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from practice import localtime
+from practice.languages import long_date
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -82,7 +83,7 @@ class AppointmentValues:
         location = slot.location
         local = localtime.to_local(slot.starts_at, location.tz)
         with translation.override(language):
-            date = formats.date_format(local, "l j F Y")
+            date = long_date(local)
             time = localtime.time_label(slot.starts_at, location.tz)
         return cls(
             {

@@ -1,0 +1,50 @@
+"""Whose language a page or a message speaks, and dates as each language writes them.
+
+- Staff: their own language (`StaffProfile.language`), chosen once and kept; until they
+  choose, the practice's language (so a new member starts in it).
+- Clients: their own language (`Client.language`) for their messages and the pages their
+  links open; otherwise the practice's language.
+- Public pages: the visitor's choice (?lang= or the language cookie), else the practice's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import formats
+
+CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def known(code: str | None) -> str | None:
+    """`code` when it is one of our languages, else None."""
+    return code if code in CODES else None
+
+
+def first_known(*candidates: str | None) -> str:
+    """The first candidate that is one of our languages (the last resort: the default)."""
+    for code in candidates:
+        if known(code):
+            return code  # type: ignore[return-value]
+    return settings.LANGUAGE_CODE
+
+
+def visitor_language(request: HttpRequest, default: str) -> str:
+    """A public page's language: ?lang=, then the language cookie, then `default`."""
+    return first_known(
+        request.GET.get("lang"), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME), default
+    )
+
+
+def client_language(client, practice) -> str:
+    """The language of a client's messages and link pages: theirs, else the practice's."""
+    return first_known(getattr(client, "language", "") if client else "", practice.language)
+
+
+def long_date(day: dt.date | dt.datetime) -> str:
+    """'Monday 30 November 2026' in the active language, as that language writes a date:
+    the weekday, then the locale's DATE_FORMAT (Russian: '30 ноября 2026', the genitive;
+    Finnish: '30. marraskuuta 2026')."""
+    return f"{formats.date_format(day, 'l')} {formats.date_format(day, 'DATE_FORMAT')}"
