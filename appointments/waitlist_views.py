@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
+from practice.languages import client_language
 from practice.tenancy import practice_scope
 
 from .waitlist import waitlist_claim, waitlist_offer_from_code, waitlist_offer_is_open
@@ -21,7 +22,8 @@ def waitlist_offer_page(request, code: str):
     practice = offer.practice
     with (
         practice_scope(practice),
-        translation.override(practice.language),
+        # Theirs when they chose one, else the practice's.
+        translation.override(client_language(offer.entry.client, practice)),
         timezone.override(offer.location.tz),  # templates show times in the current zone
     ):
         if request.method == "POST":

@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from appointments.links import appointment_link_codes
+from practice.languages import client_language
 from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
@@ -281,7 +282,8 @@ def _failure_now(message: Message, batch: Batch) -> str:
 def _compose(message: Message, batch: Batch) -> str:
     """Render subject and body now, so they show the appointment as it is; '' or an error."""
     practice = message.practice
-    language = practice.language
+    # The client's language when they have one, else the practice's.
+    language = client_language(message.client, practice)
     if message.kind in OWN_TEXT_KINDS:
         # The message's own text (a workflow's step), its placeholders filled in now.
         template_subject, template_body = message.subject, message.body
@@ -290,7 +292,7 @@ def _compose(message: Message, batch: Batch) -> str:
             message.client,
             message.patient,
             language=language,
-            booking_link=online_booking_link(practice),
+            booking_link=online_booking_link(practice, language=language),
             unsubscribe_link=unsubscribe_link(message.client),
         ).values
     else:
@@ -318,7 +320,7 @@ def _template(message: Message, batch: Batch):
         consultation_type_id=about.consultation_type_id,
         kind=message.kind,
         channel=message.channel,
-        language=message.practice.language,
+        language=client_language(message.client, message.practice),
     )
 
 
@@ -339,7 +341,7 @@ def _values(message: Message, *, language: str) -> dict[str, str]:
     link = (
         appointment_link(appointment)
         if _wants_appointment_link(message)
-        else online_booking_link(message.practice)
+        else online_booking_link(message.practice, language=language)
     )
     return AppointmentValues.build(appointment, language=language, link=link).values
 

@@ -33,9 +33,11 @@ def appointment_link_if_made(appointment: Appointment) -> str:
     return _absolute(reverse("appointment-link", args=[appointment.link_code]))
 
 
-def online_booking_link(practice: Practice) -> str:
-    """Where a client books online: the practice's booking page."""
-    return _absolute(reverse("online-booking", args=[practice.slug]))
+def online_booking_link(practice: Practice, *, language: str = "") -> str:
+    """Where a client books online: the practice's booking page; in `language` when it is
+    not the practice's own (the page opens in the client's language, not the practice's)."""
+    url = _absolute(reverse("online-booking", args=[practice.slug]))
+    return f"{url}?lang={language}" if language and language != practice.language else url
 
 
 def waitlist_offer_link(offer: WaitlistOffer) -> str:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from patients.models import Client
 from practice.bulk import db_values, unnested
+from practice.languages import client_language
 from practice.models import Practice
 from practice.scoping import for_practice
 
@@ -73,7 +74,7 @@ def failure_before_sending(
         consultation_type_id=consultation_type_id,
         kind=kind,
         channel=channel,
-        language=practice.language,
+        language=client_language(client, practice),
     )
     return "" if template else errors.NO_TEMPLATE
 

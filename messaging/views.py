@@ -13,6 +13,7 @@ from appointments.access import access_appointment_by_id
 from appointments.links import appointment_from_link
 from appointments.services import appointment_cancel, appointment_confirm_by_client
 from practice import localtime
+from practice.languages import client_language
 from practice.rights import Right
 from practice.scoping import get_for_practice_or_404
 from practice.tenancy import practice_scope
@@ -79,7 +80,7 @@ def appointment_link_page(request, code: str):
     done = ""
     with (
         practice_scope(practice),
-        translation.override(practice.language),
+        translation.override(client_language(appointment.client, practice)),
         timezone.override(appointment.location.tz),  # templates show times in the current zone
     ):
         if request.method == "POST":
@@ -120,7 +121,7 @@ def unsubscribe_page(request, token: str):
         raise Http404
     practice = client.practice
     done = False
-    with practice_scope(practice), translation.override(practice.language):
+    with practice_scope(practice), translation.override(client_language(client, practice)):
         if request.method == "POST":
             services.marketing_unsubscribe(practice, client=client)
             done = True

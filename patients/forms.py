@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Client, Delivery, Patient
@@ -22,6 +23,11 @@ class ClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("confirmation_channel", "reminder_channel"):
             self.fields[name].choices = Delivery.offered(sms=sms_available)
+        # Empty is not 'unknown': their messages then follow the practice's language.
+        self.fields["language"].choices = [
+            ("", _("The practice's language")),
+            *settings.LANGUAGES,
+        ]
 
 
 class PatientForm(forms.ModelForm):

@@ -57,6 +57,7 @@ class Client(PracticeOwnedModel):
         "preferred_channel",
         "confirmation_channel",
         "reminder_channel",
+        "language",
         "mobile_prompt_after",
         "email_prompt_after",
         "marketing_prompt_after",
@@ -109,6 +110,14 @@ class Client(PracticeOwnedModel):
     email_prompt_after = models.DateField(_("don't ask for email until"), null=True, blank=True)
     marketing_prompt_after = models.DateField(
         _("don't ask for marketing consent until"), null=True, blank=True
+    )
+    # Their messages and the pages their links open speak it; empty: the practice's language.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("For messages and booking pages. Empty: the practice's language."),
     )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)

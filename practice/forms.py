@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership
@@ -68,3 +70,25 @@ class StaffMemberCreateForm(forms.ModelForm):
             "last_name": data.get("last_name", ""),
             "email": data.get("email", ""),
         }
+
+
+def _language_choices(practice_language: str) -> list[tuple[str, str]]:
+    """Each language in its own name ('suomi', 'русский'), so anyone finds theirs."""
+    practice_name = get_language_info(practice_language)["name_translated"]
+    return [
+        ("", _("The practice's language (%(language)s)") % {"language": practice_name}),
+        *(
+            (code, get_language_info(code)["name_local"].capitalize())
+            for code, _name in settings.LANGUAGES
+        ),
+    ]
+
+
+class StaffLanguageForm(forms.Form):
+    """The staff member's own language; the service checks the code again."""
+
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, practice_language: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = _language_choices(practice_language)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Membership, Practice
+from .languages import first_known
+from .models import Membership, Practice, StaffProfile
 from .parsing import InvalidInput
 from .tenancy import ALL_PRACTICES, _current_practice_id
 
@@ -24,7 +25,7 @@ def staff_membership(request: HttpRequest) -> Membership | None:
     memberships = list(
         Membership.objects.unscoped()
         .filter(user=user, is_active=True)
-        .select_related("practice", "user")
+        .select_related("practice", "user", "user__staff_profile")
         .order_by("practice__name")
     )
     request.memberships = memberships
@@ -67,6 +68,7 @@ class CurrentPracticeMiddleware:
         if request.practice:
             # Dates and times show in the practice's zone unless a page names a location's.
             timezone.activate(request.practice.tz)
+            _activate_staff_language(request)
         try:
             return self.get_response(request)
         finally:
@@ -85,6 +87,23 @@ class CurrentPracticeMiddleware:
         timezone.activate(practice.tz)
         request._practice_tokens.append(_current_practice_id.set(practice.pk))
         return None
+
+
+def staff_language(membership: Membership) -> str:
+    """A staff member's own language, else their practice's (a new member starts in it)."""
+    try:
+        own = membership.user.staff_profile.language
+    except StaffProfile.DoesNotExist:
+        own = ""
+    return first_known(own, membership.practice.language)
+
+
+def _activate_staff_language(request: HttpRequest) -> None:
+    """Staff pages speak the member's language, whatever the browser or a cookie asks for
+    (LocaleMiddleware ran before the user was known)."""
+    language = staff_language(request.membership)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def _nul_in(params: QueryDict) -> str | None:

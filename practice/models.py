@@ -144,6 +144,31 @@ class Membership(PracticeOwnedModel):
         return self.role in CLINICAL_ROLES
 
 
+class StaffProfile(models.Model):
+    """A staff user's own settings, the same in every practice they work in.
+
+    No row, or an empty language, means the practice's language: a new member starts in it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the practice's language."),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
 class Room(PracticeOwnedModel):
     class Kind(models.TextChoices):
         SURGERY = "surgery", _("Surgery")

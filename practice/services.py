@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from .models import AuditLog, Membership, Practice, Role
+from .languages import CODES
+from .models import AuditLog, Membership, Practice, Role, StaffProfile
 from .rights import ROLE_RIGHTS, Right, require_right
 
 
@@ -111,3 +112,14 @@ def staff_login_unlock(practice: Practice, *, actor, membership: Membership) -> 
     cleared = reset(username=membership.user.get_username())
     audit_log_write(practice, actor=actor, action="membership.login_unlock", obj=membership)
     return cleared
+
+
+def staff_language_set(user, *, language: str) -> StaffProfile:
+    """A staff member's own language for every page, kept until they change it; '' goes
+    back to following the practice's language. An unknown code is refused."""
+    if language and language not in CODES:
+        raise ValidationError({"language": [_("Choose one of the languages offered.")]})
+    profile, _created = StaffProfile.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+    return profile

@@ -16,7 +16,15 @@ from appointments.models import (
     WorkingHours,
 )
 from patients.models import Client, Patient
-from practice.models import Equipment, Location, Membership, Practice, Role, Room
+from practice.models import (
+    Equipment,
+    Location,
+    Membership,
+    Practice,
+    Role,
+    Room,
+    StaffProfile,
+)
 
 
 class UnscopedFactory(factory.django.DjangoModelFactory):
@@ -51,6 +59,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     password = factory.django.Password("pw")
+
+    @factory.post_generation
+    def language(user, create, extracted, **kwargs):
+        """Test staff chose English (the tests read English); `language=""`: a member who
+        has not chosen, who gets the practice's language; `language="fi"`: chose Finnish."""
+        language = "en" if extracted is None else extracted
+        if create and language:
+            StaffProfile.objects.update_or_create(user=user, defaults={"language": language})
 
 
 class LocationFactory(UnscopedFactory):
