@@ -11,9 +11,13 @@ member who ran the workflow, so the report is one GROUP BY over one table.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
@@ -38,6 +42,10 @@ class Outcome(models.TextChoices):
     SUCCESS = "success", _("Success")
     FAILED = "failed", _("Failed")
     POSTPONED = "postponed", _("Postponed")
+
+
+# A plain date kept in a note or a step's detail, shown as the reader's language writes it.
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class PostponeReason(models.TextChoices):
@@ -223,6 +231,28 @@ class DepartureAction(PracticeOwnedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_outcome_display()}"
 
+    @property
+    def postpone_text(self) -> str:
+        return postpone_text(self.postpone_reason, self.postpone_note)
+
+
+def postpone_text(reason: str, note: str) -> str:
+    """A postponement's details in the reader's language. 'Ask again in 12 months' keeps
+    only the date ('2027-11-30'; older rows an English sentence holding it), which reads
+    'Not asked again until 30 November 2027' in each language."""
+    if reason == PostponeReason.PROMPT_LATER:
+        found = ISO_DATE.search(note)
+        if found:
+            day = dt.date(*(int(part) for part in found.groups()))
+            return _("Not asked again until %(date)s") % {
+                "date": formats.date_format(day, "DATE_FORMAT")
+            }
+    return note
+
+
+# Steps whose detail is a date ('ask again after', 'paid on'), and a consent's answer.
+DATE_DETAILS = frozenset({"prompt_later", "paid_later_same_day"})
+CONSENT_WORDS = {"yes": _("yes"), "no": _("no")}
 
 STEP_LABELS = {
     "booked": _("booked"),
@@ -268,3 +298,16 @@ class DepartureStep(PracticeOwnedModel):
     @property
     def label(self) -> str:
         return str(STEP_LABELS.get(self.what, self.what))
+
+    @property
+    def detail_text(self) -> str:
+        """The detail in the reader's language: a consent's yes or no, a date as their
+        language writes it. The row keeps plain values ('no', '2027-11-30'), not words."""
+        if self.what == "consent_recorded":
+            return str(CONSENT_WORDS.get(self.detail, self.detail))
+        if self.what in DATE_DETAILS:
+            found = ISO_DATE.search(self.detail)
+            if found:
+                day = dt.date(*(int(part) for part in found.groups()))
+                return formats.date_format(day, "DATE_FORMAT")
+        return self.detail

@@ -91,7 +91,7 @@ def judge_booking_link(link_message: Message) -> Judgement:
 
 def booking_link_failure(link_message: Message) -> str:
     """Why the link did not reach the patient, for the history and the failure details."""
-    reason = link_message.error or link_message.get_status_display()
+    reason = link_message.error_text or link_message.get_status_display()
     return _("Online booking link not delivered: %(reason)s") % {"reason": reason}
 
 
@@ -126,7 +126,8 @@ def judge(
             return Judgement(
                 Outcome.POSTPONED,
                 PostponeReason.PROMPT_LATER,
-                _("Not asked again until %(date)s") % {"date": until.isoformat() if until else ""},
+                # The date only: the page words it in the reader's language (postpone_text).
+                until.isoformat() if until else "",
             )
         return Judgement(Outcome.FAILED)
     if kind == ActionKind.CUSTOM:

@@ -630,10 +630,13 @@ def action_follow_booking_link(
         )
         .select_related("workflow")
     )
-    verdict = rules.judge_booking_link(message)
-    changed = [action for action in actions if action.outcome != verdict.outcome]
-    for action in changed:
-        _apply_link_verdict(action, verdict, message, actor)
+    # The provider calls with no one's language active: the notes and history it writes
+    # are kept in the practice's language, like the rest of its records.
+    with translation.override(practice.language):
+        verdict = rules.judge_booking_link(message)
+        changed = [action for action in actions if action.outcome != verdict.outcome]
+        for action in changed:
+            _apply_link_verdict(action, verdict, message, actor)
     if changed:
         _refresh_has_failure(practice, {action.workflow_id for action in changed})
     return changed
@@ -698,8 +701,8 @@ def _settle_earlier_same_day(practice: Practice, workflow: DepartureWorkflow, ac
             action,
             actor=actor,
             what="paid_later_same_day",
-            detail=_("Paid at a later checkout the same day (%(date)s)")
-            % {"date": workflow.local_date.isoformat()},
+            # The date only: the step's label says the rest, in the reader's language.
+            detail=workflow.local_date.isoformat(),
         )
     earlier = {a.workflow_id for a in missed}
     if earlier:

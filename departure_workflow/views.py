@@ -30,7 +30,7 @@ from practice.views_helpers import htmx_redirect, staff_view
 
 from . import rules, selectors, services
 from .forms import ConsentForm, DetailForm, FailureForm, OptionForm, PaymentForm
-from .models import ActionKind, CustomOptionLink, DepartureAction, Outcome
+from .models import ActionKind, CustomOptionLink, DepartureAction, Outcome, postpone_text
 
 
 def _screen_url(workflow_id: int, follow_up: bool = False) -> str:
@@ -93,7 +93,9 @@ def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
             "outcome_label": Outcome(outcome).label,
             # While the list is open, 'would fail' is simply still to do.
             "css": "todo" if workflow.is_open and outcome == Outcome.FAILED else outcome,
-            "note": action.postpone_note if not workflow.is_open else verdict.postpone_note,
+            "note": action.postpone_text
+            if not workflow.is_open
+            else postpone_text(verdict.postpone_reason, verdict.postpone_note),
             "workable": workflow.is_open or (follow_up and action.outcome == Outcome.POSTPONED),
         }
         if action.kind in rules.BOOKING_KINDS:

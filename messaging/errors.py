@@ -1,5 +1,6 @@
 """Why a message did not go out, in plain words for reception."""
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 NO_TEMPLATE = "no_template"
@@ -27,3 +28,28 @@ REASONS = {
     NO_CONSENT: _("The client has not agreed to news and offers (marketing consent)."),
     NO_TEXT: _("The message has no text."),
 }
+
+
+def reason_text(code: str, stored: str) -> str:
+    """Why a message did not go out, in the reader's language.
+
+    The row keeps the English (or whatever language was active when a worker wrote it);
+    the code says which reason it was, so the page translates it when it is read. A
+    provider's own code (Twilio's '21610') stands for one of ours; what we cannot name
+    shows as stored, and a provider's detail after the reason is kept.
+    """
+    key = code if code in REASONS else _provider_reason(code)
+    if key is None:
+        return stored
+    with translation.override("en"):
+        english = str(REASONS[key])
+    detail = stored[len(english) :] if stored.startswith(english) else ""
+    return f"{REASONS[key]}{detail}"
+
+
+def _provider_reason(code: str) -> str | None:
+    if not code:
+        return None
+    from .twilio_provider import REFUSALS  # the provider module loads twilio; only when asked
+
+    return REFUSALS.get(code, PROVIDER_ERROR)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from practice.scoping import PracticeOwnedModel
 
+from . import errors
 from .templating import sms_segments, validate_placeholders
 
 
@@ -244,6 +245,11 @@ class Message(PracticeOwnedModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def error_text(self) -> str:
+        """The failure reason in the reader's language (see `errors.reason_text`)."""
+        return errors.reason_text(self.error_code, self.error) if self.error else ""
 
     class Meta:
         ordering = ["-due_at", "-id"]

@@ -131,12 +131,13 @@ def test_a_link_undelivered_after_checkout_fails_the_action_until_a_resend_is_de
     # then: failed, the history says why, off the follow-up list, counted failed
     action = treatment(workflow)
     assert action.outcome == Outcome.FAILED
+    # in the practice's language (Dutch): the provider's call has no user's language
     assert action.failure_note == (
-        "Online booking link not delivered: Invalid or unreachable number."
+        "Link voor online boeken niet afgeleverd: Ongeldig of onbereikbaar nummer."
     )
     step = DepartureStep.objects.unscoped().get(action=action, what="booking_link_failed")
     assert step.by is None  # the provider, not a staff member
-    assert "unreachable" in step.detail
+    assert "onbereikbaar" in step.detail
     screen = rita_client.get(reverse("checkout", args=[workflow.pk])).content.decode()
     assert "online booking link not delivered" in screen
     assert DepartureWorkflow.objects.unscoped().get(pk=workflow.pk).has_failure
@@ -192,7 +193,7 @@ def test_a_link_refused_by_the_dispatcher_after_checkout_fails_the_action(
     assert link_of(workflow).status == "failed"
     action = treatment(workflow)
     assert action.outcome == Outcome.FAILED
-    assert "opted out" in action.failure_note
+    assert "afgemeld" in action.failure_note  # opted out, in the practice's Dutch
 
 
 def test_a_link_the_reconciler_finds_undelivered_at_twilio_fails_the_action(
