@@ -18,7 +18,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
         "it": (
             "",
             "{practice}: l'appuntamento per {patient} è il {date} alle {time}, "
-            "{location}. Conferma o annulla: {link}",
+            "{location}. Confermi o annulli: {link}",
         ),
         "ru": (
             "",

@@ -9,6 +9,8 @@ from icalendar import Calendar, Event
 from appointments.models import Appointment
 from messaging.links import appointment_link
 
+from .selectors import booked_reason_name
+
 
 def appointment_ics(appointment: Appointment) -> bytes:
     practice, location = appointment.practice, appointment.location
@@ -22,7 +24,7 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("dtstamp", timezone.now())
     event.add("dtstart", appointment.starts_at)  # UTC: every calendar shows it locally
     event.add("dtend", appointment.ends_at)
-    event.add("summary", f"{appointment.consultation_type.name} – {practice.name}")
+    event.add("summary", f"{booked_reason_name(practice, appointment)} – {practice.name}")
     event.add(
         "location",
         ", ".join(p for p in [location.name, location.address, location.city] if p),

@@ -97,3 +97,13 @@ def bookings_to_review(practice: Practice) -> QuerySet[OnlineBooking]:
 
 def booking_for_appointment(practice: Practice, appointment_id: int) -> OnlineBooking | None:
     return for_practice(OnlineBooking, practice).filter(appointment_id=appointment_id).first()
+
+
+def booked_reason_name(practice: Practice, appointment) -> str:
+    """What the client chose, by the name they chose it by: the online reason's name when
+    the appointment was booked online (the summary reads as the booking did), else the
+    consultation type's."""
+    booking = booking_for_appointment(practice, appointment.pk)
+    if booking is not None and booking.reason is not None:
+        return booking.reason.name
+    return appointment.consultation_type.name

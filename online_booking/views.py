@@ -47,6 +47,7 @@ from .models import OnlineLocation, Reason
 from .ratelimit import BOOK, READ, limited_page, over_limit, too_many
 from .selectors import (
     active_reason,
+    booked_reason_name,
     open_locations,
     reason_groups,
     species_offered,
@@ -434,6 +435,7 @@ def done(request: HttpRequest, practice_slug: str, code: str) -> HttpResponse:
             "settings": booking_settings(practice),
             "languages": _language_links(request),
             "appointment": appointment,
+            "what": booked_reason_name(practice, appointment),
             "local_start": localtime.to_local(appointment.starts_at, tz),
             "start_label": localtime.time_label(appointment.starts_at, tz),
             "end_label": localtime.time_label(appointment.ends_at, tz),

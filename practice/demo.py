@@ -194,6 +194,10 @@ class PracticeSpec:
     streets: list[str]
     mobile: Callable[[random.Random], str]
     treatments: list[tuple[str, str, str]] = field(default_factory=list)
+    # Rooms in the practice's language: a surgery per practitioner (numbered), a consulting
+    # room per location.
+    surgery_room: str = "Behandelkamer"
+    consulting_room: str = "Spreekkamer"
 
 
 def _nl_mobile(rng: random.Random) -> str:
@@ -271,6 +275,8 @@ VET = PracticeSpec(
         ("KAS1", "Kastraatio", "320.00"),
         ("ROK1", "Rokotus, yhdistelmä", "55.00"),
     ],
+    surgery_room="Toimenpidehuone",
+    consulting_room="Vastaanottohuone",
 )
 
 SPECS = [DENTAL, VET]
@@ -574,13 +580,18 @@ def build_practice(
             Room(
                 practice=practice,
                 location=location_of[p.pk],
-                name=f"Behandelkamer {i + 1}",
+                name=f"{spec.surgery_room} {i + 1}",
                 kind=Room.Kind.SURGERY,
             )
             for i, p in enumerate(practitioners)
         ]
         + [
-            Room(practice=practice, location=loc, name="Spreekkamer", kind=Room.Kind.CONSULTING)
+            Room(
+                practice=practice,
+                location=loc,
+                name=spec.consulting_room,
+                kind=Room.Kind.CONSULTING,
+            )
             for loc in locations
         ]
     )

@@ -12,9 +12,13 @@ from django.urls import reverse
     ],
 )
 def test_staff_pages_speak_the_users_language(
-    rita_client, location_a, language, calendar, patients
+    rita_client, receptionist, location_a, language, calendar, patients
 ):
-    response = rita_client.get(reverse("calendar"), HTTP_ACCEPT_LANGUAGE=language)
+    from practice.models import StaffProfile
+
+    # The member's own language (My settings), whatever the browser asks for.
+    StaffProfile.objects.filter(user=receptionist.user).update(language=language)
+    response = rita_client.get(reverse("calendar"), HTTP_ACCEPT_LANGUAGE="en")
     content = response.content.decode()
     assert f'lang="{language}"' in content
     assert calendar in content
@@ -22,9 +26,13 @@ def test_staff_pages_speak_the_users_language(
 
 
 def test_conflict_message_is_translated(
-    rita_client, appointment_a, location_a, dentist, ctype_a, tomorrow_9, practice_a
+    rita_client, receptionist, appointment_a, location_a, dentist, ctype_a, tomorrow_9, practice_a
 ):
+    from practice.models import StaffProfile
+
     from .factories import PatientFactory
+
+    StaffProfile.objects.filter(user=receptionist.user).update(language="nl")
 
     other = PatientFactory(practice=practice_a)
     response = rita_client.post(
