@@ -30,6 +30,25 @@ REASONS = {
 }
 
 
+# Twilio error codes that mean: do not retry, and why (messaging.twilio_provider), and
+# the reason a page shows for a message that failed with one.
+TWILIO_REFUSALS = {
+    "21610": OPTED_OUT,  # recipient replied STOP
+    "21211": INVALID_NUMBER,  # invalid 'To' number
+    "21214": INVALID_NUMBER,
+    "21217": INVALID_NUMBER,
+    "21612": INVALID_NUMBER,
+    "21614": LANDLINE,  # 'To' is not a mobile number
+    "30006": LANDLINE,  # landline or unreachable carrier
+    "30003": INVALID_NUMBER,  # unreachable handset
+    "30005": INVALID_NUMBER,  # unknown destination handset
+    "10001": NO_CREDIT,  # account not active
+    "20005": NO_CREDIT,  # account not active (suspended / no balance)
+    "30002": NO_CREDIT,  # account suspended
+    "21606": PROVIDER_ERROR,  # 'From' cannot send
+}
+
+
 def reason_text(code: str, stored: str) -> str:
     """Why a message did not go out, in the reader's language.
 
@@ -48,8 +67,4 @@ def reason_text(code: str, stored: str) -> str:
 
 
 def _provider_reason(code: str) -> str | None:
-    if not code:
-        return None
-    from .twilio_provider import REFUSALS  # the provider module loads twilio; only when asked
-
-    return REFUSALS.get(code, PROVIDER_ERROR)
+    return TWILIO_REFUSALS.get(code, PROVIDER_ERROR) if code else None

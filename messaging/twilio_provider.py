@@ -15,22 +15,8 @@ from twilio.rest import Client
 from . import errors
 from .providers import PermanentFailure, Sent, TemporaryFailure, UncertainFailure
 
-# Twilio error codes that mean: do not retry, and why.
-REFUSALS = {
-    "21610": errors.OPTED_OUT,  # recipient replied STOP
-    "21211": errors.INVALID_NUMBER,  # invalid 'To' number
-    "21214": errors.INVALID_NUMBER,
-    "21217": errors.INVALID_NUMBER,
-    "21612": errors.INVALID_NUMBER,
-    "21614": errors.LANDLINE,  # 'To' is not a mobile number
-    "30006": errors.LANDLINE,  # landline or unreachable carrier
-    "30003": errors.INVALID_NUMBER,  # unreachable handset
-    "30005": errors.INVALID_NUMBER,  # unknown destination handset
-    "10001": errors.NO_CREDIT,  # account not active
-    "20005": errors.NO_CREDIT,  # account not active (suspended / no balance)
-    "30002": errors.NO_CREDIT,  # account suspended
-    "21606": errors.PROVIDER_ERROR,  # 'From' cannot send
-}
+# Twilio error codes that mean: do not retry, and why (kept with the reasons they name).
+REFUSALS = errors.TWILIO_REFUSALS
 
 STATUSES = {
     "accepted": "queued",

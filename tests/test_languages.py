@@ -104,7 +104,9 @@ def test_the_finnish_demo_reception_starts_in_finnish_and_its_rooms_have_finnish
     assert "Vastaanottohuone" in rooms
     assert any(name.startswith("Toimenpidehuone ") for name in rooms)
     assert not any("kamer" in name for name in rooms)
-    client.login(username="vastaanotto", password="demo1234")
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="vastaanotto"))
     page = client.get(reverse("calendar"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="fi"' in page
     assert "Kalenteri" in page
