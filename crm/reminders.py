@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from practice.languages import staff_language
 from practice.tenancy import practice_scope
 
 from .display import due_label
@@ -51,9 +52,10 @@ def claim_due_reminders(*, limit: int = BATCH, now: dt.datetime | None = None) -
 
 
 def reminder_email(task: Task) -> tuple[str, str]:
-    """Subject and text of `task`'s due reminder, in its practice's language and zone."""
+    """Subject and text of `task`'s due reminder, in the assignee's own language (else the
+    practice's) and the practice's zone."""
     practice = task.practice
-    with translation.override(practice.language):
+    with translation.override(staff_language(task.assignee)):
         kind = task.get_kind_display()
         patient = task.patient.name
         subject = _("Task due: %(kind)s, %(patient)s") % {"kind": kind, "patient": patient}

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -71,6 +72,12 @@ def twilio_inbound(request):
     return HttpResponse(body if status == 200 else "", status=status, content_type="text/xml")
 
 
+def _practice_words(practice, text: str) -> str:
+    """Words kept on the practice's records: in its language, not the client's."""
+    with translation.override(practice.language):
+        return _(text)
+
+
 def appointment_link_page(request, code: str):
     """The client's page behind the link in their message: confirm or cancel."""
     appointment = appointment_from_link(code)
@@ -94,7 +101,9 @@ def appointment_link_page(request, code: str):
                         practice,
                         actor=None,
                         appointment=appointment,
-                        reason=_("Cancelled by the client through their link"),
+                        reason=_practice_words(
+                            practice, gettext_noop("Cancelled by the client through their link")
+                        ),
                     )
                     done = "cancelled"
             except ValidationError as error:

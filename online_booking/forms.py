@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Delivery
@@ -116,4 +117,5 @@ class DetailsForm(forms.Form):
             messages_by=data.get("messages_by") if "messages_by" in self.fields else None,
             website=data.get("website", ""),
             tags=tags or {},
+            language=translation.get_language() or "",
         )

@@ -25,6 +25,7 @@ from patients.models import Client, Delivery, Patient
 from patients.phone import normalize_phone
 from patients.services import client_create, patient_create
 from practice import localtime
+from practice.languages import known
 from practice.models import Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.services import audit_log_write
@@ -95,6 +96,8 @@ class BookingRequest:
     # The UTM tags the booking page was opened with, and its address (the contact history
     # credits the booking to an ad channel). Kept, never checked.
     tags: dict[str, str] = field(default_factory=dict)
+    # The language the client booked in: a new client's messages speak it.
+    language: str = ""
 
     def __post_init__(self) -> None:
         # Held as UTC: Python never finds a local time on the repeated hour equal to any
@@ -116,6 +119,7 @@ class _Checked:
     practitioner_id: int | None
     messages_by: str | None
     tags: dict[str, str] = field(default_factory=dict)
+    language: str = ""
 
 
 def required_fields(practice: Practice) -> set[str]:
@@ -217,6 +221,8 @@ def booking_check(practice: Practice, request: BookingRequest) -> _Checked:
         practitioner_id=request.practitioner_id,
         messages_by=messages_by,
         tags={k: str(v)[:TAG_LIMIT] for k, v in request.tags.items() if k in TAGS and v},
+        # Only one of ours, and only when it is not the practice's (empty follows it).
+        language="" if request.language == practice.language else known(request.language) or "",
     )
 
 
@@ -314,7 +320,12 @@ def _book(practice: Practice, booking: _Checked, slot: Slot) -> Appointment:
     if client is None:
         wanted = _messages_by(booking, None)
         client = client_create(
-            practice, actor=None, **typed, confirmation_channel=wanted, reminder_channel=wanted
+            practice,
+            actor=None,
+            **typed,
+            confirmation_channel=wanted,
+            reminder_channel=wanted,
+            language=booking.language,
         )
     patient = None
     if match.client is not None:

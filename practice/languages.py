@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils import formats
 
@@ -41,6 +42,16 @@ def visitor_language(request: HttpRequest, default: str) -> str:
 def client_language(client, practice) -> str:
     """The language of a client's messages and link pages: theirs, else the practice's."""
     return first_known(getattr(client, "language", "") if client else "", practice.language)
+
+
+def staff_language(membership) -> str:
+    """A staff member's own language, else their practice's (a new member starts in it):
+    for their pages and for what is sent to them (a task's reminder)."""
+    try:
+        own = membership.user.staff_profile.language
+    except ObjectDoesNotExist:
+        own = ""
+    return first_known(own, membership.practice.language)
 
 
 def long_date(day: dt.date | dt.datetime) -> str:

@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .languages import first_known
-from .models import Membership, Practice, StaffProfile
+from .languages import staff_language
+from .models import Membership, Practice
 from .parsing import InvalidInput
 from .tenancy import ALL_PRACTICES, _current_practice_id
 
@@ -87,15 +87,6 @@ class CurrentPracticeMiddleware:
         timezone.activate(practice.tz)
         request._practice_tokens.append(_current_practice_id.set(practice.pk))
         return None
-
-
-def staff_language(membership: Membership) -> str:
-    """A staff member's own language, else their practice's (a new member starts in it)."""
-    try:
-        own = membership.user.staff_profile.language
-    except StaffProfile.DoesNotExist:
-        own = ""
-    return first_known(own, membership.practice.language)
 
 
 def _activate_staff_language(request: HttpRequest) -> None:

@@ -1,5 +1,6 @@
 """Due reminders: one email to the person responsible when a task falls due, never twice,
-in the practice's language, claimed with SKIP LOCKED by beat or run_scheduler."""
+in the assignee's own language (else the practice's), claimed with SKIP LOCKED by beat or
+run_scheduler."""
 
 import datetime as dt
 import threading
@@ -17,6 +18,7 @@ from crm.models import Task
 from crm.reminders import claim_due_reminders, remind_due_tasks
 from crm.tasks import remind_due_tasks_task
 from practice import localtime
+from practice.models import StaffProfile
 
 from .. import factories as f
 
@@ -75,6 +77,8 @@ def test_the_reminder_names_patient_type_description_due_time_and_the_task_list(
 def test_the_reminder_speaks_the_practices_language(practice_b, patient_b, outsider):
     outsider.user.email = "otto@kivi.example"
     outsider.user.save()
+    # Otto has not chosen a language of his own: the practice's (Finnish) is his.
+    StaffProfile.objects.filter(user=outsider.user).delete()
     task = Task.objects.unscoped().create(
         practice=practice_b,
         patient=patient_b,
@@ -221,3 +225,22 @@ def test_two_workers_racing_never_send_a_reminder_twice(on_postgres, practice_a,
         t.join()
     assert not set(claimed[0]) & set(claimed[1])
     assert sorted(claimed[0] + claimed[1]) == sorted(t.pk for t in tasks)
+
+
+def test_the_reminder_speaks_the_assignees_own_language(practice_b, patient_b, outsider):
+    # given: Otto works in the Finnish practice but chose Russian for himself
+    outsider.user.email = "otto@kivi.example"
+    outsider.user.save()
+    StaffProfile.objects.filter(user=outsider.user).update(language="ru")
+    Task.objects.unscoped().create(
+        practice=practice_b,
+        patient=patient_b,
+        kind=Task.Kind.OTHER,
+        assignee=outsider,
+        due_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    # when
+    remind_due_tasks()
+    # then
+    (email,) = mail.outbox
+    assert "Пациент: Musti" in email.body
