@@ -81,18 +81,43 @@ AD_CHANNELS = [
 ]  # fmt: skip
 
 
+# The groups' and channels' names in the demo practices' own words (brands stay as they are).
+AD_CHANNEL_NAMES = {
+    "nl": {
+        "Context ads": "Zoekadvertenties",
+        "Social media": "Sociale media",
+        "Own website": "Eigen website",
+        "Phone": "Telefoon",
+        "Newsletter": "Nieuwsbrief",
+        "Main line": "Hoofdnummer",
+    },
+    "fi": {
+        "Context ads": "Hakumainonta",
+        "Social media": "Sosiaalinen media",
+        "E-mail": "Sähköposti",
+        "Messengers": "Pikaviestimet",
+        "Own website": "Oma verkkosivusto",
+        "Phone": "Puhelin",
+        "Newsletter": "Uutiskirje",
+        "Website": "Verkkosivusto",
+        "Main line": "Päänumero",
+    },
+}
+
+
 def demo_ad_channels(practice: Practice) -> None:
     """Ad channel groups, channels and their rules, so the demo's calls, chats and web
     requests show where they came from and which rule said so. Idempotent: a practice with
     channel groups gets none added."""
     if for_practice(ChannelGroup, practice).exists():
         return
+    names = AD_CHANNEL_NAMES.get(practice.language, {})
     for group_name, channel_name, rules in AD_CHANNELS:
         group, _created = ChannelGroup.objects.unscoped().get_or_create(
-            practice=practice, name=group_name
+            practice=practice, name=names.get(group_name, group_name)
         )
         channel = Channel.objects.unscoped().create(
-            practice=practice, group=group, name=channel_name
+            practice=practice, group=group, name=names.get(channel_name, channel_name)
         )
         for kind, priority, fields in rules:
             ChannelRule.objects.unscoped().create(

@@ -198,6 +198,7 @@ class PracticeSpec:
     # room per location.
     surgery_room: str = "Behandelkamer"
     consulting_room: str = "Spreekkamer"
+    plan_titles: tuple[str, ...] = ("Behandelplan", "Plan")
 
 
 def _nl_mobile(rng: random.Random) -> str:
@@ -277,6 +278,7 @@ VET = PracticeSpec(
     ],
     surgery_room="Toimenpidehuone",
     consulting_room="Vastaanottohuone",
+    plan_titles=("Hoitosuunnitelma", "Suunnitelma"),
 )
 
 SPECS = [DENTAL, VET]
@@ -664,7 +666,7 @@ def _extras(practice, spec, rng, patients, types, practitioners, locations) -> N
             TreatmentPlan(
                 practice=practice,
                 patient=p,
-                title=rng.choice(["Behandelplan", "Plan"]),
+                title=rng.choice(spec.plan_titles),
                 status=TreatmentPlan.Status.ACCEPTED,
             )
             for p in sample

@@ -96,6 +96,8 @@ def test_my_settings_needs_a_login(client):
 def test_the_finnish_demo_reception_starts_in_finnish_and_its_rooms_have_finnish_names(client):
     from django.core.management import call_command
 
+    from appointments.models import TreatmentPlan
+    from crm.models import ChannelGroup
     from practice.models import Practice, Room
 
     call_command("seed_demo", "--clients", "20", verbosity=0)
@@ -104,6 +106,16 @@ def test_the_finnish_demo_reception_starts_in_finnish_and_its_rooms_have_finnish
     assert "Vastaanottohuone" in rooms
     assert any(name.startswith("Toimenpidehuone ") for name in rooms)
     assert not any("kamer" in name for name in rooms)
+    # and the rest of its own words: treatment plans, ad channels
+    plans = set(
+        TreatmentPlan.objects.unscoped().filter(practice=vet).values_list("title", flat=True)
+    )
+    assert plans <= {"Hoitosuunnitelma", "Suunnitelma"}
+    groups = set(
+        ChannelGroup.objects.unscoped().filter(practice=vet).values_list("name", flat=True)
+    )
+    assert {"Puhelin", "Hakumainonta"} <= groups
+    assert "Context ads" not in groups
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="vastaanotto"))
