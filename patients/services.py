@@ -108,7 +108,7 @@ def patient_create(practice: Practice, *, actor, client: Client, **fields: Any) 
     if unknown:
         raise ValueError(f"Unknown patient fields: {sorted(unknown)}")
     if client.practice_id != practice.pk:
-        raise ValidationError({"client": "Unknown client."})
+        raise ValidationError({"client": _("Unknown client.")})
     patient = Patient(practice=practice, client=client, **fields)
     patient.search_text = patient.build_search_text(client)
     patient.full_clean()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -63,7 +64,7 @@ class DepartureReportView(PracticeScopedViewSetMixin, APIView):
     def get(self, request):
         membership = self.membership
         if not departure.can_read_report(membership):
-            raise PermissionDenied("This role may not read reports.")
+            raise PermissionDenied(_("This role may not read reports."))
         own_only = not departure.has_right(membership, departure.Right.VIEW_REPORTS)
         form = DepartureReportForm(
             request.query_params, practice=self.practice, lock_practitioner=own_only
