@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from practice.api.fields import (
@@ -13,6 +14,8 @@ from ..services import CLIENT_FIELDS, PATIENT_FIELDS
 class ClientOutputSerializer(serializers.ModelSerializer):
     email = OptionalEmailField()
     sex = blank_choice_field(Sex.choices)
+    # Empty: their messages follow the practice's language.
+    language = blank_choice_field(settings.LANGUAGES)
 
     class Meta:
         model = Client

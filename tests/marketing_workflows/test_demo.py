@@ -10,7 +10,7 @@ from django.urls import reverse
 from marketing_workflows.demo import FORGOTTEN, REFUSED
 from marketing_workflows.models import Enrolment, Workflow
 from patients.models import Client
-from practice.models import Membership, Practice
+from practice.models import Membership, Practice, StaffProfile
 
 
 def test_the_demo_has_amsterdam_patients_not_seen_for_18_months_and_a_paused_example(db, client):
@@ -19,6 +19,8 @@ def test_the_demo_has_amsterdam_patients_not_seen_for_18_months_and_a_paused_exa
     dutch = Practice.objects.get(default_country="NL")
     finnish = Practice.objects.get(default_country="FI")
     director = Membership.objects.unscoped().get(user__username="director")
+    # The demo's staff start in their practice's language; this test reads English.
+    StaffProfile.objects.create(user=director.user, language="en")
     client.force_login(director.user)
     # when the manager previews the criteria in the builder
     data = {
