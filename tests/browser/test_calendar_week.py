@@ -251,3 +251,59 @@ def test_on_a_phone_short_appointments_show_names_and_the_card_does_not_clip(
         assert clipped == 0
     finally:
         context.close()
+
+
+def test_a_click_on_a_free_time_in_the_week_view_books_that_day(
+    live_server, page, receptionist, dentist, location_a, surgery
+):
+    log_in(page, live_server)
+    thursday = surgery["monday"] + dt.timedelta(days=3)
+    page.goto(
+        f"{live_server.url}/calendar/?location={location_a.pk}&date={surgery['monday']}"
+        f"&view=week&practitioner={dentist.pk}"
+    )
+    # 2px a minute from 08:00: y=365 is 11:02, in the 11:00 quarter.
+    page.locator(f".cal-col[data-day='{thursday}']").click(position={"x": 40, "y": 365})
+    page.wait_for_selector("#panel form")
+    assert page.input_value("#id_date") == thursday.isoformat()
+    assert page.input_value("#id_start_time") == "11:00"
+
+
+def test_on_a_phone_a_long_press_drags_an_appointment_in_the_grid(
+    live_server, browser, receptionist, dentist, location_a, surgery
+):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, live_server)
+        anna = surgery["anna"]
+        page.goto(
+            f"{live_server.url}/calendar/?location={location_a.pk}&date={surgery['monday']}"
+            "&layout=grid"
+        )
+        shot(page, "day-view-grid")
+        block = page.locator(f".appt[data-appointment='{anna.pk}']")
+        block.scroll_into_view_if_needed()
+        box = block.bounding_box()
+        x, y = box["x"] + 20, box["y"] + box["height"] / 2
+        cdp = context.new_cdp_session(page)
+
+        def touch(kind, y_at):
+            points = [] if kind == "touchEnd" else [{"x": x, "y": y_at}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        # when: she holds Anna for a moment, then drags her an hour down (120 px)
+        touch("touchStart", y)
+        page.wait_for_timeout(600)
+        for step in range(1, 13):
+            touch("touchMove", y + step * 10)
+        touch("touchEnd", y + 120)
+        # then: Anna moves from 09:00 to 10:00 (snapped)... onto Bartholomeus at 10:00:
+        # refused, as on the desktop, with the message in the panel
+        page.wait_for_selector("#panel:not([hidden]) >> text=Bartholomeus")
+        assert page.locator("#move-form #id_start_time").input_value() == "10:00"
+        anna.refresh_from_db()
+        assert anna.starts_at == surgery["anna"].starts_at
+    finally:
+        context.close()
