@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from appointments.models import Appointment, WorkingHours
+from appointments.models import Appointment, PlannedTreatment, WorkingHours
 
 from .. import factories as f
 
@@ -64,6 +64,15 @@ def surgery(practice_a, location_a, dentist, ctype_a, week_monday):
 
     tuesday = week_monday + dt.timedelta(days=1)
     anna = book("Anna de Vries", week_monday, 9)
+    plan = f.TreatmentPlanFactory(practice=practice_a, patient=anna.patient, title="Upper jaw")
+    for code, description, fee in [
+        ("V21", "Composite filling, two surfaces, upper left molar", "96.40"),
+        ("C003", "Periodic oral examination", "27.62"),
+    ]:
+        PlannedTreatment.objects.unscoped().create(
+            practice=practice_a, plan=plan, code=code, description=description, fee=fee
+        )
+    f.PaymentFactory(practice=practice_a, patient=anna.patient, client=anna.patient.client)
     carla = book("Carla Blok", tuesday, 11, minutes=60)
     book("Bartholomeus van der Heijden-Smit", week_monday, 10, minutes=15)
     book("Fleur Janssen", week_monday, 10, 15, minutes=15)
@@ -234,7 +243,6 @@ def test_on_a_phone_short_appointments_show_names_and_the_card_does_not_clip(
 
         # the patient card: every table fits its card, no cell hidden
         patient = surgery["anna"].patient
-        f.PaymentFactory(practice=practice_a, patient=patient, appointment=surgery["anna"])
         page.goto(f"{live_server.url}/patients/{patient.pk}/")
         page.wait_for_load_state("networkidle")
         shot(page, "patient-card")
