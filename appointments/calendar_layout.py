@@ -141,12 +141,20 @@ def _column(practitioner, appointments, working, *, tz, day, start, end) -> Colu
         minutes = (min(_wall(moment, tz), end) - start).total_seconds() // 60
         return int(minutes) * PX_PER_MINUTE
 
+    bottom = int((end - start).total_seconds() // 60) * PX_PER_MINUTE
     blocks = []
     for appointment in appointments:
         local_start = localtime.to_local(appointment.starts_at, tz)
         local_end = localtime.to_local(appointment.ends_at, tz)
         top = max(offset(local_start), 0)
-        height = max(offset(local_end) - top, SLOT_MINUTES * PX_PER_MINUTE // 2)
+        # On the night the clocks go back, a block on the first 02:30 ends on the wall clock
+        # "before" it starts: it gets its real length then, never less.
+        real = (appointment.ends_at - appointment.starts_at).total_seconds() // 60
+        height = max(
+            offset(local_end) - top,
+            min(int(real) * PX_PER_MINUTE, bottom - top),
+            SLOT_MINUTES * PX_PER_MINUTE // 2,
+        )
         blocks.append(Block(appointment, local_start, local_end, top, height))
     assign_lanes(blocks)
     off, cursor = [], 0
@@ -155,7 +163,6 @@ def _column(practitioner, appointments, working, *, tz, day, start, end) -> Colu
         if top > cursor:
             off.append((cursor, top - cursor))
         cursor = max(cursor, offset(work_end))
-    bottom = int((end - start).total_seconds() // 60) * PX_PER_MINUTE
     if cursor < bottom:
         off.append((cursor, bottom - cursor))
     return Column(practitioner, blocks, off, day)
@@ -217,7 +224,7 @@ def week_grid(week: WeekCalendar) -> DayGrid:
     last = max(
         _minutes_into(day, _day_bounds(week.location, day, by_day[day], tz)[1]) for day in week.days
     )
-    columns, slots = [], []
+    columns = []
     for day in week.days:
         midnight = dt.datetime.combine(day, dt.time(0))
         start = midnight + dt.timedelta(minutes=first)
@@ -226,10 +233,22 @@ def week_grid(week: WeekCalendar) -> DayGrid:
         columns.append(
             _column(week.practitioner, by_day[day], working, tz=tz, day=day, start=start, end=end)
         )
-        if not slots or len(_slots(day, tz, start, end)) > len(slots):
-            # The hour labels from a day that has them all (not the spring-forward day).
-            slots = _slots(day, tz, start, end)
-    # Wall-clock labels of the scale (the same every day), not instants to compute with.
+    # The rows are wall-clock times, the same every day: labelled once each, also in a week
+    # whose Sunday repeats an hour or skips one.
+    slots = []
+    for minutes in range(first - first % SLOT_MINUTES, last, SLOT_MINUTES):
+        if minutes < first:
+            continue
+        hour, minute = divmod(minutes, 60)
+        slots.append(
+            Slot(
+                f"{hour:02d}:{minute:02d}",
+                f"{week.days[0]:%Y-%m-%d}T{hour:02d}:{minute:02d}",
+                (minutes - first) * PX_PER_MINUTE,
+                minute == 0,
+            )
+        )
+    # Labels of the scale, not instants to compute with.
     monday = dt.datetime.combine(week.days[0], dt.time(0), tzinfo=tz)
     grid_start = monday + dt.timedelta(minutes=first)
     grid_end = monday + dt.timedelta(minutes=last)

@@ -192,6 +192,7 @@ def test_week_view_on_the_autumn_week_shows_both_repeated_hour_bookings(
     sunday = grid.columns[6]
     blocks = {b.appointment.pk: b for b in sunday.blocks}
     assert blocks[first.pk].top == blocks[second.pk].top
+    assert blocks[first.pk].height == blocks[second.pk].height == 60  # 30 real minutes each
     assert {blocks[first.pk].lane, blocks[second.pk].lane} == {0, 1}
     assert blocks[first.pk].lanes == blocks[second.pk].lanes == 2
 

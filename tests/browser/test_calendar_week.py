@@ -315,3 +315,32 @@ def test_on_a_phone_a_long_press_drags_an_appointment_in_the_grid(
         assert anna.starts_at == surgery["anna"].starts_at
     finally:
         context.close()
+
+
+def test_the_autumn_week_renders_both_repeated_hour_appointments(
+    live_server, page, receptionist, dentist, location_a, ctype_a, practice_a
+):
+    # given: 02:30 summer time and 02:30 winter time on the night the clocks go back
+    sunday = dt.date(2030, 10, 27)
+    for hour_utc in (0, 1):
+        start = dt.datetime(2030, 10, 27, hour_utc, 30, tzinfo=dt.UTC)
+        f.AppointmentFactory(
+            practice=practice_a,
+            practitioner=dentist,
+            location=location_a,
+            consultation_type=ctype_a,
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=30),
+        )
+    log_in(page, live_server)
+    page.goto(
+        f"{live_server.url}/calendar/?location={location_a.pk}&date={sunday}"
+        f"&view=week&practitioner={dentist.pk}"
+    )
+    shot(page, "week-view-autumn")
+    # then: both on Sunday's 02:30 row, side by side
+    blocks = page.locator(f".cal-col[data-day='{sunday}'] .appt")
+    first, second = blocks.nth(0).bounding_box(), blocks.nth(1).bounding_box()
+    assert first["y"] == second["y"]
+    assert abs(first["x"] - second["x"]) >= first["width"]
+    assert page.locator(".cal-hour", has_text="02:00").count() == 1
