@@ -59,3 +59,9 @@ def long_date(day: dt.date | dt.datetime) -> str:
     the weekday, then the locale's DATE_FORMAT (Russian: '30 ноября 2026', the genitive;
     Finnish: '30. marraskuuta 2026')."""
     return f"{formats.date_format(day, 'l')} {formats.date_format(day, 'DATE_FORMAT')}"
+
+
+def weekday_day_month(day: dt.date | dt.datetime) -> str:
+    """'Monday 30 November' without the year, as `long_date` ('понедельник 30 ноября',
+    'maanantai 30. marraskuuta'): the weekday, then the locale's MONTH_DAY_FORMAT."""
+    return f"{formats.date_format(day, 'l')} {formats.date_format(day, 'MONTH_DAY_FORMAT')}"

@@ -260,6 +260,17 @@ def test_a_long_date_reads_as_each_language_writes_it(language, expected):
         assert long_date(dt.date(2026, 11, 30)) == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("ru", "понедельник 30 ноября"), ("fi", "maanantai 30. marraskuuta")],
+)
+def test_a_day_without_its_year_reads_as_each_language_writes_it(language, expected):
+    from practice.languages import weekday_day_month
+
+    with translation.override(language):
+        assert weekday_day_month(dt.date(2026, 11, 30)) == expected
+
+
 def test_russian_dates_use_the_genitive_on_the_calendar(rita_client, receptionist, location_a):
     StaffProfile.objects.filter(user=receptionist.user).update(language="ru")
     page = rita_client.get(reverse("calendar"), {"date": "2026-11-30"}).content.decode()
