@@ -250,7 +250,8 @@ API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Practice platform API",
     "DESCRIPTION": (
-        "Clients, patients, appointments, consultation types, practitioners and reports."
+        "Clients, patients, appointments, consultation types, practitioners, messages, "
+        "payments, treatment plans, recalls and reports."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
