@@ -114,6 +114,10 @@ def test_axe_finds_nothing_serious_on_any_booking_step_at_phone_width(
         assert page.locator("html").get_attribute("lang") == lang
         steps.append(step)
         problems += _violations(page, axe_path, f"{lang}/{step}")
+        _shot(page, f"{lang}-{step}-390")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        _shot(page, f"{lang}-{step}-1280")
+        page.set_viewport_size(PHONE)
     context.close()
     assert steps[-1] == "done"
     assert Appointment.objects.unscoped().count() == 1
