@@ -39,7 +39,9 @@
       `[data-month-link="${key === 'PageUp' ? 'previous' : 'next'}"]`);
     if (!link) return;
     sessionStorage.setItem(FOCUS_FLAG, '1');  // the next page puts the focus back in the grid
-    window.location.href = link.href;
+    // Without the #calendar fragment: Chromium's scroll to a fragment clears the focus; the
+    // focused day scrolls into view by itself.
+    window.location.href = link.href.split('#')[0];
   }
 
   function onKey(grid, event) {

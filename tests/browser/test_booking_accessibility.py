@@ -179,6 +179,15 @@ def test_a_keyboard_only_client_books_through_the_calendar(live_server, browser,
     assert day["outline"]
     assert day["label"] == "Wednesday 9 January, free times"
     _shot(page, "3-month-focused")
+    # Page Down and Page Up change the month and keep the focus in the calendar
+    with page.expect_navigation():
+        page.keyboard.press("PageDown")
+    assert "month=2030-02" in page.url
+    assert _focused(page)["label"] == "Friday 1 February, free times"
+    with page.expect_navigation():
+        page.keyboard.press("PageUp")
+    assert "month=2030-01" in page.url
+    assert _focused(page)["label"] == "Wednesday 9 January, free times"
     # arrows move between days and say whether each has free times
     page.keyboard.press("ArrowLeft")
     assert _focused(page)["label"] == "Tuesday 8 January, no free times"
