@@ -82,7 +82,7 @@ def message_other_channel(request, message_id: int):
     except services.RetryRefused as refused:
         # Said in the panel itself: a flash would wait for the next whole page.
         return _panel(request, message.appointment, refusal=str(refused))
-    notice = _("Sent again by %(channel)s.") % {"channel": sent.get_channel_display()}
+    notice = _("Sent again by email.") if sent.channel == "email" else _("Sent again by SMS.")
     return _panel(request, message.appointment, notice=notice)
 
 

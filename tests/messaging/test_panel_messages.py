@@ -134,7 +134,7 @@ def test_a_failed_sms_can_be_sent_by_email_with_one_click(
     with django_capture_on_commit_callbacks(execute=True):
         response = rita_client.post(reverse("message-other-channel", args=[failed.pk]))
     html = response.content.decode()
-    assert "Sent again by Email." in html
+    assert "Sent again by email." in html
     assert "Send by email instead" not in html  # done: no second button
     email = Message.objects.unscoped().get(kind="confirmation", channel="email")
     assert (email.status, email.recipient) == ("sent", "anna@example.nl")
