@@ -371,6 +371,20 @@ def other_channel_offers(practice: Practice, messages: Iterable[Message]) -> dic
     }
 
 
+def other_channel_done(messages: Iterable[Message]) -> set[int]:
+    """The failed messages (of one appointment's `messages`) already sent by the other
+    channel, so their rows can say so."""
+    messages = list(messages)
+    keys = {message.idempotency_key for message in messages}
+    return {
+        message.pk
+        for message in messages
+        if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED)
+        and message.appointment_id is not None
+        and _other_channel_key(message, other_channel(message.channel)) in keys
+    }
+
+
 def _other_channel_key(message: Message, channel: str) -> str:
     if message.kind in APPOINTMENT_TIME_KINDS:
         # The key the appointment's own message by that channel has (a client who wants

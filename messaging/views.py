@@ -31,8 +31,10 @@ def _panel(request, appointment, status=200, notice="", refusal=""):
     for message in sent:
         message.appointment = appointment  # one appointment for all: no query per row
     offers = services.other_channel_offers(request.practice, sent)
+    done = services.other_channel_done(sent)
     for message in sent:
         message.other_channel = offers.get(message.pk, "")
+        message.other_channel_done = message.pk in done
     return render(
         request,
         "messaging/_appointment_messages.html",

@@ -45,12 +45,14 @@ def log_in(page, live_server):
     page.wait_for_url("**/calendar/**")
 
 
-def shoot(page, name):
+def shoot(page, name, focus):
+    """The viewport (the panel scrolls on its own) with `focus` scrolled into it."""
     SHOTS.mkdir(exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator(focus).scroll_into_view_if_needed()
         page.wait_for_timeout(150)
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -83,7 +85,7 @@ def test_picking_a_client_with_a_landline_warns_at_once(
     assert "The confirmation and reminder by SMS will fail:" in text
     assert "landline" in text
     assert "Email reaches the client" in text
-    shoot(page, "booking-form-channel-warning")
+    shoot(page, "booking-form-channel-warning", "#channel-warning")
 
     # choosing email for both takes the warning away
     page.select_option("#id_confirmation_channel", "email")
@@ -133,11 +135,11 @@ def test_the_panel_tells_the_two_confirmations_apart_and_sends_a_failed_sms_by_e
     assert "10:00" in text
     assert "11:30" in text
     assert "earlier time" in text
-    shoot(page, "appointment-panel-messages")
+    shoot(page, "appointment-panel-messages", "#appointment-messages")
 
     messages.locator("text=Send by email instead").click()
     page.wait_for_selector("text=Sent again by email.")
     assert Message.objects.unscoped().filter(kind="confirmation", channel="email").count() == 1
     assert page.locator("text=Send by email instead").count() == 0
-    shoot(page, "appointment-panel-messages-sent-by-email")
+    shoot(page, "appointment-panel-messages-sent-by-email", "#appointment-messages")
     assert failed.pk

@@ -136,6 +136,7 @@ def test_a_failed_sms_can_be_sent_by_email_with_one_click(
     html = response.content.decode()
     assert "Sent again by email." in html
     assert "Send by email instead" not in html  # done: no second button
+    assert "Sent by email (below)." in html  # the failed row says so
     email = Message.objects.unscoped().get(kind="confirmation", channel="email")
     assert (email.status, email.recipient) == ("sent", "anna@example.nl")
     assert email.appointment_starts_at == failed.appointment_starts_at
