@@ -350,8 +350,15 @@ def appointment_move(
 
 @transaction.atomic
 def appointment_cancel(
-    practice: Practice, *, actor, appointment: Appointment, reason: str = ""
+    practice: Practice,
+    *,
+    actor,
+    appointment: Appointment,
+    reason: str = "",
+    by_client: bool = False,
 ) -> Appointment:
+    """Cancel; `by_client` when the client did it themselves (through their link), so they
+    are sent a confirmation of their cancellation rather than the news of it."""
     if appointment.status == Appointment.Status.CANCELLED:
         return appointment
     if Appointment.Status.CANCELLED not in ALLOWED_TRANSITIONS[appointment.status]:
@@ -366,7 +373,11 @@ def appointment_cancel(
         practice, actor=actor, action="appointment.cancel", obj=appointment, data={"reason": reason}
     )
     _on_commit_send(
-        signals.appointment_cancelled, practice=practice, appointment=appointment, actor=actor
+        signals.appointment_cancelled,
+        practice=practice,
+        appointment=appointment,
+        actor=actor,
+        by_client=by_client,
     )
     return appointment
 

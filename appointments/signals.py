@@ -7,7 +7,7 @@ appointment_booked = Signal()
 # kwargs: practice, appointment, actor, previous_starts_at (each move raises
 # appointment.schedule_revision; a request for where it already is sends nothing)
 appointment_moved = Signal()
-# kwargs: practice, appointment, actor
+# kwargs: practice, appointment, actor, by_client (the client cancelled through their link)
 appointment_cancelled = Signal()
 # kwargs: practice, appointment, actor, previous_status
 appointment_status_changed = Signal()

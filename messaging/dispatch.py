@@ -33,7 +33,7 @@ from practice.tenancy import practice_scope
 from . import errors
 from .eligibility import client_failure
 from .links import appointment_link, online_booking_link, unsubscribe_link, waitlist_offer_link
-from .models import OWN_TEXT_KINDS, Channel, Kind, Message, SmsGateway
+from .models import CANCELLATION_KINDS, OWN_TEXT_KINDS, Channel, Kind, Message, SmsGateway
 from .providers import (
     PermanentFailure,
     Sent,
@@ -323,10 +323,12 @@ def _template(message: Message, batch: Batch):
 
 
 def _wants_appointment_link(message: Message) -> bool:
-    """Whether the message carries the client's personal appointment link."""
+    """Whether the message carries the client's personal appointment link (a cancellation
+    carries the online booking page instead: there is nothing left to confirm)."""
     return (
         message.kind not in OWN_TEXT_KINDS
         and message.kind != Kind.BOOKING_LINK
+        and message.kind not in CANCELLATION_KINDS
         and message.waitlist_offer is None
     )
 

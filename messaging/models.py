@@ -33,6 +33,8 @@ class Kind(models.TextChoices):
     WAITLIST_GONE = "waitlist_gone", _("Waitlist: time gone")
     MARKETING = "marketing", _("News and offers (workflow)")
     TEXT_BACK = "text_back", _("Missed call: text back with the booking link")
+    CANCELLATION = "cancellation", _("Cancellation")
+    CANCEL_CONFIRMED = "cancel_confirmed", _("Cancellation confirmed")
 
 
 # Kinds whose message brings its own subject and body (templates with placeholders, rendered
@@ -43,6 +45,9 @@ OWN_TEXT_KINDS = frozenset({Kind.MARKETING, Kind.TEXT_BACK})
 # Messages about an appointment's time: they follow its moves, status and cancellation.
 # Others that name an appointment (the booking link sent at checkout) do not.
 APPOINTMENT_TIME_KINDS = (Kind.CONFIRMATION, Kind.REMINDER)
+
+# Telling the client their appointment is cancelled: one of the two, once per appointment.
+CANCELLATION_KINDS = (Kind.CANCELLATION, Kind.CANCEL_CONFIRMED)
 
 
 class MessagingSettings(PracticeOwnedModel):
@@ -234,6 +239,9 @@ class Message(PracticeOwnedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )
+    # The appointment's start this message is about, as it was when queued: a moved
+    # appointment's two confirmations each say which time they confirmed.
+    appointment_starts_at = models.DateTimeField(_("appointment time"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"))
     idempotency_key = models.CharField(max_length=200)
     provider_id = models.CharField(max_length=64, blank=True)

@@ -19,15 +19,15 @@ from typing import Protocol
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from patients.models import Client
+from patients.models import Client, Delivery
 from practice.bulk import db_values, unnested
 from practice.models import Practice
 from practice.scoping import for_practice
 
 from . import errors
 from .eligibility import client_failure
-from .models import OWN_TEXT_KINDS, Channel, Message
-from .selectors import sms_gateway, template_for
+from .models import OWN_TEXT_KINDS, Channel, Kind, Message
+from .selectors import messaging_settings, sms_gateway, template_for
 from .tasks import dispatch_due_messages_task
 
 # Ask for the client's best channel: SMS to a usable mobile, else email.
@@ -43,6 +43,88 @@ def best_channel(practice: Practice, client) -> str:
     """SMS to a usable mobile when the practice can send SMS, else email, else ''."""
     channels = client_channels(practice, client)
     return channels[0] if channels else ""
+
+
+def channel_failure(practice: Practice, client, channel: str) -> str:
+    """Why `channel` cannot reach `client` now (an `errors` code), or '': the queueing rule
+    for an appointment message, and a number the gateway found to be a landline."""
+    failure = client_failure(
+        kind=Kind.CONFIRMATION,
+        channel=channel,
+        has_gateway=channel != Channel.SMS or sms_gateway(practice) is not None,
+        mobile=client.mobile,
+        email=client.email,
+        sms_opted_out=client.sms_opted_out,
+        marketing_consent=client.marketing_consent,
+    )
+    if not failure and channel == Channel.SMS and client.mobile_is_landline:
+        return errors.LANDLINE
+    return failure
+
+
+def channel_for(
+    practice: Practice, client, *, wanted: Sequence[str], allowed: Sequence[str]
+) -> str:
+    """The channel for a message the client must get: the first of `wanted` (their own
+    choice) that reaches them, else the best that does, among `allowed`. When none does,
+    the first wanted (or allowed) one: the message is then saved failed with its reason,
+    for staff to see and send by the other channel."""
+    usable = client_channels(practice, client)
+    for channel in [*wanted, *usable]:
+        if channel in usable and channel in allowed:
+            return channel
+    return next(iter([*wanted, *allowed]), Channel.EMAIL)
+
+
+@dataclass(frozen=True)
+class ChannelProblem:
+    """A channel chosen for an appointment's messages that cannot reach the client."""
+
+    channel: str
+    kinds: tuple[str, ...]  # confirmation, reminder
+    reason: str  # an `errors` code
+    works: str  # the other channel when it does reach them, else ''
+
+    @property
+    def reason_text(self) -> str:
+        return str(errors.REASONS[self.reason])
+
+
+def channel_problems(
+    practice: Practice, client, *, wanted: dict[str, list[str]]
+) -> list[ChannelProblem]:
+    """Which channels wanted for each kind (kind -> channels) cannot reach `client` now,
+    and why: what the booking form warns about before the messages fail."""
+    by_channel: dict[str, list[str]] = {}
+    for kind, channels in wanted.items():
+        for channel in channels:
+            by_channel.setdefault(channel, []).append(kind)
+    problems = []
+    for channel, kinds in by_channel.items():
+        reason = channel_failure(practice, client, channel)
+        if reason:
+            other = Channel.EMAIL if channel == Channel.SMS else Channel.SMS
+            works = "" if channel_failure(practice, client, other) else other
+            problems.append(ChannelProblem(channel, tuple(kinds), reason, works))
+    return problems
+
+
+def appointment_channel_problems(
+    practice: Practice, client, *, confirmation: str | None, reminder: str | None
+) -> list[ChannelProblem]:
+    """`channel_problems` for an appointment about to be booked with these confirmation
+    and reminder choices (a `Delivery` value; None: as the client's record says), counting
+    only what the practice sends."""
+    prefs = messaging_settings(practice)
+    chosen = {
+        Kind.CONFIRMATION: client.confirmation_channel if confirmation is None else confirmation,
+        Kind.REMINDER: client.reminder_channel if reminder is None else reminder,
+    }
+    wanted = {
+        kind: [c for c in Delivery.channels(value) if prefs.channel_enabled(kind, c)]
+        for kind, value in chosen.items()
+    }
+    return channel_problems(practice, client, wanted=wanted)
 
 
 def failure_before_sending(

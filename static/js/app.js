@@ -29,7 +29,10 @@
   }
 
   function pickPatient(id, label) {
-    document.getElementById('id_patient').value = id;
+    const input = document.getElementById('id_patient');
+    input.value = id;
+    // A hidden field fires no change of its own: the channel warning listens for one.
+    input.dispatchEvent(new Event('change', {bubbles: true}));
     document.getElementById('chosen-patient').textContent = label;
     document.getElementById('patient-picks').innerHTML = '';
     document.getElementById('patient-q').value = '';
