@@ -196,7 +196,37 @@ def match_people(practice: Practice, comms: Iterable[Communication]) -> dict[int
     directory = _directory(practice, phones, emails)
     matches = {comm.pk: _match_one(directory, comm) for comm in comms}
     _inherit_from_answering_calls(practice, comms, matches)
+    _inherit_from_text_back_bookings(practice, comms, matches)
     return matches
+
+
+def _inherit_from_text_back_bookings(
+    practice: Practice, comms: list[Communication], matches: dict[int, Match]
+) -> None:
+    """A missed call from a number on no client's card, whose text-back link was used to
+    book online, is the client who booked (whatever number they typed): the call and the
+    booking are one contact."""
+    waiting = {
+        c.text_back_booking_id: c.pk
+        for c in comms
+        if c.text_back_booking_id and matches[c.pk].client_id is None
+    }
+    if not waiting:
+        return
+    booked = (
+        for_practice(Appointment, practice)
+        .filter(pk__in=waiting)
+        .values_list("pk", "client_id", "patient_id")
+    )
+    for appointment_id, client_id, patient_id in booked:
+        matches[waiting[appointment_id]] = Match(
+            client_id=client_id,
+            patient_id=patient_id,
+            # They had no card when they called: a first-time patient.
+            person_kind=PersonKind.NEW_PATIENT,
+            matched_count=1,
+            match_note=_("booked online through the text-back link"),
+        )
 
 
 def _inherit_from_answering_calls(

@@ -2,7 +2,8 @@
 recorded as a processed web request (source 'online booking') with the UTM tags the page
 was opened with, so its ad channel is found by the same rules, and its contact (the
 client's, that local day) holds the appointment: result 'Booked'. A booking through a
-missed-call text-back link joins the caller's contact the same way (same client, same day).
+missed-call text-back link joins the caller's contact: the link's `call` code names the
+call, which takes the booking's client when no card had its number (same client, same day).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from practice import localtime
 from practice.models import Practice
 from practice.scoping import for_practice
 
+from . import textback
 from .derive import communications_changed
 from .models import Communication, Source
 
@@ -57,4 +59,20 @@ def online_booking_record(
         except IntegrityError:  # recorded by a concurrent signal
             request = found.get()
     communications_changed(practice, [request.pk])
+    # Then the call (its recovery reads the request's person, stored just now).
+    communications_changed(practice, _text_back_call(practice, appointment, tags))
     return request
+
+
+def _text_back_call(practice: Practice, appointment: Appointment, tags: dict[str, str]) -> list:
+    """The missed call whose text-back link the booking came through (the `call` code the
+    booking page kept): it now names this booking, so a caller on no client's card is the
+    client who booked, and the call joins their contact. [] when there is none."""
+    call = textback.call_from_code(practice, tags.get("call", ""))
+    if call is None:
+        return []
+    if call.text_back_booking_id is None:
+        for_practice(Communication, practice).filter(pk=call.pk).update(
+            text_back_booking=appointment
+        )
+    return [call.pk]

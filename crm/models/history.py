@@ -374,6 +374,15 @@ class Communication(PracticeOwnedModel):
     )
     channel_evidence = models.CharField(max_length=300, blank=True)
 
+    # A missed call whose text-back link was used to book: that booking (the caller, if on
+    # no client's card, is then the client who booked; `crm.online`).
+    text_back_booking = models.ForeignKey(
+        "appointments.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # A call relinked by hand to the web request it answered.
     answers_request = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answered_by"
