@@ -7,9 +7,9 @@ import pytest
 import time_machine
 
 from crm.models import Communication, ContactSettings
+from crm.textback import text_back_code
 from messaging.dispatch import dispatch_due_messages
 from messaging.fake_twilio import FakeTwilio
-from crm.textback import text_back_code
 from messaging.models import Kind, Message, SmsGateway, SmsOptOut
 
 from ..messaging.conftest import messaging_on  # noqa: F401  (a fixture)
