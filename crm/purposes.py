@@ -11,8 +11,8 @@ What the employee did is read from the practice's audit log (one row per write, 
 actor and time, written by every service): that is where appointment bookings, moves and
 cancellations, task completion and closing, and waitlist additions and closings are
 recorded. The window runs from the call's start to `window` minutes after its end, both
-edges included. Nothing in the app marks a patient 'notified' yet; the action name
-`appointment.notified` is in the table so that such a mark counts once it writes its row.
+edges included. 'Mark patient notified' on the appointment panel writes
+`appointment.notified` (appointments.services.appointment_mark_notified).
 
 Incoming communications (and web requests, chats, dialogs) from anyone but an employee
 are 'Wants to book': the person reached out. An employee's are conversations.
