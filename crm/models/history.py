@@ -429,6 +429,10 @@ class Communication(PracticeOwnedModel):
             ),
             models.Index(fields=["practice", "started_at"]),
             models.Index(fields=["practice", "phone_e164", "started_at"]),
+            # The report's topic list: the practice's distinct topics without its rows.
+            models.Index(
+                fields=["practice", "topic"], condition=~Q(topic=""), name="crm_comm_topic"
+            ),
         ]
 
     def __str__(self) -> str:
