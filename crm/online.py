@@ -9,6 +9,7 @@ call, which takes the booking's client when no card had its number (same client,
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from appointments.models import Appointment
 from practice import localtime
@@ -18,6 +19,7 @@ from practice.scoping import for_practice
 from . import textback
 from .derive import communications_changed
 from .models import Communication, Source
+from .reasons import reason
 
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
@@ -39,7 +41,7 @@ def online_booking_record(
             kind=Communication.Kind.WEB_REQUEST,
             direction=Communication.Direction.INCOMING,
             status=Communication.Status.PROCESSED,
-            status_reason="booked online",
+            status_reason=reason(gettext_noop("Booked online")),
             source=Source.ONLINE_BOOKING,
             provider_id=key,
             started_at=appointment.created_at,

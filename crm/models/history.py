@@ -28,6 +28,8 @@ from practice import localtime
 from practice.models import Membership
 from practice.scoping import PracticeOwnedModel
 
+from ..reasons import reason_text
+
 
 class Source(models.TextChoices):
     """Where a communication or event came from."""
@@ -434,6 +436,19 @@ class Communication(PracticeOwnedModel):
                 fields=["practice", "topic"], condition=~Q(topic=""), name="crm_comm_topic"
             ),
         ]
+
+    # Reasons are stored as codes (crm.reasons) and read in the reader's language.
+    @property
+    def status_reason_text(self) -> str:
+        return reason_text(self.status_reason)
+
+    @property
+    def match_note_text(self) -> str:
+        return reason_text(self.match_note)
+
+    @property
+    def purpose_reason_text(self) -> str:
+        return reason_text(self.purpose_reason)
 
     def __str__(self) -> str:
         who = self.phone_raw or self.email

@@ -78,7 +78,7 @@ def test_a_task_completed_by_the_caller_at_the_windows_last_minute_makes_a_crm_t
     with _at(CALL_AT + minutes(18)):
         run_on_commit(task_complete, practice_a, actor=receptionist.user, task=task)
     assert _refetch(call).purpose == Purpose.CRM_TASK
-    assert call.purpose_reason
+    assert call.purpose_reason_text
 
 
 def test_a_task_completed_a_second_after_the_window_leaves_a_conversation(
@@ -89,7 +89,7 @@ def test_a_task_completed_a_second_after_the_window_leaves_a_conversation(
         run_on_commit(task_complete, practice_a, actor=receptionist.user, task=task)
     call = _refetch(call)
     assert call.purpose == Purpose.CONVERSATION
-    assert "15 minutes" in call.purpose_reason
+    assert "15 minutes" in call.purpose_reason_text
 
 
 def test_another_employees_action_in_the_window_does_not_count(
@@ -184,7 +184,7 @@ def test_a_waitlist_call_that_ends_in_a_booking_becomes_wants_to_book(
         run_on_commit(waitlist_entry_save, practice_a, actor=receptionist.user, entry=entry)
     call = _refetch(call)
     assert call.purpose == Purpose.WANTS_TO_BOOK
-    assert "waitlist" in call.purpose_reason
+    assert "waitlist" in call.purpose_reason_text
 
 
 def test_an_incoming_call_from_a_patient_wants_to_book(practice_a, patient_a):
@@ -226,7 +226,7 @@ def test_marking_the_patient_notified_at_the_windows_last_second_makes_a_reminde
     assert response.status_code == 200
     call = _refetch(call)
     assert call.purpose == Purpose.REMINDER
-    assert "notified" in call.purpose_reason
+    assert "notified" in call.purpose_reason_text
 
 
 def test_marking_the_patient_notified_a_second_after_the_window_leaves_a_conversation(
