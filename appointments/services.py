@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient
 from practice import localtime
-from practice.models import Equipment, Location, Membership, Practice, Room
+from practice.models import AuditLog, Equipment, Location, Membership, Practice, Room
 from practice.rights import Right, require_right
 from practice.scoping import for_practice
 from practice.services import audit_log_write
@@ -415,6 +415,30 @@ def appointment_set_status(
         previous_status=previous,
     )
     return appointment
+
+
+NOTIFIED = "appointment.notified"
+
+
+@transaction.atomic
+def appointment_mark_notified(practice: Practice, *, actor, appointment: Appointment) -> AuditLog:
+    """Staff told the patient about this appointment (a reminder call, a message by hand).
+
+    Kept as the audit row `appointment.notified` with its time: what the contact history's
+    purpose rule reads (an outgoing call followed within 15 minutes by this mark counts as
+    a reminder). Marking again records another time. Not for a cancelled appointment.
+    """
+    if appointment.status == Appointment.Status.CANCELLED:
+        raise ValidationError(_("A cancelled appointment cannot be marked notified."))
+    row = audit_log_write(practice, actor=actor, action=NOTIFIED, obj=appointment)
+    _on_commit_send(
+        signals.appointment_notified,
+        practice=practice,
+        appointment=appointment,
+        actor=actor,
+        at=row.at,
+    )
+    return row
 
 
 @transaction.atomic

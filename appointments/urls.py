@@ -17,5 +17,10 @@ urlpatterns = [
         views.appointment_status,
         name="appointment-status",
     ),
+    path(
+        "appointments/<id:appointment_id>/notified/",
+        views.appointment_notified,
+        name="appointment-notified",
+    ),
     path("w/<code:code>/", waitlist_views.waitlist_offer_page, name="waitlist-offer"),
 ]

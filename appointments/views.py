@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from practice.scoping import for_practice
 from practice.selectors import practitioner_list
 from practice.views_helpers import apply_validation_error, htmx_redirect, staff_view
 
-from . import services
+from . import selectors, services
 from .access import access_appointment_by_id, access_location_by_id, default_location
 from .calendar_layout import PX_PER_MINUTE, SLOT_MINUTES, day_grid, week_grid
 from .forms import AppointmentForm, CancelForm, MoveForm, StatusForm
@@ -256,6 +256,7 @@ def appointment_detail(request, appointment_id: int):
 
 def _detail(request, appointment, *, move_form=None, cancel_form=None, status=200):
     tz = appointment.location.tz
+    notified = selectors.appointment_last_notified(request.practice, appointment)
     return render(
         request,
         "appointments/appointment_detail.html",
@@ -273,6 +274,11 @@ def _detail(request, appointment, *, move_form=None, cancel_form=None, status=20
             ],
             "can_cancel": Appointment.Status.CANCELLED
             in services.ALLOWED_TRANSITIONS[appointment.status],
+            "notified": notified,
+            "notified_time": localtime.time_label(notified.at, tz) if notified else "",
+            "notified_day": localtime.local_date(notified.at, tz) if notified else None,
+            "today": localtime.local_today(tz),
+            "can_notify": appointment.status != Appointment.Status.CANCELLED,
         },
         status=status,
     )
@@ -325,6 +331,23 @@ def appointment_cancel(request, appointment_id: int):
             day = localtime.local_date(appointment.starts_at, appointment.location.tz)
             return htmx_redirect(request, calendar_url(appointment, day))
     return _detail(request, appointment, cancel_form=form, status=422)
+
+
+@require_POST
+@staff_view(Right.BOOK_APPOINTMENTS)
+def appointment_notified(request, appointment_id: int):
+    """'Mark patient notified': the panel again, saying by whom and when."""
+    appointment = access_appointment_by_id(request.practice, appointment_id)
+    try:
+        services.appointment_mark_notified(
+            request.practice, actor=request.user, appointment=appointment
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _detail(request, appointment, status=422)
+    if not request.htmx:
+        return redirect("appointment-detail", appointment_id=appointment.pk)
+    return _detail(request, appointment)
 
 
 @require_POST

@@ -123,6 +123,28 @@ def mask_secret(value: str) -> str:
     return f"…{value[-4:]}" if len(value) > 4 else "…"
 
 
+class SmsOptOut(PracticeOwnedModel):
+    """A number that replied STOP (or that the gateway says unsubscribed), in E.164.
+
+    A client's opt-out is kept on their card (`Client.sms_opted_out`); this row keeps it for
+    the number itself, so a number on no client's card (a missed call's text-back to an
+    unknown caller) is never texted after STOP. START deletes it.
+    """
+
+    number = models.CharField(_("number"), max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "number"], name="sms_opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class MessageTemplate(PracticeOwnedModel):
     """A template for one kind, channel and language; per consultation type or for all."""
 
@@ -226,7 +248,11 @@ class Message(PracticeOwnedModel):
         related_name="messages",
         db_index=False,
     )
-    client = models.ForeignKey("patients.Client", on_delete=models.CASCADE, related_name="+")
+    # None only for an SMS to a number on no client's card (a missed call's text-back to an
+    # unknown caller): `recipient` is then the whole address.
+    client = models.ForeignKey(
+        "patients.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # The patient a message without an appointment is about (a workflow's message).
     patient = models.ForeignKey(
         "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -260,7 +286,12 @@ class Message(PracticeOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["practice", "idempotency_key"], name="message_idempotency"
-            )
+            ),
+            # A message without a client is an SMS to the number it names.
+            models.CheckConstraint(
+                condition=Q(client__isnull=False) | (Q(channel="sms") & ~Q(recipient="")),
+                name="message_client_or_number",
+            ),
         ]
         indexes = [
             # The dispatcher's claim: due scheduled rows, oldest first.

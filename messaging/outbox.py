@@ -27,7 +27,7 @@ from practice.scoping import for_practice
 from . import errors
 from .eligibility import client_failure
 from .models import OWN_TEXT_KINDS, Channel, Kind, Message
-from .selectors import messaging_settings, sms_gateway, template_for
+from .selectors import messaging_settings, opted_out_numbers, sms_gateway, template_for
 from .tasks import dispatch_due_messages_task
 
 # Ask for the client's best channel: SMS to a usable mobile, else email.
@@ -135,17 +135,24 @@ def failure_before_sending(
     channel: str,
     consultation_type_id: int | None = None,
     body: str = "",
+    to_phone: str = "",
 ) -> str:
-    """Why a message cannot go out (an `errors` code), or '' when it can be tried."""
+    """Why a message cannot go out (an `errors` code), or '' when it can be tried.
+    Without a client, `to_phone` is the number: its own opt-out (STOP) counts, and it
+    has no consent to anything (so never a marketing message)."""
     failure = client_failure(
         kind=kind,
         channel=channel,
         # Looked up only for an SMS (the gateway's absence is no reason not to email).
         has_gateway=channel != Channel.SMS or sms_gateway(practice) is not None,
-        mobile=client.mobile,
-        email=client.email,
-        sms_opted_out=client.sms_opted_out,
-        marketing_consent=client.marketing_consent,
+        mobile=client.mobile if client is not None else to_phone,
+        email=client.email if client is not None else "",
+        sms_opted_out=(
+            client.sms_opted_out
+            if client is not None
+            else bool(opted_out_numbers(practice, [to_phone]))
+        ),
+        marketing_consent=client.marketing_consent if client is not None else None,
         body=body,
     )
     if failure or kind in OWN_TEXT_KINDS:
@@ -172,10 +179,15 @@ def message_queue(
     patient=None,
     subject: str = "",
     body: str = "",
+    to_phone: str = "",
     **about,
 ) -> Message | None:
     """The message under `key`: the existing one, or a new one due at `due_at` (now by
     default); None when `channel` is BEST and nothing reaches the client.
+
+    `client` None with `to_phone` (E.164): an SMS to a number on no client's card (a
+    missed call's text-back to an unknown caller), judged by the same rule, the number's
+    own opt-out standing for the client's.
 
     A message that cannot be sent is saved failed with its reason. Kinds with a text of
     their own (workflow messages) take `subject` and `body`, templates with placeholders
@@ -185,6 +197,8 @@ def message_queue(
     existing = for_practice(Message, practice).filter(idempotency_key=key).first()
     if existing:
         return existing
+    if client is None and not (to_phone and channel == Channel.SMS):
+        raise ValueError("A message without a client is an SMS to `to_phone`.")
     if channel == BEST:
         channel = best_channel(practice, client)
         if not channel:
@@ -196,6 +210,7 @@ def message_queue(
         channel=channel,
         consultation_type_id=consultation_type_id,
         body=body,
+        to_phone=to_phone,
     )
     message = Message(
         practice=practice,
@@ -203,7 +218,7 @@ def message_queue(
         patient=patient,
         kind=kind,
         channel=channel,
-        recipient=client.mobile if channel == Channel.SMS else client.email,
+        recipient=_recipient(client, channel, to_phone),
         subject=subject,
         body=body,
         due_at=due_at or timezone.now(),
@@ -219,6 +234,12 @@ def message_queue(
     except IntegrityError:  # a concurrent event created it first
         return for_practice(Message, practice).get(idempotency_key=key)
     return message
+
+
+def _recipient(client, channel: str, to_phone: str) -> str:
+    if client is None:
+        return to_phone
+    return client.mobile if channel == Channel.SMS else client.email
 
 
 class Contact(Protocol):

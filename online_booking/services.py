@@ -67,7 +67,17 @@ class SlotTaken(ValidationError):
 
 
 # What the booking page keeps of how it was opened (the contact history's ad channel).
-TAGS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "landing_page")
+# `call`: the missed call whose text-back SMS carried the link (crm.textback's code), so
+# the booking joins the caller's contact.
+TAGS = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "landing_page",
+    "call",
+)
 TAG_LIMIT = 200
 
 
