@@ -6,10 +6,11 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from patients.access import access_patient_by_id
@@ -26,7 +27,7 @@ from practice.parsing import (
 )
 from practice.rights import Right
 from practice.scoping import for_practice
-from practice.views_helpers import apply_validation_error, htmx_redirect, staff_view
+from practice.views_helpers import apply_validation_error, htmx_redirect, is_htmx, staff_view
 
 from . import services
 from .access import access_appointment_by_id, access_location_by_id, default_location
@@ -198,7 +199,16 @@ def appointment_detail(request, appointment_id: int):
     return _detail(request, appointment, move_form=move_form)
 
 
-def _detail(request, appointment, *, move_form=None, cancel_form=None, status=200):
+def _detail(
+    request,
+    appointment,
+    *,
+    move_form=None,
+    cancel_form=None,
+    status=200,
+    notice: str | None = None,
+    status_error: str | None = None,
+):
     tz = appointment.location.tz
     return render(
         request,
@@ -210,11 +220,14 @@ def _detail(request, appointment, *, move_form=None, cancel_form=None, status=20
             "local_end": localtime.to_local(appointment.ends_at, tz),
             "move_form": move_form or MoveForm(practice=request.practice, appointment=appointment),
             "cancel_form": cancel_form or CancelForm(),
+            # Only what may be done now: a visit still ahead offers no 'Arrived'.
             "next_statuses": [
                 Appointment.Status(s)
-                for s in services.ALLOWED_TRANSITIONS[appointment.status]
+                for s in services.next_statuses(appointment)
                 if s != Appointment.Status.CANCELLED
             ],
+            "notice": notice,
+            "status_error": status_error,
             "can_cancel": Appointment.Status.CANCELLED
             in services.ALLOWED_TRANSITIONS[appointment.status],
         },
@@ -267,12 +280,28 @@ def appointment_cancel(request, appointment_id: int):
     return _detail(request, appointment, cancel_form=form, status=422)
 
 
+# What the panel says after a status change: what changed, and for whom.
+STATUS_NOTICES = {
+    Appointment.Status.ARRIVED: gettext_lazy("Marked %(patient)s as arrived."),
+    Appointment.Status.IN_PROGRESS: gettext_lazy("Marked %(patient)s as in progress."),
+    Appointment.Status.COMPLETED: gettext_lazy("Marked %(patient)s as completed."),
+    Appointment.Status.NO_SHOW: gettext_lazy("Marked %(patient)s as a no-show."),
+    Appointment.Status.BOOKED: gettext_lazy("Put %(patient)s back to booked."),
+    Appointment.Status.CANCELLED: gettext_lazy("Cancelled %(patient)s's appointment."),
+}
+
+
 @require_POST
 @staff_view(Right.BOOK_APPOINTMENTS)
 def appointment_status(request, appointment_id: int):
+    """Change the status; the panel stays open and says what changed for whom (htmx), and
+    the calendar behind it is told to refresh (HX-Trigger)."""
     appointment = access_appointment_by_id(request.practice, appointment_id)
     form = StatusForm(request.POST)
-    if form.is_valid():
+    notice = error = None
+    if not form.is_valid():
+        error = " ".join(form.errors.get("status", []))
+    else:
         try:
             services.appointment_set_status(
                 request.practice,
@@ -280,11 +309,18 @@ def appointment_status(request, appointment_id: int):
                 appointment=appointment,
                 status=form.cleaned_data["status"],
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+            appointment.refresh_from_db()
         else:
-            messages.success(
-                request, _("Status: %(status)s.") % {"status": appointment.get_status_display()}
-            )
-    day = localtime.local_date(appointment.starts_at, appointment.location.tz)
-    return htmx_redirect(request, calendar_url(appointment, day))
+            notice = STATUS_NOTICES[appointment.status] % {"patient": appointment.patient.name}
+    if not is_htmx(request):
+        level = messages.ERROR if error else messages.SUCCESS
+        messages.add_message(request, level, error or notice)
+        return redirect("appointment-detail", appointment.pk)
+    response = _detail(
+        request, appointment, notice=notice, status_error=error, status=422 if error else 200
+    )
+    if notice:
+        response["HX-Trigger"] = "appointment-changed"
+    return response

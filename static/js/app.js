@@ -141,6 +141,13 @@
     if (event.detail.target.id === 'panel') openPanel();
   });
   document.addEventListener('htmx:load', (event) => applyLayout(event.detail.elt));
+  // A status change keeps the panel open (it says what changed): the calendar behind it
+  // fetches itself again so the block shows the new status.
+  document.body.addEventListener('appointment-changed', () => {
+    if (!document.querySelector('.calendar-scroll')) return;
+    htmx.ajax('GET', window.location.href,
+      {target: '.calendar-scroll', select: '.calendar-scroll', swap: 'outerHTML'});
+  });
 
   // 'Remember me' on the booking form: what the client typed stays in this browser only.
   function remember(form) {
