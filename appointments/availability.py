@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import FloatField, Q, QuerySet
 from django.db.models.functions import Cast, Extract
+from django.utils import timezone
 
 from practice import localtime
 from practice.models import Equipment, Location, Membership, Practice, Room
@@ -364,3 +365,83 @@ def nearest_free_times(
         if len(found) >= count:
             break
     return sorted(found, key=lambda s: s.starts_at)
+
+
+# Reception's free-time finder: a quarter-hour grid reads well in a list; a click on the
+# calendar proposes a start on a five-minute grid, so it can follow a 20-minute visit.
+FINDER_SLOT_MINUTES = 15
+PROPOSAL_SLOT_MINUTES = 5
+FINDER_DAYS = 7
+
+
+def staff_free_times(
+    practice: Practice,
+    *,
+    location: Location,
+    need: Need,
+    first: dt.date,
+    last: dt.date,
+    now: dt.datetime | None = None,
+    slot_minutes: int = FINDER_SLOT_MINUTES,
+) -> dict[dt.date, list[Slot]]:
+    """Per local day: the free starts for a staff booking, one per start (the first free
+    practitioner takes it), from now on. No online windows, lead time or horizon: reception
+    books inside the practitioners' working hours, as the calendar shows them."""
+    now = now or timezone.now()
+    first = max(first, localtime.local_today(location.tz, now))
+    slots = free_slots(
+        practice,
+        location=location,
+        need=need,
+        first=first,
+        last=last,
+        earliest=now,
+        slot_minutes=slot_minutes,
+    )
+    return {day: one_per_start(day_slots) for day, day_slots in slots.items()}
+
+
+def staff_nearest_free_times(
+    practice: Practice,
+    *,
+    location: Location,
+    need: Need,
+    starts_at: dt.datetime,
+    now: dt.datetime | None = None,
+    count: int = 3,
+) -> list[Slot]:
+    """The free times closest to `starts_at` for a staff booking (offered on a clash): the
+    same rule as the public page's, over reception's free times."""
+    return nearest_free_times(
+        lambda day: staff_free_times(
+            practice, location=location, need=need, first=day, last=day, now=now
+        ).get(day, []),
+        starts_at,
+        location.tz,
+        count=count,
+    )
+
+
+def proposed_start(
+    practice: Practice,
+    *,
+    location: Location,
+    need: Need,
+    clicked: dt.datetime,
+    now: dt.datetime | None = None,
+) -> dt.datetime | None:
+    """The first free start at or after `clicked` on its local day (a click on an empty
+    place in the calendar), or None when nothing fits later that day."""
+    day = localtime.local_date(clicked, location.tz)
+    now = now or timezone.now()
+    slots = free_slots(
+        practice,
+        location=location,
+        need=need,
+        first=day,
+        last=day,
+        earliest=max(clicked, now),
+        slot_minutes=PROPOSAL_SLOT_MINUTES,
+        first_only=True,
+    ).get(day, [])
+    return slots[0].starts_at if slots else None

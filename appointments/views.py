@@ -27,14 +27,15 @@ from practice.parsing import (
 )
 from practice.rights import Right
 from practice.scoping import for_practice
+from practice.selectors import practitioner_list
 from practice.views_helpers import apply_validation_error, htmx_redirect, is_htmx, staff_view
 
-from . import services
+from . import finder_views, services
 from .access import access_appointment_by_id, access_location_by_id, default_location
 from .calendar_layout import PX_PER_MINUTE, SLOT_MINUTES, day_grid
 from .forms import AppointmentForm, CancelForm, MoveForm, StatusForm
 from .models import Appointment
-from .selectors import day_calendar
+from .selectors import consultation_type_list, day_calendar
 
 
 def calendar_url(appointment_or_location, day: dt.date) -> str:
@@ -124,6 +125,7 @@ def _initial_from_query(request, practice) -> dict:
 @staff_view(Right.BOOK_APPOINTMENTS)
 def appointment_create(request):
     practice = request.practice
+    alternatives, proposal_note = [], ""
     if request.method == "POST":
         form = AppointmentForm(request.POST, practice=practice)
         if form.is_valid():
@@ -144,6 +146,7 @@ def appointment_create(request):
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
+                alternatives = _alternatives(practice, data, error)
             else:
                 messages.success(
                     request,
@@ -161,6 +164,7 @@ def appointment_create(request):
     else:
         initial = _initial_from_query(request, practice)
         initial.setdefault("location", getattr(default_location(practice), "pk", None))
+        proposal_note = _propose(request, practice, initial)
         form = AppointmentForm(initial=initial, practice=practice)
     chosen = _chosen_patient(practice, form["patient"].value())
     return render(
@@ -168,10 +172,53 @@ def appointment_create(request):
         "appointments/appointment_form.html",
         {
             "form": form,
+            "alternatives": alternatives,
+            "proposal_note": proposal_note,
             "chosen_patient": chosen,
             "next": safe_next(request, request.GET.get("next") or request.POST.get("next")),
         },
     )
+
+
+def _alternatives(practice, data: dict, error: ValidationError) -> list:
+    """On a clash (the practitioner, a room or the equipment taken): the nearest free times."""
+    taken = isinstance(error, services.AppointmentConflict) or (
+        hasattr(error, "error_dict") and {"room", "equipment"} & set(error.error_dict)
+    )
+    if not taken:
+        return []
+    return finder_views.nearest_picks(
+        practice,
+        location=data["location"],
+        practitioner=data["practitioner"],
+        consultation_type=data["consultation_type"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+    )
+
+
+def _propose(request, practice, initial: dict) -> str:
+    """A click on an empty place of the calendar (a start and a practitioner in the query):
+    put the first start that fits in the form instead of the snapped time; say why."""
+    if "start_time" not in initial or request.GET.get("practitioner") is None:
+        return ""
+    practitioner = practitioner_list(practice).filter(pk=initial.get("practitioner")).first()
+    location = for_practice(Location, practice).filter(pk=initial.get("location")).first()
+    if practitioner is None or location is None:
+        return ""
+    ctype = consultation_type_list(practice).filter(pk=initial.get("consultation_type")).first()
+    clicked = localtime.wall_to_utc(initial["date"], initial["start_time"], location.tz)
+    proposal = finder_views.propose_for_click(
+        practice,
+        location=location,
+        practitioner=practitioner,
+        consultation_type=ctype,
+        clicked=clicked,
+    )
+    if proposal.starts_at is not None:
+        local = localtime.to_local(proposal.starts_at, location.tz)
+        initial["date"], initial["start_time"] = local.date(), local.time()
+    return proposal.note
 
 
 def _chosen_patient(practice, value):

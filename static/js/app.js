@@ -64,6 +64,23 @@
     htmx.ajax('GET', url, {target: '#panel'});
   }
 
+  // A free time picked in the booking form's finder (or among the nearest free times on a
+  // clash) fills the form's date, start and practitioner; no change event, so the finder
+  // list stays where it is.
+  function fillStart(button) {
+    const form = button.closest('form');
+    if (!form) return;
+    form.elements.date.value = button.dataset.fillDate;
+    form.elements.start_time.value = button.dataset.fillTime;
+    if (button.dataset.fillPractitioner && form.elements.practitioner) {
+      form.elements.practitioner.value = button.dataset.fillPractitioner;
+    }
+    form.querySelectorAll('[data-fill-time][aria-pressed="true"]').forEach((other) => {
+      other.setAttribute('aria-pressed', 'false');
+    });
+    button.setAttribute('aria-pressed', 'true');
+  }
+
   function refreshCheckout() {
     htmx.ajax('GET', window.location.pathname,
       {target: '#checkout', select: '#checkout', swap: 'outerHTML'});
@@ -115,6 +132,11 @@
     }
     if (target.closest('[data-close-panel]')) {
       closePanel();
+      return;
+    }
+    const fill = target.closest('[data-fill-time]');
+    if (fill) {
+      fillStart(fill);
       return;
     }
     const pick = target.closest('[data-pick-patient]');
