@@ -160,7 +160,11 @@
   document.addEventListener('keydown', (event) => { if (event.key === 'Escape') closePanel(); });
 
   document.addEventListener('htmx:afterSwap', (event) => {
-    if (event.detail.target.id === 'panel') openPanel();
+    if (event.detail.target.id !== 'panel') return;
+    openPanel();
+    // A refused form comes back where it was scrolled to: show why (and what is free).
+    const problem = event.detail.target.querySelector('.form-errors, .message');
+    if (problem) problem.scrollIntoView({block: 'nearest'});
   });
   document.addEventListener('htmx:load', (event) => applyLayout(event.detail.elt));
   // A status change keeps the panel open (it says what changed): the calendar behind it
