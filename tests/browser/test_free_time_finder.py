@@ -152,3 +152,35 @@ def test_clash_offers_nearest_times_and_status_panel_says_what_changed(
     page.wait_for_selector(f".calendar [data-appointment='{taken.pk}']", state="detached")
     page.screenshot(path=str(SHOTS / f"desk13_status_{width}.png"), full_page=False)
     context.close()
+
+
+def test_a_click_below_an_appointment_proposes_the_first_time_that_fits(
+    live_server, page, receptionist, dentist, location_a, ctype_a, practice_a, patient_a
+):
+    # given: tomorrow Dirk (08:00-18:00) has Anna 10:00-10:20
+    _works_every_day(practice_a, dentist, location_a)
+    day = localtime.local_today(location_a.tz) + dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(10), tzinfo=location_a.tz)
+    f.AppointmentFactory(
+        practice=practice_a,
+        patient=patient_a,
+        practitioner=dentist,
+        location=location_a,
+        consultation_type=ctype_a,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=20),
+    )
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/calendar/?date={day.isoformat()}")
+    column = page.locator(f".cal-col[data-practitioner='{dentist.pk}']")
+    # when: Rita clicks just below the block; 2px a minute from 08:00, y=282 is the
+    # 10:15 quarter, which Anna's visit still holds until 10:20
+    column.click(position={"x": 40, "y": 282})
+    page.wait_for_selector("#panel form")
+    # then: the form proposes 10:20 and says why
+    assert page.input_value("#id_start_time") == "10:20"
+    assert "proposed 10:20" in page.inner_text("#panel")
+    # and, once a consultation type is chosen, the finder lists Dirk's times from that day
+    page.select_option("#id_consultation_type", str(ctype_a.pk))
+    page.wait_for_selector("#panel .free-day[open] .time-pick")
+    page.screenshot(path=str(SHOTS / "desk13_click_proposal_desktop.png"), full_page=False)
