@@ -60,7 +60,7 @@
     const time = String(Math.floor(minutes / 60)).padStart(2, '0') + ':' +
       String(minutes % 60).padStart(2, '0');
     const url = c.createUrl + '&practitioner=' + column.dataset.practitioner +
-      '&start=' + c.day + 'T' + time;
+      '&start=' + (column.dataset.day || c.day) + 'T' + time;
     htmx.ajax('GET', url, {target: '#panel'});
   }
 
@@ -169,10 +169,10 @@
   document.addEventListener('htmx:load', (event) => applyLayout(event.detail.elt));
   // A status change keeps the panel open (it says what changed): the calendar behind it
   // fetches itself again so the block shows the new status.
+  // (The whole page body: the grid and the phone list both show the status.)
   document.body.addEventListener('appointment-changed', () => {
     if (!document.querySelector('.calendar-scroll')) return;
-    htmx.ajax('GET', window.location.href,
-      {target: '.calendar-scroll', select: '.calendar-scroll', swap: 'outerHTML'});
+    htmx.ajax('GET', window.location.href, {target: 'main', select: 'main', swap: 'outerHTML'});
   });
 
   // 'Remember me' on the booking form: what the client typed stays in this browser only.
