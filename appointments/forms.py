@@ -138,3 +138,20 @@ class CancelForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Appointment.Status.choices)
+
+
+class FreeTimesForm(forms.Form):
+    """What the booking form's free-time finder asks about (read from the booking form)."""
+
+    location = forms.ModelChoiceField(queryset=Location.objects.none())
+    practitioner = PractitionerChoiceField(queryset=None, required=False)
+    consultation_type = forms.ModelChoiceField(queryset=None)
+    duration = forms.IntegerField(required=False, min_value=1, max_value=1440)
+    date = BoundedDateField(required=False)
+    first = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = for_practice(Location, practice).filter(is_active=True)
+        self.fields["practitioner"].queryset = practitioner_list(practice)
+        self.fields["consultation_type"].queryset = consultation_type_list(practice)

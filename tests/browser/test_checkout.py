@@ -30,7 +30,11 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     ctype_a.save()
     Client.objects.unscoped().filter(pk=patient_a.client_id).update(mobile="")
     today = timezone.localdate(timezone=location_a.tz)
-    start = dt.datetime.combine(today, dt.time(10), tzinfo=location_a.tz)
+    # Already begun (a visit cannot be completed before its start), and today.
+    midnight = dt.datetime.combine(today, dt.time(0), tzinfo=location_a.tz)
+    start = max(
+        midnight, timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=30)
+    )
     appointment = f.AppointmentFactory(
         practice=patient_a.practice,
         patient=patient_a,
@@ -47,8 +51,8 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     page.goto(f"{live_server.url}/calendar/?location={location_a.pk}&date={today}")
     page.click(f"[data-appointment='{appointment.pk}']")
     page.click("#panel button:has-text('Completed')")
-    page.wait_for_selector("text=Status: Completed.")
-    page.click(f"[data-appointment='{appointment.pk}']")
+    # The panel stays open, says what changed for whom, and offers the checkout.
+    page.wait_for_selector(f"text=Marked {patient_a.name} as completed.")
     page.click("#panel a:has-text('Check out')")
     page.wait_for_selector("#action-payment")
     assert "45.00" in page.inner_text("#action-payment")
