@@ -286,12 +286,10 @@ def _load_steps(practice: Practice, batch: _Batch, runs: list[_Run]) -> None:
     by_id = {}
     for step in steps:
         batch.steps.setdefault(step.version_id, []).append(step)
-        by_id[step.pk] = step
+        # Followed once a step, not once a run (a related object's descriptor is slow).
+        by_id[step.pk] = (step, step.version, step.version.workflow)
     for run in runs:
-        step = by_id[run.step_id]
-        run.step = step
-        run.enrolment.version = step.version
-        run.enrolment.workflow = step.version.workflow
+        run.step, run.enrolment.version, run.enrolment.workflow = by_id[run.step_id]
 
 
 def _sort(batch: _Batch, run: _Run, goal_met: set[int]) -> None:
