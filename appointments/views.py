@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,8 +19,9 @@ from practice import localtime
 from practice.models import Location
 from practice.parsing import (
     InvalidInput,
-    parse_date,
+    date_placeholder,
     parse_id,
+    parse_user_date,
     parse_wall_clock,
     query_param,
     safe_next,
@@ -53,7 +55,8 @@ def calendar(request):
     if location is None:
         return render(request, "appointments/no_location.html")
     today = localtime.local_today(location.tz)
-    day = query_param(request.GET, "date", parse_date, default=today)
+    # Links carry ISO days; the date field carries the day as the user's language types it.
+    day = query_param(request.GET, "date", parse_user_date, default=today)
     show_cancelled = request.GET.get("cancelled") == "1"
     cal = day_calendar(practice, location=location, day=day, include_cancelled=show_cancelled)
     booking_params = [(k, request.GET[k]) for k in BOOKING_PARAMS if request.GET.get(k)]
@@ -83,8 +86,22 @@ def calendar(request):
         "confirmed_label": _("Confirmed by the client"),
         "show_cancelled": show_cancelled,
         "appointment_count": len(cal.appointments),
+        "day_input": formats.localize_input(day),
+        "day_placeholder": date_placeholder(formats.get_format("DATE_INPUT_FORMATS")[0]),
+        "open_url": _panel_to_open(request, practice),
     }
     return render(request, "appointments/calendar.html", context)
+
+
+def _panel_to_open(request, practice) -> str:
+    """`?open=<id>` (the report's 'Open'): the calendar loads that appointment's panel.
+    Another practice's id answers 404 like a missing one."""
+    appointment_id = query_param(request.GET, "open", parse_id)
+    if appointment_id is None:
+        return ""
+    return reverse(
+        "appointment-detail", args=[access_appointment_by_id(practice, appointment_id).pk]
+    )
 
 
 # A booking started elsewhere (the checkout) opens the calendar with these: each click on a

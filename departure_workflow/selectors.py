@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from appointments.models import PlannedTreatment
 from practice.models import Location, Practice
 from practice.scoping import for_practice
 
@@ -100,17 +101,23 @@ def appointment_options(practice: Practice, appointment) -> list[CustomOption]:
     )
 
 
-def failure_reason_choices(practice: Practice) -> QuerySet[FailureReason]:
-    return for_practice(FailureReason, practice).filter(is_active=True)
+def failure_reason_choices(practice: Practice, kind: str | None = None) -> QuerySet[FailureReason]:
+    """The practice's active reasons; with `kind`, those offered for that action."""
+    reasons = for_practice(FailureReason, practice).filter(is_active=True)
+    if kind is not None:
+        reasons = reasons.filter(Q(kind="") | Q(kind=kind))
+    return reasons
 
 
-def follow_up_list(practice: Practice, kinds=None) -> QuerySet[DepartureAction]:
-    """Postponed items not yet worked: treatment to book, details to collect; newest first."""
-    items = for_practice(DepartureAction, practice).filter(
-        outcome=Outcome.POSTPONED, followed_up_at__isnull=True
+def treatments_to_book(
+    practice: Practice, workflow: DepartureWorkflow, booked_id: int | None = None
+) -> list[PlannedTreatment]:
+    """What the 'Book planned treatment' card names: the patient's treatments marked to be
+    booked that are still planned, and those booked into `booked_id` at this checkout."""
+    booked = Q(appointment_id=booked_id) if booked_id else Q(pk__in=[])
+    return list(
+        for_practice(PlannedTreatment, practice)
+        .filter(plan__patient_id=workflow.patient_id, to_book=True)
+        .filter(Q(status=PlannedTreatment.Status.PLANNED) | booked)
+        .order_by("id")
     )
-    if kinds:
-        items = items.filter(kind__in=kinds)
-    return items.select_related(
-        "workflow__patient", "workflow__client", "practitioner__user"
-    ).order_by("-local_date", "-id")

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from practice.form_fields import LocaleDateInput
+
 from .models import Client, Delivery, Patient
 
 
@@ -11,9 +13,9 @@ class ClientForm(forms.ModelForm):
         model = Client
         fields = Client.EDITABLE_FIELDS
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
-            "mobile_prompt_after": forms.DateInput(attrs={"type": "date"}),
-            "email_prompt_after": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": LocaleDateInput(),
+            "mobile_prompt_after": LocaleDateInput(),
+            "email_prompt_after": LocaleDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "mobile": forms.TextInput(attrs={"type": "tel", "placeholder": "+31 6 12345678"}),
         }
@@ -30,7 +32,7 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = ["name", "species", "breed", "sex", "birth_date"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"birth_date": LocaleDateInput()}
         labels = {"name": _("Name")}
 
 
