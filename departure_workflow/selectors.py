@@ -121,3 +121,15 @@ def treatments_to_book(
         .filter(Q(status=PlannedTreatment.Status.PLANNED) | booked)
         .order_by("id")
     )
+
+
+def follow_up_list(practice: Practice, kinds=None) -> QuerySet[DepartureAction]:
+    """Postponed items not yet worked: treatment to book, details to collect; newest first."""
+    items = for_practice(DepartureAction, practice).filter(
+        outcome=Outcome.POSTPONED, followed_up_at__isnull=True
+    )
+    if kinds:
+        items = items.filter(kind__in=kinds)
+    return items.select_related(
+        "workflow__patient", "workflow__client", "practitioner__user"
+    ).order_by("-local_date", "-id")
