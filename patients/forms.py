@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from practice.form_fields import LocaleDateInput
+from practice.form_fields import locale_date_formfield
 
 from .models import Client, Delivery, Patient
 
@@ -12,10 +12,8 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = Client.EDITABLE_FIELDS
+        formfield_callback = locale_date_formfield
         widgets = {
-            "birth_date": LocaleDateInput(),
-            "mobile_prompt_after": LocaleDateInput(),
-            "email_prompt_after": LocaleDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "mobile": forms.TextInput(attrs={"type": "tel", "placeholder": "+31 6 12345678"}),
         }
@@ -32,7 +30,7 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = ["name", "species", "breed", "sex", "birth_date"]
-        widgets = {"birth_date": LocaleDateInput()}
+        formfield_callback = locale_date_formfield
         labels = {"name": _("Name")}
 
 

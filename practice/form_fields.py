@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db import models
 from django.utils import formats
 
 from .parsing import InvalidInput, check_year, date_placeholder
@@ -57,3 +58,11 @@ class LocaleDateInput(forms.DateInput):
 
 class BoundedDateField(_YearRange, forms.DateField):
     widget = LocaleDateInput
+
+
+def locale_date_formfield(db_field, **kwargs):
+    """A ModelForm's `formfield_callback`: every date of the model typed as the user's
+    language writes it."""
+    if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("widget", LocaleDateInput)
+    return db_field.formfield(**kwargs)
