@@ -185,11 +185,11 @@ def run(scale: int) -> dict[str, object]:
             + f"?date_from={filters.date_from}&date_to={filters.date_to}"
         )
 
-    assert browser.get(url(year)).status_code == 200
-    page_times = timed_ms(lambda: browser.get(url(year)), repeat=5)
-    month_times = timed_ms(lambda: browser.get(url(month)), repeat=5)
+    assert browser.get(url(year), secure=True).status_code == 200
+    page_times = timed_ms(lambda: browser.get(url(year), secure=True), repeat=5)
+    month_times = timed_ms(lambda: browser.get(url(month), secure=True), repeat=5)
     with CaptureQueriesContext(connection) as page_ctx:
-        browser.get(url(year))
+        browser.get(url(year), secure=True)
     csv_s, csv_rows, csv_queries = _csv_year(browser, year)
     report_ms, sql_ms = float(p50(report_times)), float(p50(sql_times))
     return {
@@ -215,7 +215,7 @@ def _csv_year(browser: Client, year: ReportFilters) -> tuple[float, int, int]:
     query = urlencode([*year.as_query().items(), *[("columns", c) for c in DETAIL_COLUMNS]])
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as ctx:
-        response = browser.get(reverse("report-departure-failed-csv") + "?" + query)
+        response = browser.get(reverse("report-departure-failed-csv") + "?" + query, secure=True)
         assert response.status_code == 200
         rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
     return time.perf_counter() - started, rows, len(ctx)

@@ -4,6 +4,7 @@ and saved as ISO days (the engine reads them whoever's language)."""
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from marketing_workflows.models import Criterion
 from practice.scoping import for_practice
@@ -11,6 +12,14 @@ from practice.scoping import for_practice
 from .test_pages import form
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in another language leaves it active in this thread; later tests on the
+    same worker expect English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from departure_workflow.models import Outcome
 from reports.departure import DEFAULT_COLUMNS
@@ -18,6 +19,15 @@ from .. import factories as f
 from .test_departure_report import DAY, _action, _appointment, _workflow
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in another language leaves it active in this thread; later tests on the
+    same worker expect English."""
+    yield
+    translation.deactivate()
+
 
 # What a user of each language sees in the From field for DAY, and may type back.
 SHOWN = {
