@@ -87,7 +87,8 @@ def departure_report(request):
         "form": form,
         "columns": columns,
         "column_labels": departure.DETAIL_COLUMNS,
-        "columns_picked": "columns" in request.GET,
+        # The picker stays open while the table shows other columns than the usual ones.
+        "columns_picked": set(columns) != set(departure.DEFAULT_COLUMNS),
     }
     if filters is not None:
         practice = request.practice
