@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -251,8 +252,12 @@ class Names:
         self.members: dict[int, str] = {}
         self.users: dict[int, str] = {}
         self.kinds = {kind: str(label) for kind, label in ActionKind.choices}
-        # The practice's reasons are a short list (tens): one query, no join per action.
-        self.reasons = dict(for_practice(FailureReason, practice).values_list("pk", "label"))
+
+    @functools.cached_property
+    def reasons(self) -> dict[int, str]:
+        # The practice's reasons are a short list (tens): one query when the first failed
+        # action with a listed reason needs it, no join per action.
+        return dict(for_practice(FailureReason, self.practice).values_list("pk", "label"))
 
     def load(self, batch: list[tuple]) -> None:
         missing = {r[4] for r in batch} - self.locations.keys()
@@ -304,13 +309,16 @@ def failed_rows(
         actions = actions.filter(local_date__gte=window.date_from, local_date__lte=window.date_to)
     else:
         actions = actions.filter(workflow_id__in=rows.keys())
-    for wid, kind, reason_id, note in actions.order_by("workflow_id", "id").values_list(
-        "workflow_id", "kind", "failure_reason_id", "failure_note"
+    # A page joins the reason's label; a month of the CSV looks it up in the short list.
+    reason = "failure_reason__label" if window is None else "failure_reason_id"
+    for wid, kind, reason_value, note in actions.order_by("workflow_id", "id").values_list(
+        "workflow_id", "kind", reason, "failure_note"
     ):
         row = rows.get(wid)
-        if row is not None:  # the window's other workflows (another location, ...)
-            label = names.reasons.get(reason_id, "") if reason_id else ""
-            row.failed.append((kind, names.kinds.get(kind, kind), label or note or ""))
+        if row is None:  # the window's other workflows (another location, ...)
+            continue
+        label = names.reasons.get(reason_value, "") if window is not None else reason_value
+        row.failed.append((kind, names.kinds.get(kind, kind), label or note or ""))
     return list(rows.values())
 
 
