@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats
@@ -28,14 +29,15 @@ from practice.parsing import (
 )
 from practice.rights import Right
 from practice.scoping import for_practice
+from practice.selectors import practitioner_list
 from practice.views_helpers import apply_validation_error, htmx_redirect, staff_view
 
 from . import services
 from .access import access_appointment_by_id, access_location_by_id, default_location
-from .calendar_layout import PX_PER_MINUTE, SLOT_MINUTES, day_grid
+from .calendar_layout import PX_PER_MINUTE, SLOT_MINUTES, day_grid, week_grid
 from .forms import AppointmentForm, CancelForm, MoveForm, StatusForm
 from .models import Appointment
-from .selectors import day_calendar
+from .selectors import day_calendar, next_open_day, week_calendar
 
 
 def calendar_url(appointment_or_location, day: dt.date) -> str:
@@ -45,6 +47,8 @@ def calendar_url(appointment_or_location, day: dt.date) -> str:
 
 @staff_view(Right.VIEW_CALENDAR)
 def calendar(request):
+    """The day view (a column per practitioner) or, with view=week, one practitioner's
+    week (a column per local day). Blocks, panel, booking clicks and dragging are shared."""
     practice = request.practice
     location_id = query_param(request.GET, "location", parse_id)
     location = (
@@ -58,21 +62,15 @@ def calendar(request):
     # Links carry ISO days; the date field carries the day as the user's language types it.
     day = query_param(request.GET, "date", parse_user_date, default=today)
     show_cancelled = request.GET.get("cancelled") == "1"
-    cal = day_calendar(practice, location=location, day=day, include_cancelled=show_cancelled)
     booking_params = [(k, request.GET[k]) for k in BOOKING_PARAMS if request.GET.get(k)]
-    grid = day_grid(cal)
     context = {
         "location": location,
         "tz": location.tz,
         "locations": for_practice(Location, practice).filter(is_active=True),
         "day": day,
         "today": today,
-        "previous_day": day - dt.timedelta(days=1),
-        "next_day": day + dt.timedelta(days=1),
-        "grid": grid,
         "slot_minutes": SLOT_MINUTES,
         "px_per_slot": SLOT_MINUTES * PX_PER_MINUTE,
-        "grid_start_minutes": grid.start.hour * 60 + grid.start.minute,
         # Built once: the grid has a link per quarter per practitioner.
         "create_url": reverse("appointment-create")
         + "?"
@@ -82,14 +80,20 @@ def calendar(request):
         "booking_query": ("&" + urlencode(booking_params)) if booking_params else "",
         "booking_next": safe_next(request, request.GET.get("next")),
         "detail_url": reverse("appointment-detail", args=[0]).removesuffix("0/"),
+        "move_url": reverse("appointment-move", args=[0]).removesuffix("0/move/"),
         "book_label": _("Book"),
         "confirmed_label": _("Confirmed by the client"),
         "show_cancelled": show_cancelled,
-        "appointment_count": len(cal.appointments),
+        "cancelled_query": "&cancelled=1" if show_cancelled else "",
         "day_input": formats.localize_input(day),
         "day_placeholder": date_placeholder(formats.get_format("DATE_INPUT_FORMATS")[0]),
         "open_url": _panel_to_open(request, practice),
     }
+    if request.GET.get("view") == "week":
+        context.update(_week_context(request, practice, location, day, show_cancelled))
+    else:
+        context.update(_day_context(practice, location, day, show_cancelled))
+    context["grid_start_minutes"] = context["grid"].start.hour * 60 + context["grid"].start.minute
     return render(request, "appointments/calendar.html", context)
 
 
@@ -102,6 +106,58 @@ def _panel_to_open(request, practice) -> str:
     return reverse(
         "appointment-detail", args=[access_appointment_by_id(practice, appointment_id).pk]
     )
+
+
+def _day_context(practice, location, day: dt.date, show_cancelled: bool) -> dict:
+    cal = day_calendar(practice, location=location, day=day, include_cancelled=show_cancelled)
+    closed, next_open = False, None
+    if not any(cal.working.values()):
+        # Nobody works here today. Closed, when someone works here on another day; with no
+        # hours set at all (a new practice) the grid stays, to book into.
+        next_open = next_open_day(practice, location=location, after=day)
+        closed = next_open is not None
+    return {
+        "view": "day",
+        "view_query": "",
+        "previous_day": day - dt.timedelta(days=1),
+        "next_day": day + dt.timedelta(days=1),
+        "grid": day_grid(cal),
+        "appointment_count": len(cal.appointments),
+        "closed": closed,
+        "next_open": next_open,
+    }
+
+
+def _week_context(request, practice, location, day: dt.date, show_cancelled: bool) -> dict:
+    practitioner_id = query_param(request.GET, "practitioner", parse_id)
+    practitioners = list(practitioner_list(practice))
+    if practitioner_id is not None:
+        practitioner = next((p for p in practitioners if p.pk == practitioner_id), None)
+        if practitioner is None:
+            raise Http404
+    elif practitioners:
+        practitioner = practitioners[0]
+    else:
+        return _day_context(practice, location, day, show_cancelled)
+    week = week_calendar(
+        practice,
+        location=location,
+        practitioner=practitioner,
+        day=day,
+        include_cancelled=show_cancelled,
+    )
+    return {
+        "view": "week",
+        "view_query": urlencode({"view": "week", "practitioner": practitioner.pk}),
+        "practitioners": practitioners,
+        "practitioner": practitioner,
+        "week_days": week.days,
+        "previous_day": week.days[0] - dt.timedelta(days=7),
+        "next_day": week.days[0] + dt.timedelta(days=7),
+        "grid": week_grid(week),
+        "appointment_count": len(week.appointments),
+        "closed": False,
+    }
 
 
 # A booking started elsewhere (the checkout) opens the calendar with these: each click on a
@@ -257,7 +313,11 @@ def appointment_move(request, appointment_id: int):
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Appointment moved."))
-            return htmx_redirect(request, calendar_url(appointment, form.cleaned_data["date"]))
+            # A drag in the week view goes back to that week; the form to the day moved to.
+            back = safe_next(request, request.POST.get("next"))
+            return htmx_redirect(
+                request, back or calendar_url(appointment, form.cleaned_data["date"])
+            )
     appointment.refresh_from_db()
     return _detail(request, appointment, move_form=form, status=422)
 

@@ -252,13 +252,21 @@ API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Practice platform API",
     "DESCRIPTION": (
-        "Clients, patients, appointments, consultation types, practitioners and reports."
+        "Clients, patients, appointments, consultation types, practitioners, messages, "
+        "payments, treatment plans, recalls and reports."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["practice.api.permissions.CanReadApiDocs"],
     # Contact preference and message delivery share their values: one enum in the schema.
-    "ENUM_NAME_OVERRIDES": {"ChannelChoiceEnum": "patients.models.Delivery"},
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelChoiceEnum": "patients.models.Delivery",
+        # Several models have a `status`: each its own enum, named after its model.
+        "AppointmentStatusEnum": "appointments.models.Appointment.Status",
+        "MessageStatusEnum": "messaging.models.Message.Status",
+        "TreatmentPlanStatusEnum": "appointments.models.TreatmentPlan.Status",
+        "PlannedTreatmentStatusEnum": "appointments.models.PlannedTreatment.Status",
+    },
     # Swagger UI's files are served by us, not fetched from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

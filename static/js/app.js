@@ -60,7 +60,7 @@
     const time = String(Math.floor(minutes / 60)).padStart(2, '0') + ':' +
       String(minutes % 60).padStart(2, '0');
     const url = c.createUrl + '&practitioner=' + column.dataset.practitioner +
-      '&start=' + c.day + 'T' + time;
+      '&start=' + (column.dataset.day || c.day) + 'T' + time;
     htmx.ajax('GET', url, {target: '#panel'});
   }
 
