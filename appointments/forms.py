@@ -59,7 +59,7 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Location"))
     practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
     consultation_type = forms.ModelChoiceField(queryset=None, label=_("Consultation type"))
-    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"))
     start_time = forms.TimeField(
         label=_("Start"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
@@ -112,7 +112,7 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
 
 class MoveForm(_LocalTimeMixin, forms.Form):
     practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
-    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"))
     start_time = forms.TimeField(
         label=_("Start"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,8 +21,9 @@ from practice import localtime
 from practice.models import Location
 from practice.parsing import (
     InvalidInput,
-    parse_date,
+    date_placeholder,
     parse_id,
+    parse_user_date,
     parse_wall_clock,
     query_param,
     safe_next,
@@ -58,7 +60,8 @@ def calendar(request):
     if location is None:
         return render(request, "appointments/no_location.html")
     today = localtime.local_today(location.tz)
-    day = query_param(request.GET, "date", parse_date, default=today)
+    # Links carry ISO days; the date field carries the day as the user's language types it.
+    day = query_param(request.GET, "date", parse_user_date, default=today)
     show_cancelled = request.GET.get("cancelled") == "1"
     booking_params = [(k, request.GET[k]) for k in BOOKING_PARAMS if request.GET.get(k)]
     context = {
@@ -83,6 +86,9 @@ def calendar(request):
         "confirmed_label": _("Confirmed by the client"),
         "show_cancelled": show_cancelled,
         "cancelled_query": "&cancelled=1" if show_cancelled else "",
+        "day_input": formats.localize_input(day),
+        "day_placeholder": date_placeholder(formats.get_format("DATE_INPUT_FORMATS")[0]),
+        "open_url": _panel_to_open(request, practice),
     }
     if request.GET.get("view") == "week":
         context.update(_week_context(request, practice, location, day, show_cancelled))
@@ -90,6 +96,17 @@ def calendar(request):
         context.update(_day_context(practice, location, day, show_cancelled))
     context["grid_start_minutes"] = context["grid"].start.hour * 60 + context["grid"].start.minute
     return render(request, "appointments/calendar.html", context)
+
+
+def _panel_to_open(request, practice) -> str:
+    """`?open=<id>` (the report's 'Open'): the calendar loads that appointment's panel.
+    Another practice's id answers 404 like a missing one."""
+    appointment_id = query_param(request.GET, "open", parse_id)
+    if appointment_id is None:
+        return ""
+    return reverse(
+        "appointment-detail", args=[access_appointment_by_id(practice, appointment_id).pk]
+    )
 
 
 def _day_context(practice, location, day: dt.date, show_cancelled: bool) -> dict:

@@ -59,8 +59,8 @@ class ContactHistoryForm(forms.Form):
         required=False,
         choices=[(LIST, _("No grouping")), (GROUPED, _("By contacts"))],
     )
-    date_from = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = BoundedDateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(label=_("From"))
+    date_to = BoundedDateField(label=_("Until"))
     purpose = forms.MultipleChoiceField(
         label=_("Who, type"),
         required=False,

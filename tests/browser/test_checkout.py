@@ -67,7 +67,9 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     page.click("button:has-text('Complete checkout')")
     page.wait_for_selector(".form-errors:has-text('Take Payment')")
     assert DepartureWorkflow.objects.unscoped().get(appointment=appointment).is_open
-    reason = FailureReason.objects.unscoped().filter(practice=patient_a.practice).first()
+    reason = (
+        FailureReason.objects.unscoped().filter(practice=patient_a.practice, kind="payment").first()
+    )
     page.select_option("#action-payment .failure-fields select", label=reason.label)
     page.click("button:has-text('Complete checkout')")
     page.wait_for_selector("text=Checkout of")
@@ -93,4 +95,6 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     failed_row = manager.locator(".failed-table tbody tr", has_text=patient_a.name)
     assert "Take Payment" in failed_row.inner_text()
     failed_row.locator("a:has-text('Open')").click()
-    manager.wait_for_url(f"**/appointments/{appointment.pk}/")
+    # The appointment's day in the calendar, with its panel open.
+    manager.wait_for_url(f"**/calendar/?**open={appointment.pk}")
+    manager.wait_for_selector(f"#panel:not([hidden]) >> text={patient_a.name}")

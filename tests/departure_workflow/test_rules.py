@@ -578,8 +578,12 @@ def test_failed_action_needs_a_reason_and_nothing_is_saved_without_one(practice_
 
 
 def test_failure_reason_from_the_practice_list_or_free_text(practice_a, make_visit, rita):
-    reason = FailureReason.objects.unscoped().filter(practice=practice_a).first()
-    assert reason is not None  # every practice starts with a list
+    reason = (
+        FailureReason.objects.unscoped()
+        .filter(practice=practice_a, kind=ActionKind.MARKETING_CONSENT)
+        .first()
+    )
+    assert reason is not None  # every practice starts with a list per action
     listed = build(practice_a, make_visit())
     action = action_of(listed, ActionKind.MARKETING_CONSENT)
     services.workflow_complete(
