@@ -59,7 +59,7 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Location"))
     practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
     consultation_type = forms.ModelChoiceField(queryset=None, label=_("Consultation type"))
-    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"))
     start_time = forms.TimeField(
         label=_("Start"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
@@ -112,7 +112,7 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
 
 class MoveForm(_LocalTimeMixin, forms.Form):
     practitioner = PractitionerChoiceField(queryset=None, label=_("Practitioner"))
-    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"))
     start_time = forms.TimeField(
         label=_("Start"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
@@ -138,3 +138,20 @@ class CancelForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Appointment.Status.choices)
+
+
+class FreeTimesForm(forms.Form):
+    """What the booking form's free-time finder asks about (read from the booking form)."""
+
+    location = forms.ModelChoiceField(queryset=Location.objects.none())
+    practitioner = PractitionerChoiceField(queryset=None, required=False)
+    consultation_type = forms.ModelChoiceField(queryset=None)
+    duration = forms.IntegerField(required=False, min_value=1, max_value=1440)
+    date = BoundedDateField(required=False)
+    first = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = for_practice(Location, practice).filter(is_active=True)
+        self.fields["practitioner"].queryset = practitioner_list(practice)
+        self.fields["consultation_type"].queryset = consultation_type_list(practice)

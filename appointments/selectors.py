@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from practice import localtime
-from practice.models import Equipment, Location, Membership, Practice, Room
+from practice.models import AuditLog, Equipment, Location, Membership, Practice, Room
 from practice.scoping import for_practice
 from practice.selectors import practitioner_list
 
@@ -247,3 +247,44 @@ def patient_payments(practice: Practice, patient_id: int) -> QuerySet[Payment]:
 
 def patient_recalls(practice: Practice, patient_id: int) -> QuerySet[Recall]:
     return for_practice(Recall, practice).filter(patient_id=patient_id)
+
+
+@dataclass(frozen=True)
+class Notified:
+    """The last time staff marked the patient notified of an appointment, and by whom."""
+
+    by: str
+    at: dt.datetime
+
+
+def appointment_last_notified(practice: Practice, appointment: Appointment) -> Notified | None:
+    """The latest `appointment.notified` mark (services.appointment_mark_notified), named by
+    the staff member's name in the practice. Two queries at most."""
+    row = (
+        for_practice(AuditLog, practice)
+        .filter(
+            action="appointment.notified",
+            object_type=Appointment._meta.label_lower,
+            object_id=appointment.pk,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if row is None:
+        return None
+    member = (
+        for_practice(Membership, practice)
+        .filter(user_id=row.actor_id)
+        .select_related("user")
+        .first()
+        if row.actor_id
+        else None
+    )
+    if member is not None:
+        by = member.name
+    elif row.actor is not None:
+        by = row.actor.get_full_name() or row.actor.get_username()
+    else:
+        by = "—"
+    return Notified(by=by, at=row.at)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient
 from practice import localtime
-from practice.models import Equipment, Location, Membership, Practice, Room
+from practice.models import AuditLog, Equipment, Location, Membership, Practice, Room
 from practice.rights import Right, require_right
 from practice.scoping import for_practice
 from practice.services import audit_log_write
@@ -350,8 +350,15 @@ def appointment_move(
 
 @transaction.atomic
 def appointment_cancel(
-    practice: Practice, *, actor, appointment: Appointment, reason: str = ""
+    practice: Practice,
+    *,
+    actor,
+    appointment: Appointment,
+    reason: str = "",
+    by_client: bool = False,
 ) -> Appointment:
+    """Cancel; `by_client` when the client did it themselves (through their link), so they
+    are sent a confirmation of their cancellation rather than the news of it."""
     if appointment.status == Appointment.Status.CANCELLED:
         return appointment
     if Appointment.Status.CANCELLED not in ALLOWED_TRANSITIONS[appointment.status]:
@@ -366,16 +373,74 @@ def appointment_cancel(
         practice, actor=actor, action="appointment.cancel", obj=appointment, data={"reason": reason}
     )
     _on_commit_send(
-        signals.appointment_cancelled, practice=practice, appointment=appointment, actor=actor
+        signals.appointment_cancelled,
+        practice=practice,
+        appointment=appointment,
+        actor=actor,
+        by_client=by_client,
     )
     return appointment
+
+
+# Statuses that say the visit is happening: only on or after its day (arrived, in progress)
+# or its start (completed). A patient may walk in early on the day itself, so reception
+# marks them arrived and the practitioner may begin; a visit cannot be over before it began.
+ON_THE_DAY = {Appointment.Status.ARRIVED, Appointment.Status.IN_PROGRESS}
+AFTER_THE_START = {Appointment.Status.COMPLETED}
+
+
+def status_too_early(
+    appointment: Appointment, status: str, now: dt.datetime | None = None
+) -> str | None:
+    """Why `appointment` cannot be given `status` yet (a sentence), or None when it can.
+
+    Arrived and in progress: not before the local day of the start (early the same day is
+    fine). Completed: not before the start itself.
+    """
+    now = now or timezone.now()
+    tz = appointment.location.tz
+    local = localtime.to_local(appointment.starts_at, tz)
+    label = Appointment.Status(status).label.lower()
+    if status in ON_THE_DAY and local.date() > localtime.local_today(tz, now):
+        return _(
+            "%(patient)s's appointment is on %(date)s: it cannot be marked %(status)s "
+            "before that day."
+        ) % {
+            "patient": appointment.patient.name,
+            "date": formats.date_format(local.date(), "DATE_FORMAT"),
+            "status": label,
+        }
+    if status in AFTER_THE_START and appointment.starts_at > now:
+        return _(
+            "%(patient)s's appointment starts at %(when)s: it cannot be marked %(status)s "
+            "before it starts."
+        ) % {
+            "patient": appointment.patient.name,
+            "when": f"{formats.date_format(local.date(), 'SHORT_DATE_FORMAT')} {local:%H:%M}",
+            "status": label,
+        }
+    return None
+
+
+def next_statuses(appointment: Appointment, now: dt.datetime | None = None) -> list[str]:
+    """The statuses the appointment may move to now (what the panel offers)."""
+    return [
+        status
+        for status in ALLOWED_TRANSITIONS[appointment.status]
+        if status_too_early(appointment, status, now) is None
+    ]
 
 
 @transaction.atomic
 def appointment_set_status(
     practice: Practice, *, actor, appointment: Appointment, status: str
 ) -> Appointment:
-    """Move along booked → arrived → in progress → completed (or no-show)."""
+    """Move along booked → arrived → in progress → completed (or no-show).
+
+    Refused (ValidationError with a sentence for reception) when the transition is not in
+    `ALLOWED_TRANSITIONS`, or when the visit is still ahead (`status_too_early`): the page,
+    the API and anything else are refused alike.
+    """
     if status == Appointment.Status.CANCELLED:
         return appointment_cancel(practice, actor=actor, appointment=appointment)
     previous = appointment.status
@@ -384,6 +449,9 @@ def appointment_set_status(
             _("Cannot go from %(old)s to %(new)s.")
             % {"old": appointment.get_status_display(), "new": Appointment.Status(status).label}
         )
+    too_early = status_too_early(appointment, status)
+    if too_early:
+        raise ValidationError({"status": too_early}, code="too_early")
     appointment.status = status
     if previous in Appointment.RELEASED:
         # A no-show put back to booked takes its time again: check nobody took it since.
@@ -404,6 +472,30 @@ def appointment_set_status(
         previous_status=previous,
     )
     return appointment
+
+
+NOTIFIED = "appointment.notified"
+
+
+@transaction.atomic
+def appointment_mark_notified(practice: Practice, *, actor, appointment: Appointment) -> AuditLog:
+    """Staff told the patient about this appointment (a reminder call, a message by hand).
+
+    Kept as the audit row `appointment.notified` with its time: what the contact history's
+    purpose rule reads (an outgoing call followed within 15 minutes by this mark counts as
+    a reminder). Marking again records another time. Not for a cancelled appointment.
+    """
+    if appointment.status == Appointment.Status.CANCELLED:
+        raise ValidationError(_("A cancelled appointment cannot be marked notified."))
+    row = audit_log_write(practice, actor=actor, action=NOTIFIED, obj=appointment)
+    _on_commit_send(
+        signals.appointment_notified,
+        practice=practice,
+        appointment=appointment,
+        actor=actor,
+        at=row.at,
+    )
+    return row
 
 
 @transaction.atomic

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views, waitlist_views
+from . import finder_views, views, waitlist_views
 
 urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("appointments/new/", views.appointment_create, name="appointment-create"),
+    path("appointments/free-times/", finder_views.free_times, name="appointment-free-times"),
     path("appointments/<id:appointment_id>/", views.appointment_detail, name="appointment-detail"),
     path("appointments/<id:appointment_id>/move/", views.appointment_move, name="appointment-move"),
     path(
@@ -16,6 +17,11 @@ urlpatterns = [
         "appointments/<id:appointment_id>/status/",
         views.appointment_status,
         name="appointment-status",
+    ),
+    path(
+        "appointments/<id:appointment_id>/notified/",
+        views.appointment_notified,
+        name="appointment-notified",
     ),
     path("w/<code:code>/", waitlist_views.waitlist_offer_page, name="waitlist-offer"),
 ]

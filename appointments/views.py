@@ -7,10 +7,12 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from patients.access import access_patient_by_id
@@ -19,8 +21,9 @@ from practice import localtime
 from practice.models import Location
 from practice.parsing import (
     InvalidInput,
-    parse_date,
+    date_placeholder,
     parse_id,
+    parse_user_date,
     parse_wall_clock,
     query_param,
     safe_next,
@@ -28,14 +31,14 @@ from practice.parsing import (
 from practice.rights import Right
 from practice.scoping import for_practice
 from practice.selectors import practitioner_list
-from practice.views_helpers import apply_validation_error, htmx_redirect, staff_view
+from practice.views_helpers import apply_validation_error, htmx_redirect, is_htmx, staff_view
 
-from . import services
+from . import finder_views, selectors, services
 from .access import access_appointment_by_id, access_location_by_id, default_location
 from .calendar_layout import PX_PER_MINUTE, SLOT_MINUTES, day_grid, week_grid
 from .forms import AppointmentForm, CancelForm, MoveForm, StatusForm
 from .models import Appointment
-from .selectors import day_calendar, next_open_day, week_calendar
+from .selectors import consultation_type_list, day_calendar, next_open_day, week_calendar
 
 
 def calendar_url(appointment_or_location, day: dt.date) -> str:
@@ -57,7 +60,8 @@ def calendar(request):
     if location is None:
         return render(request, "appointments/no_location.html")
     today = localtime.local_today(location.tz)
-    day = query_param(request.GET, "date", parse_date, default=today)
+    # Links carry ISO days; the date field carries the day as the user's language types it.
+    day = query_param(request.GET, "date", parse_user_date, default=today)
     show_cancelled = request.GET.get("cancelled") == "1"
     booking_params = [(k, request.GET[k]) for k in BOOKING_PARAMS if request.GET.get(k)]
     context = {
@@ -82,6 +86,9 @@ def calendar(request):
         "confirmed_label": _("Confirmed by the client"),
         "show_cancelled": show_cancelled,
         "cancelled_query": "&cancelled=1" if show_cancelled else "",
+        "day_input": formats.localize_input(day),
+        "day_placeholder": date_placeholder(formats.get_format("DATE_INPUT_FORMATS")[0]),
+        "open_url": _panel_to_open(request, practice),
     }
     if request.GET.get("view") == "week":
         context.update(_week_context(request, practice, location, day, show_cancelled))
@@ -89,6 +96,17 @@ def calendar(request):
         context.update(_day_context(practice, location, day, show_cancelled))
     context["grid_start_minutes"] = context["grid"].start.hour * 60 + context["grid"].start.minute
     return render(request, "appointments/calendar.html", context)
+
+
+def _panel_to_open(request, practice) -> str:
+    """`?open=<id>` (the report's 'Open'): the calendar loads that appointment's panel.
+    Another practice's id answers 404 like a missing one."""
+    appointment_id = query_param(request.GET, "open", parse_id)
+    if appointment_id is None:
+        return ""
+    return reverse(
+        "appointment-detail", args=[access_appointment_by_id(practice, appointment_id).pk]
+    )
 
 
 def _day_context(practice, location, day: dt.date, show_cancelled: bool) -> dict:
@@ -179,6 +197,7 @@ def _initial_from_query(request, practice) -> dict:
 @staff_view(Right.BOOK_APPOINTMENTS)
 def appointment_create(request):
     practice = request.practice
+    alternatives, proposal_note = [], ""
     if request.method == "POST":
         form = AppointmentForm(request.POST, practice=practice)
         if form.is_valid():
@@ -199,6 +218,7 @@ def appointment_create(request):
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
+                alternatives = _alternatives(practice, data, error)
             else:
                 messages.success(
                     request,
@@ -216,6 +236,7 @@ def appointment_create(request):
     else:
         initial = _initial_from_query(request, practice)
         initial.setdefault("location", getattr(default_location(practice), "pk", None))
+        proposal_note = _propose(request, practice, initial)
         form = AppointmentForm(initial=initial, practice=practice)
     chosen = _chosen_patient(practice, form["patient"].value())
     return render(
@@ -223,10 +244,53 @@ def appointment_create(request):
         "appointments/appointment_form.html",
         {
             "form": form,
+            "alternatives": alternatives,
+            "proposal_note": proposal_note,
             "chosen_patient": chosen,
             "next": safe_next(request, request.GET.get("next") or request.POST.get("next")),
         },
     )
+
+
+def _alternatives(practice, data: dict, error: ValidationError) -> list:
+    """On a clash (the practitioner, a room or the equipment taken): the nearest free times."""
+    taken = isinstance(error, services.AppointmentConflict) or (
+        hasattr(error, "error_dict") and {"room", "equipment"} & set(error.error_dict)
+    )
+    if not taken:
+        return []
+    return finder_views.nearest_picks(
+        practice,
+        location=data["location"],
+        practitioner=data["practitioner"],
+        consultation_type=data["consultation_type"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+    )
+
+
+def _propose(request, practice, initial: dict) -> str:
+    """A click on an empty place of the calendar (a start and a practitioner in the query):
+    put the first start that fits in the form instead of the snapped time; say why."""
+    if "start_time" not in initial or request.GET.get("practitioner") is None:
+        return ""
+    practitioner = practitioner_list(practice).filter(pk=initial.get("practitioner")).first()
+    location = for_practice(Location, practice).filter(pk=initial.get("location")).first()
+    if practitioner is None or location is None:
+        return ""
+    ctype = consultation_type_list(practice).filter(pk=initial.get("consultation_type")).first()
+    clicked = localtime.wall_to_utc(initial["date"], initial["start_time"], location.tz)
+    proposal = finder_views.propose_for_click(
+        practice,
+        location=location,
+        practitioner=practitioner,
+        consultation_type=ctype,
+        clicked=clicked,
+    )
+    if proposal.starts_at is not None:
+        local = localtime.to_local(proposal.starts_at, location.tz)
+        initial["date"], initial["start_time"] = local.date(), local.time()
+    return proposal.note
 
 
 def _chosen_patient(practice, value):
@@ -254,8 +318,18 @@ def appointment_detail(request, appointment_id: int):
     return _detail(request, appointment, move_form=move_form)
 
 
-def _detail(request, appointment, *, move_form=None, cancel_form=None, status=200):
+def _detail(
+    request,
+    appointment,
+    *,
+    move_form=None,
+    cancel_form=None,
+    status=200,
+    notice: str | None = None,
+    status_error: str | None = None,
+):
     tz = appointment.location.tz
+    notified = selectors.appointment_last_notified(request.practice, appointment)
     return render(
         request,
         "appointments/appointment_detail.html",
@@ -266,13 +340,21 @@ def _detail(request, appointment, *, move_form=None, cancel_form=None, status=20
             "local_end": localtime.to_local(appointment.ends_at, tz),
             "move_form": move_form or MoveForm(practice=request.practice, appointment=appointment),
             "cancel_form": cancel_form or CancelForm(),
+            # Only what may be done now: a visit still ahead offers no 'Arrived'.
             "next_statuses": [
                 Appointment.Status(s)
-                for s in services.ALLOWED_TRANSITIONS[appointment.status]
+                for s in services.next_statuses(appointment)
                 if s != Appointment.Status.CANCELLED
             ],
+            "notice": notice,
+            "status_error": status_error,
             "can_cancel": Appointment.Status.CANCELLED
             in services.ALLOWED_TRANSITIONS[appointment.status],
+            "notified": notified,
+            "notified_time": localtime.time_label(notified.at, tz) if notified else "",
+            "notified_day": localtime.local_date(notified.at, tz) if notified else None,
+            "today": localtime.local_today(tz),
+            "can_notify": appointment.status != Appointment.Status.CANCELLED,
         },
         status=status,
     )
@@ -327,12 +409,45 @@ def appointment_cancel(request, appointment_id: int):
     return _detail(request, appointment, cancel_form=form, status=422)
 
 
+# What the panel says after a status change: what changed, and for whom.
+STATUS_NOTICES = {
+    Appointment.Status.ARRIVED: gettext_lazy("Marked %(patient)s as arrived."),
+    Appointment.Status.IN_PROGRESS: gettext_lazy("Marked %(patient)s as in progress."),
+    Appointment.Status.COMPLETED: gettext_lazy("Marked %(patient)s as completed."),
+    Appointment.Status.NO_SHOW: gettext_lazy("Marked %(patient)s as a no-show."),
+    Appointment.Status.BOOKED: gettext_lazy("Put %(patient)s back to booked."),
+    Appointment.Status.CANCELLED: gettext_lazy("Cancelled %(patient)s's appointment."),
+}
+
+
+@require_POST
+@staff_view(Right.BOOK_APPOINTMENTS)
+def appointment_notified(request, appointment_id: int):
+    """'Mark patient notified': the panel again, saying by whom and when."""
+    appointment = access_appointment_by_id(request.practice, appointment_id)
+    try:
+        services.appointment_mark_notified(
+            request.practice, actor=request.user, appointment=appointment
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _detail(request, appointment, status=422)
+    if not request.htmx:
+        return redirect("appointment-detail", appointment_id=appointment.pk)
+    return _detail(request, appointment)
+
+
 @require_POST
 @staff_view(Right.BOOK_APPOINTMENTS)
 def appointment_status(request, appointment_id: int):
+    """Change the status; the panel stays open and says what changed for whom (htmx), and
+    the calendar behind it is told to refresh (HX-Trigger)."""
     appointment = access_appointment_by_id(request.practice, appointment_id)
     form = StatusForm(request.POST)
-    if form.is_valid():
+    notice = error = None
+    if not form.is_valid():
+        error = " ".join(form.errors.get("status", []))
+    else:
         try:
             services.appointment_set_status(
                 request.practice,
@@ -340,11 +455,18 @@ def appointment_status(request, appointment_id: int):
                 appointment=appointment,
                 status=form.cleaned_data["status"],
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+            appointment.refresh_from_db()
         else:
-            messages.success(
-                request, _("Status: %(status)s.") % {"status": appointment.get_status_display()}
-            )
-    day = localtime.local_date(appointment.starts_at, appointment.location.tz)
-    return htmx_redirect(request, calendar_url(appointment, day))
+            notice = STATUS_NOTICES[appointment.status] % {"patient": appointment.patient.name}
+    if not is_htmx(request):
+        level = messages.ERROR if error else messages.SUCCESS
+        messages.add_message(request, level, error or notice)
+        return redirect("appointment-detail", appointment.pk)
+    response = _detail(
+        request, appointment, notice=notice, status_error=error, status=422 if error else 200
+    )
+    if notice:
+        response["HX-Trigger"] = "appointment-changed"
+    return response

@@ -8,18 +8,22 @@ minutes, not hours. Then, for the whole year:
 - report_ms: the project's report (reports.departure.departure_report), median of runs;
 - sql_ms: a hand-written SQL GROUP BY giving the same numbers (checked equal);
 - ratio: report_ms / sql_ms;
-- page_ms: the report page through the Django test client, for the year and a month.
+- page_ms: the report page through the Django test client, for the year and a month;
+- csv_year_s: the failed workflows' CSV of the whole year (every column), streamed through
+  the test client and read to its last byte (once; seconds), with its rows and queries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from appointments.models import Appointment
 from departure_workflow.models import DepartureAction, DepartureWorkflow, FailureReason
@@ -27,7 +31,7 @@ from departure_workflow.services import failure_reasons_install_defaults
 from practice import demo
 from practice.models import Membership, Role
 from practice.scoping import for_practice
-from reports.departure import ReportFilters, departure_report
+from reports.departure import DETAIL_COLUMNS, ReportFilters, departure_report
 
 from .common import dataset, p50, p95, practice_for, timed_ms
 
@@ -181,11 +185,12 @@ def run(scale: int) -> dict[str, object]:
             + f"?date_from={filters.date_from}&date_to={filters.date_to}"
         )
 
-    assert browser.get(url(year)).status_code == 200
-    page_times = timed_ms(lambda: browser.get(url(year)), repeat=5)
-    month_times = timed_ms(lambda: browser.get(url(month)), repeat=5)
+    assert browser.get(url(year), secure=True).status_code == 200
+    page_times = timed_ms(lambda: browser.get(url(year), secure=True), repeat=5)
+    month_times = timed_ms(lambda: browser.get(url(month), secure=True), repeat=5)
     with CaptureQueriesContext(connection) as page_ctx:
-        browser.get(url(year))
+        browser.get(url(year), secure=True)
+    csv_s, csv_rows, csv_queries = _csv_year(browser, year)
     report_ms, sql_ms = float(p50(report_times)), float(p50(sql_times))
     return {
         "appointments_total": for_practice(Appointment, practice).count(),
@@ -200,4 +205,17 @@ def run(scale: int) -> dict[str, object]:
         "page_ms_p95": p95(page_times),
         "page_queries": len(page_ctx),
         "page_month_ms": p50(month_times),
+        "csv_year_s": f"{csv_s:.1f}",
+        "csv_year_rows": csv_rows,
+        "csv_year_queries": csv_queries,
     }
+
+
+def _csv_year(browser: Client, year: ReportFilters) -> tuple[float, int, int]:
+    query = urlencode([*year.as_query().items(), *[("columns", c) for c in DETAIL_COLUMNS]])
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        response = browser.get(reverse("report-departure-failed-csv") + "?" + query, secure=True)
+        assert response.status_code == 200
+        rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+    return time.perf_counter() - started, rows, len(ctx)

@@ -1,7 +1,9 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from appointments.api.records import PaymentViewSet, RecallViewSet, TreatmentPlanViewSet
 from appointments.api.views import AppointmentViewSet, ConsultationTypeViewSet
+from messaging.api.views import MessageViewSet
 from patients.api.views import ClientViewSet, PatientViewSet
 from practice.api.views import PractitionerViewSet
 from reports.api.views import DepartureReportView
@@ -18,6 +20,10 @@ router.register("patients", PatientViewSet, basename="patient")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("consultation-types", ConsultationTypeViewSet, basename="consultation-type")
 router.register("practitioners", PractitionerViewSet, basename="practitioner")
+router.register("messages", MessageViewSet, basename="message")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("treatment-plans", TreatmentPlanViewSet, basename="treatment-plan")
+router.register("recalls", RecallViewSet, basename="recall")
 
 urlpatterns = [
     *router.urls,

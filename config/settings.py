@@ -252,13 +252,21 @@ API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Practice platform API",
     "DESCRIPTION": (
-        "Clients, patients, appointments, consultation types, practitioners and reports."
+        "Clients, patients, appointments, consultation types, practitioners, messages, "
+        "payments, treatment plans, recalls and reports."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["practice.api.permissions.CanReadApiDocs"],
     # Contact preference and message delivery share their values: one enum in the schema.
-    "ENUM_NAME_OVERRIDES": {"ChannelChoiceEnum": "patients.models.Delivery"},
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelChoiceEnum": "patients.models.Delivery",
+        # Several models have a `status`: each its own enum, named after its model.
+        "AppointmentStatusEnum": "appointments.models.Appointment.Status",
+        "MessageStatusEnum": "messaging.models.Message.Status",
+        "TreatmentPlanStatusEnum": "appointments.models.TreatmentPlan.Status",
+        "PlannedTreatmentStatusEnum": "appointments.models.PlannedTreatment.Status",
+    },
     # Swagger UI's files are served by us, not fetched from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -289,10 +297,11 @@ MESSAGING_SEND_THREADS = env_int("MESSAGING_SEND_THREADS", 16)
 # long never got there and is sent again.
 MESSAGING_STUCK_SECONDS = env_int("MESSAGING_STUCK_SECONDS", 300)
 MESSAGING_UNKNOWN_GRACE_SECONDS = env_int("MESSAGING_UNKNOWN_GRACE_SECONDS", 600)
-# Marketing workflows: step runs claimed a batch at a time; a run claimed this long ago and
-# never finished belonged to a worker that died, and is run again (once).
+# Marketing workflows: step runs taken a batch at a time, each batch in one transaction (a
+# killed worker's runs are taken again at once); a practice's share that fails with an
+# error is tried again this much later.
 WORKFLOW_BATCH = env_int("WORKFLOW_BATCH", 5000)
-WORKFLOW_STUCK_SECONDS = env_int("WORKFLOW_STUCK_SECONDS", 300)
+WORKFLOW_RETRY_SECONDS = env_int("WORKFLOW_RETRY_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {
         "task": "messaging.tasks.dispatch_due_messages_task",

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView
 
-from practice.api.docs import ApiDocsView
+from practice.api.docs import ApiDocsView, SchemaView
 from practice.parsing import IdConverter, LinkCodeConverter
 
 # Before the apps' URL modules: they use <id:...> and <code:...>.
@@ -17,13 +16,13 @@ handler404 = "practice.api.exceptions.not_found"
 handler400 = "practice.views.bad_request"
 
 urlpatterns = [
-    # Browsers ask for /favicon.ico on pages that name none (the admin).
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # Browsers ask for /favicon.ico on pages that name none (the admin, a PDF, the schema).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/public/<slug:practice_slug>/", include("online_booking.urls")),
     path("p/<slug:practice_slug>/book/", include("online_booking.page_urls")),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("practice.urls")),

@@ -64,7 +64,8 @@ def _rederive(practice: Practice, comms: list[Communication]) -> set[contacts.Da
     rows = _derive(practice, comms)
     update_from_values(Communication, rows, fields=DERIVED_FIELDS)
     for comm, row in zip(comms, rows, strict=True):
-        comm.client_id = row[2]
+        # What later steps read of who it is (contacts, the text-back).
+        comm.client_id, comm.person_kind = row[2], row[4]
     return {(comm.local_date, contacts.person_key(comm)) for comm in comms}
 
 
@@ -119,7 +120,7 @@ def communications_changed(practice: Practice, communication_ids: Iterable[int])
     if missed:
         new_keys |= _rederive(practice, _load(practice, missed))
     contacts.refresh_contacts(practice, old_keys | new_keys)
-    # A missed call today from a client's mobile: the text-back (once a day per number).
+    # A missed call today from a mobile: the text-back (once a day per number).
     textback.text_back(practice, comms, contact_settings(practice).text_back_enabled)
 
 

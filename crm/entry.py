@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from practice import localtime
 from practice.models import Practice
@@ -25,6 +26,7 @@ from . import derive
 from .models import Communication
 from .models.history import Source
 from .phones import practice_phone
+from .reasons import reason
 
 Kind = Communication.Kind
 Status = Communication.Status
@@ -60,7 +62,9 @@ def dialog_record(
         kind=kind,
         direction=direction,
         status=Status.FINISHED if finished else Status.NEEDS_CALLBACK,
-        status_reason=_("Recorded by staff.") if finished else _("Needs a call back."),
+        status_reason=(
+            reason(N_("Recorded by staff.")) if finished else reason(N_("Needs a call back."))
+        ),
         source=Source.STAFF,
         started_at=stated_at,
         local_date=localtime.local_date(stated_at, practice.tz),
@@ -86,7 +90,7 @@ def communication_mark_processed(
         raise ValidationError(_("Only a web request or a request-dialog is processed."))
     if c.processed_at is None:
         c.processed_at, c.processed_by = timezone.now(), member
-        c.status, c.status_reason = Status.PROCESSED, _("Marked processed by staff.")
+        c.status, c.status_reason = Status.PROCESSED, reason(N_("Marked processed by staff."))
         c.save(update_fields=["processed_at", "processed_by", "status", "status_reason"])
         derive.communications_changed(practice, [c.pk])
     return c

@@ -20,7 +20,7 @@ Kind = Communication.Kind
 class _StatedTime(forms.Form):
     """A day and a time on the practice's wall clock, read as one UTC instant."""
 
-    stated_date = BoundedDateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    stated_date = BoundedDateField(label=_("Day"))
     stated_time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
 
     def __init__(self, *args, practice: Practice, **kwargs):

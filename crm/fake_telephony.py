@@ -37,6 +37,10 @@ UTM = [
     ("", "", "", "/contact"),
 ]
 CHAT_CHANNELS = ["whatsapp", "site widget", "telegram"]
+# Today's calls a manager opening the demo sees: minutes before now (missed, missed, missed
+# and called back), and how long after that last one reception called back.
+TODAYS_CALLS = ((7, "missed"), (35, "missed"), (80, "missed_called_back"))
+CALLBACK_AFTER = dt.timedelta(minutes=9)
 
 
 @dataclass
@@ -69,6 +73,12 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
 
 
+def _before(event: dict, now: dt.datetime) -> bool:
+    """Whether the event happened before `now` (as instants: ISO strings with and without
+    microseconds do not sort as their times do)."""
+    return dt.datetime.fromisoformat(event["occurred_at"]) < now
+
+
 class _Day:
     """One local day's traffic of one practice."""
 
@@ -76,6 +86,8 @@ class _Day:
         self.rng, self.practice, self.day, self.now = rng, practice, day, now
         self.numbers, self.staff = numbers, staff
         self.tz = practice.tz
+        # How long after a 'missed_called_back' call reception calls back.
+        self.callback_after = CALLBACK_AFTER
 
     def moment(self, hour_from=OPEN, hour_to=CLOSE) -> dt.datetime:
         minute = self.rng.randrange(hour_from * 60, hour_to * 60)
@@ -95,10 +107,10 @@ class _Day:
 
 def _call_events(d: _Day, n: int, at: dt.datetime, outcome: str, other: str = "") -> list[dict]:
     """A call's events: ringing, then answered + completed, or missed / completed unanswered.
-    'missed_called_back': missed, and reception calls the number back 9 minutes later."""
+    'missed_called_back': missed, and reception calls the number back `d.callback_after` later."""
     if outcome == "missed_called_back":
         number = d.rng.choice(d.numbers) if d.numbers else d.number()
-        back = at + dt.timedelta(minutes=9)
+        back = at + d.callback_after
         return [
             *_call_events(d, n, at, "missed", other=number),
             *_call_events(d, 900 + n, back, "outgoing", other=number),
@@ -184,10 +196,20 @@ def _calls(d: _Day, today: bool) -> Iterator[tuple[dt.datetime, str]]:
         )  # fmt: skip
         yield d.moment(), outcome
     if today:  # a manager opening the demo sees today's missed calls
-        midnight = localtime.day_bounds(d.day, d.tz)[0]
-        for minutes, outcome in ((7, "missed"), (35, "missed"), (80, "missed_called_back")):
-            earliest = midnight + dt.timedelta(seconds=minutes)  # just after midnight: today
-            yield max(d.now - dt.timedelta(minutes=minutes), earliest), outcome
+        yield from _todays_calls(d)
+
+
+def _todays_calls(d: _Day) -> Iterator[tuple[dt.datetime, str]]:
+    """TODAYS_CALLS, all within the part of the local day already gone: shortly after
+    midnight they (and the call back) are squeezed into the minutes since, in proportion, so
+    the called-back missed call and its call back are both there, today, before now."""
+    midnight = localtime.day_bounds(d.day, d.tz)[0]
+    longest = max(minutes for minutes, _outcome in TODAYS_CALLS)
+    span = min(d.now - midnight, dt.timedelta(minutes=longest))
+    scale = span / dt.timedelta(minutes=longest)
+    d.callback_after = CALLBACK_AFTER * scale
+    for minutes, outcome in TODAYS_CALLS:
+        yield d.now - dt.timedelta(minutes=minutes) * scale, outcome
 
 
 def fake_day(api: _Api, d: _Day, posted: Posted) -> None:
@@ -195,7 +217,7 @@ def fake_day(api: _Api, d: _Day, posted: Posted) -> None:
     for n, (at, outcome) in enumerate(_calls(d, today)):
         if at >= d.now:
             continue
-        events = [e for e in _call_events(d, n, at, outcome) if e["occurred_at"] < _iso(d.now)]
+        events = [e for e in _call_events(d, n, at, outcome) if _before(e, d.now)]
         if d.rng.random() < 0.1:
             events.reverse()  # late webhooks: the result must not change
         for event in events:
@@ -205,7 +227,7 @@ def fake_day(api: _Api, d: _Day, posted: Posted) -> None:
         at = d.moment()
         if at < d.now:
             for event in _chat_events(d, n, at):
-                if event["occurred_at"] < _iso(d.now):
+                if _before(event, d.now):
                     api.post("chats/events/", event, posted)
             posted.chats += 1
     for n in range(d.rng.randrange(0, 3)):

@@ -32,9 +32,7 @@ class TaskForm(forms.Form):
         queryset=Membership.objects.none(),
         error_messages={"invalid_choice": _("Choose an active staff member of this practice.")},
     )
-    due_date = BoundedDateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = BoundedDateField(label=_("Due date"), required=False)
     due_time = forms.TimeField(
         label=_("Due time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )

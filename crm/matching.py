@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Min
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from appointments.models import Appointment
 from patients.models import Client, Patient
@@ -37,6 +37,7 @@ from practice.scoping import for_practice
 from . import phones
 from .models import Communication
 from .phones import parse_phone
+from .reasons import reason
 
 PersonKind = Communication.PersonKind
 
@@ -159,26 +160,32 @@ def _patient(directory: _Directory, client_id: int, before: dt.datetime) -> int 
 
 def _match_one(directory: _Directory, comm: Communication) -> Match:
     if comm.phone_e164 and comm.phone_e164 in directory.own_numbers:
-        return Match(person_kind=PersonKind.EMPLOYEE, match_note=_("one of the practice's numbers"))
+        return Match(
+            person_kind=PersonKind.EMPLOYEE, match_note=reason(N_("one of the practice's numbers"))
+        )
     email = comm.email.lower()
     if email and email in directory.staff_emails:
-        return Match(person_kind=PersonKind.EMPLOYEE, match_note=_("a staff member's email"))
+        return Match(
+            person_kind=PersonKind.EMPLOYEE, match_note=reason(N_("a staff member's email"))
+        )
     candidates = directory.by_phone.get(comm.phone_e164, []) if comm.phone_e164 else []
-    how = _("number")
+    how = reason(N_("number"))
     if not candidates and email:
-        candidates, how = directory.by_email.get(email, []), _("email")
+        candidates, how = directory.by_email.get(email, []), reason(N_("email"))
     if not candidates:
         if is_withheld(comm):
-            return Match(match_note=_("number withheld: matches no one"))
-        return Match(match_note=_("no client has this number or email"))
+            return Match(match_note=reason(N_("number withheld: matches no one")))
+        return Match(match_note=reason(N_("no client has this number or email")))
     client_id = _pick(directory, candidates, comm.started_at)
     first = directory.first_completed.get(client_id)
     is_new = first is None or first >= comm.started_at
-    note = _("matched by %(how)s") % {"how": how}
+    note = reason(N_("matched by %(how)s"), how=how)
     if len(candidates) > 1:
-        note = _(
-            "%(how)s on %(count)s clients' cards: the one with the most recent visit taken"
-        ) % {"how": how, "count": len(candidates)}
+        note = reason(
+            N_("%(how)s on %(count)s clients' cards: the one with the most recent visit taken"),
+            how=how,
+            count=len(candidates),
+        )
     return Match(
         client_id=client_id,
         patient_id=_patient(directory, client_id, comm.started_at),
@@ -196,7 +203,37 @@ def match_people(practice: Practice, comms: Iterable[Communication]) -> dict[int
     directory = _directory(practice, phones, emails)
     matches = {comm.pk: _match_one(directory, comm) for comm in comms}
     _inherit_from_answering_calls(practice, comms, matches)
+    _inherit_from_text_back_bookings(practice, comms, matches)
     return matches
+
+
+def _inherit_from_text_back_bookings(
+    practice: Practice, comms: list[Communication], matches: dict[int, Match]
+) -> None:
+    """A missed call from a number on no client's card, whose text-back link was used to
+    book online, is the client who booked (whatever number they typed): the call and the
+    booking are one contact."""
+    waiting = {
+        c.text_back_booking_id: c.pk
+        for c in comms
+        if c.text_back_booking_id and matches[c.pk].client_id is None
+    }
+    if not waiting:
+        return
+    booked = (
+        for_practice(Appointment, practice)
+        .filter(pk__in=waiting)
+        .values_list("pk", "client_id", "patient_id")
+    )
+    for appointment_id, client_id, patient_id in booked:
+        matches[waiting[appointment_id]] = Match(
+            client_id=client_id,
+            patient_id=patient_id,
+            # They had no card when they called: a first-time patient.
+            person_kind=PersonKind.NEW_PATIENT,
+            matched_count=1,
+            match_note=reason(N_("booked online through the text-back link")),
+        )
 
 
 def _inherit_from_answering_calls(
@@ -231,5 +268,5 @@ def _inherit_from_answering_calls(
             patient_id=found.patient_id,
             person_kind=found.person_kind,
             matched_count=1,
-            match_note=_("from the call relinked to it (#%(id)s)") % {"id": call["pk"]},
+            match_note=reason(N_("from the call relinked to it (#%(id)s)"), id=call["pk"]),
         )

@@ -11,8 +11,8 @@ What the employee did is read from the practice's audit log (one row per write, 
 actor and time, written by every service): that is where appointment bookings, moves and
 cancellations, task completion and closing, and waitlist additions and closings are
 recorded. The window runs from the call's start to `window` minutes after its end, both
-edges included. Nothing in the app marks a patient 'notified' yet; the action name
-`appointment.notified` is in the table so that such a mark counts once it writes its row.
+edges included. 'Mark patient notified' on the appointment panel writes
+`appointment.notified` (appointments.services.appointment_mark_notified).
 
 Incoming communications (and web requests, chats, dialogs) from anyone but an employee
 are 'Wants to book': the person reached out. An employee's are conversations.
@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from appointments.models import Appointment, WaitlistEntry
 from practice.models import AuditLog, Membership, Practice
@@ -33,6 +33,7 @@ from practice.scoping import for_practice
 
 from .matching import Match
 from .models import Communication, Task
+from .reasons import reason
 
 Purpose = Communication.Purpose
 
@@ -97,14 +98,16 @@ def _from_actions(actions: list[Action]) -> tuple[str, str]:
     booking turns it into 'wants to book'), a reminder, then a plain booking."""
     done = {a.action for a in actions}
     if done & TASK_ACTIONS:
-        return Purpose.CRM_TASK, _("the employee acted on the patient's CRM task")
+        return Purpose.CRM_TASK, reason(N_("the employee acted on the patient's CRM task"))
     if done & WAITLIST_ACTIONS:
         if done & BOOKING_ACTIONS:
-            return Purpose.WANTS_TO_BOOK, _("a waitlist call that ended in a booking")
-        return Purpose.WAITLIST, _("the employee acted on the patient's waitlist entry")
+            return Purpose.WANTS_TO_BOOK, reason(N_("a waitlist call that ended in a booking"))
+        return Purpose.WAITLIST, reason(N_("the employee acted on the patient's waitlist entry"))
     if done & REMINDER_ACTIONS:
-        return Purpose.REMINDER, _("the employee moved, cancelled or notified an appointment")
-    return Purpose.WANTS_TO_BOOK, _("the employee booked an appointment")
+        return Purpose.REMINDER, reason(
+            N_("the employee moved, cancelled or notified an appointment")
+        )
+    return Purpose.WANTS_TO_BOOK, reason(N_("the employee booked an appointment"))
 
 
 def _is_outgoing_call(comm: Communication) -> bool:
@@ -139,13 +142,13 @@ def assign_purposes(
 
 def _purpose(comm, match: Match, users, by_who, window: int) -> tuple[str, str]:
     if match.person_kind == Communication.PersonKind.EMPLOYEE:
-        return Purpose.CONVERSATION, _("a conversation with an employee")
+        return Purpose.CONVERSATION, reason(N_("a conversation with an employee"))
     if not _is_outgoing_call(comm):
-        return Purpose.WANTS_TO_BOOK, _("the person reached out to the practice")
+        return Purpose.WANTS_TO_BOOK, reason(N_("the person reached out to the practice"))
     if not match.client_id:
-        return Purpose.CONVERSATION, _("the number is on no patient's card")
+        return Purpose.CONVERSATION, reason(N_("the number is on no patient's card"))
     if not comm.employee_id:
-        return Purpose.CONVERSATION, _("no employee on the call")
+        return Purpose.CONVERSATION, reason(N_("no employee on the call"))
     since, until = call_window(comm, window)
     acted = [
         a
@@ -153,8 +156,11 @@ def _purpose(comm, match: Match, users, by_who, window: int) -> tuple[str, str]:
         if since <= a.at <= until
     ]
     if not acted:
-        return Purpose.CONVERSATION, _(
-            "no booking, task, waitlist or appointment change by the employee within "
-            "%(minutes)s minutes of the call"
-        ) % {"minutes": window}
+        return Purpose.CONVERSATION, reason(
+            N_(
+                "no booking, task, waitlist or appointment change by the employee within "
+                "%(minutes)s minutes of the call"
+            ),
+            minutes=window,
+        )
     return _from_actions(acted)

@@ -6,6 +6,8 @@
   covers the change get their purpose again;
 - a client's number or email new or changed: the communications of the old and new
   number or email, and those matched to the client, are matched again;
+- a patient marked notified of an appointment: the outgoing calls to that client whose
+  window covers the mark get their purpose again (a reminder);
 - a booking made online: recorded as a processed web request with its UTM tags
   (`crm.online`).
 
@@ -68,6 +70,15 @@ def _records_changed(practice: Practice, client_ids: set[int], **records) -> Non
 @receiver(appointment_signals.appointment_status_changed)
 def appointment_changed(sender, *, practice, appointment, **kwargs) -> None:
     _records_changed(practice, {appointment.client_id}, appointment_ids=[appointment.pk])
+
+
+@receiver(appointment_signals.appointment_notified)
+def appointment_notified(sender, *, practice, appointment, at, **kwargs) -> None:
+    """Staff marked the patient notified: the outgoing calls to that client whose window
+    covers the mark may now count as a reminder (no contact's records change)."""
+    calls = calls_acted_on(practice, {appointment.client_id}, at)
+    if calls:
+        derive.communications_changed(practice, calls)
 
 
 @receiver(appointment_signals.waitlist_entries_changed)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import (
     Avg,
@@ -26,6 +27,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce, Least
@@ -135,7 +137,32 @@ def _period(practice: Practice, first: dt.date, last: dt.date) -> Q:
     return Q(started_at__gte=since, started_at__lt=until)
 
 
-def recovery_summary(practice: Practice, first: dt.date, last: dt.date) -> list[dict]:
+@dataclass(frozen=True)
+class Only:
+    """Narrowing of the speed figures: one employee (as each figure names them), one ad
+    channel or channel group; None is all."""
+
+    employee_id: int | None = None
+    channel_id: int | None = None
+    channel_group_id: int | None = None
+
+    def narrow(self, rows: QuerySet) -> QuerySet:
+        """`rows` annotated with `who`, narrowed to what is asked."""
+        if self.employee_id is not None:
+            rows = rows.filter(who=self.employee_id)
+        if self.channel_id is not None:
+            rows = rows.filter(channel_id=self.channel_id)
+        if self.channel_group_id is not None:
+            rows = rows.filter(channel__group_id=self.channel_group_id)
+        return rows
+
+
+EVERYONE = Only()
+
+
+def recovery_summary(
+    practice: Practice, first: dt.date, last: dt.date, only: Only = EVERYONE
+) -> list[dict]:
     """Per employee (who answered or recovered) and channel: missed calls, those recovered
     within 15 minutes, and their share (%). One query."""
     rows = (
@@ -144,6 +171,9 @@ def recovery_summary(practice: Practice, first: dt.date, last: dt.date) -> list[
         .annotate(
             who=Coalesce("employee_id", "recovered_by__employee_id", output_field=IntegerField())
         )
+    )
+    rows = (
+        only.narrow(rows)
         .values("who", "channel_id")
         .annotate(
             missed=Count("pk"),
@@ -158,7 +188,9 @@ def recovery_summary(practice: Practice, first: dt.date, last: dt.date) -> list[
     return [{**row, "share": round(100 * row["quick"] / row["missed"], 1)} for row in rows]
 
 
-def request_answer_summary(practice: Practice, first: dt.date, last: dt.date) -> list[dict]:
+def request_answer_summary(
+    practice: Practice, first: dt.date, last: dt.date, only: Only = EVERYONE
+) -> list[dict]:
     """Per employee and channel: web requests, those answered, and the average time to
     the first answer (processed, or the first call to that number or relinked to it)."""
     calls = for_practice(Communication, practice).filter(
@@ -194,6 +226,9 @@ def request_answer_summary(practice: Practice, first: dt.date, last: dt.date) ->
             ),
             wait=ExpressionWrapper(F("answered_at_") - F("started_at"), DurationField()),
         )
+    )
+    rows = (
+        only.narrow(rows)
         .values("who", "channel_id")
         .annotate(
             requests=Count("pk"),

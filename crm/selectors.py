@@ -13,7 +13,7 @@ from practice import localtime
 from practice.models import Membership, Practice
 from practice.scoping import for_practice
 
-from .models import ContactSettings, Task
+from .models import Communication, ContactSettings, Task
 
 OPEN = Task.Status.OPEN
 
@@ -110,3 +110,20 @@ def contact_settings(practice: Practice) -> ContactSettings:
     """The practice's contact-history settings: its saved row, else the defaults (unsaved;
     a director saves them in admin)."""
     return for_practice(ContactSettings, practice).first() or ContactSettings(practice=practice)
+
+
+def topic_choices(practice: Practice) -> list[str]:
+    """The practice's conversation topics: those its communications carry (the telephony or
+    website names them), one per spelling regardless of case, alphabetically. One query,
+    an index-only scan of the practice's topics (crm_comm_topic)."""
+    topics = (
+        for_practice(Communication, practice)
+        .exclude(topic="")
+        .order_by("topic")
+        .values_list("topic", flat=True)
+        .distinct()
+    )
+    seen: dict[str, str] = {}
+    for topic in topics:
+        seen.setdefault(topic.lower(), topic)
+    return sorted(seen.values(), key=str.lower)

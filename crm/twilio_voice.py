@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from messaging.callbacks import signature_valid
 from messaging.selectors import sms_gateway
@@ -34,6 +35,7 @@ from practice.scoping import for_practice
 
 from .events import Facts, Ingested, collect_text, event_ingest, ordered, seconds_between, whole
 from .models.history import Communication, ProviderEvent, Source
+from .reasons import reason
 
 Status = Communication.Status
 Direction = Communication.Direction
@@ -184,7 +186,7 @@ def _furthest(events: Sequence[ProviderEvent]) -> ProviderEvent | None:
 def fold_twilio_call(events: Sequence[ProviderEvent]) -> Facts:
     """A call from its Twilio callbacks: parent leg, dial legs, dial action, recordings."""
     facts = Facts(kind=Communication.Kind.CALL, status=Status.RINGING)
-    facts.status_reason = _("Not ended yet.")
+    facts.status_reason = reason(N_("Not ended yet."))
     parent = [e for e in events if not e.payload.get("ParentCallSid")]
     legs = [e for e in events if e.payload.get("ParentCallSid")]
     actions = [e for e in parent if e.event.startswith("dial-")]
@@ -224,7 +226,7 @@ def _dial_verdict(
     facts.ended_at = max(ends) if ends else None
     if answered or action_ok:
         facts.status = Status.ANSWERED
-        facts.status_reason = _("Answered on the forwarded (dial) leg.")
+        facts.status_reason = reason(N_("Answered on the forwarded (dial) leg."))
         facts.answered_at = answered[0] if answered else None
         facts.employee_login = _desk_login(legs)
         talk = [_seconds(e.payload.get("CallDuration")) for e in legs if e.event == "completed"]
@@ -237,13 +239,14 @@ def _dial_verdict(
     if verdict is None and (parent_end is None or parent_end.event not in FINAL):
         return  # still ringing at the desk: the current call
     facts.status = Status.MISSED
-    facts.status_reason = _(
-        "Forwarded with <Dial>, but the dial leg was not answered (%(dial)s); the caller's "
-        "leg ended %(parent)s."
-    ) % {
-        "dial": verdict or _("no answer"),
-        "parent": parent_end.event if parent_end else _("unknown"),
-    }
+    facts.status_reason = reason(
+        N_(
+            "Forwarded with <Dial>, but the dial leg was not answered (%(dial)s); the "
+            "caller's leg ended %(parent)s."
+        ),
+        dial=verdict or reason(N_("no answer")),
+        parent=parent_end.event if parent_end else reason(N_("unknown")),
+    )
 
 
 def _desk_login(legs: Sequence[ProviderEvent]) -> str:
@@ -261,16 +264,16 @@ def _parent_verdict(facts: Facts, end: ProviderEvent | None) -> None:
     status = end.event
     talk = _seconds(end.payload.get("CallDuration"))
     if status == "in-progress" and facts.direction == Direction.OUTGOING:
-        facts.status, facts.status_reason = Status.ANSWERED, _("The callee answered.")
+        facts.status, facts.status_reason = Status.ANSWERED, reason(N_("The callee answered."))
         facts.answered_at = end.occurred_at
     elif status == "completed" and talk:
-        facts.status, facts.status_reason = Status.ANSWERED, _("Connected, then ended.")
+        facts.status, facts.status_reason = Status.ANSWERED, reason(N_("Connected, then ended."))
         facts.ended_at = end.occurred_at
         facts.answered_at = end.occurred_at - dt.timedelta(seconds=talk)
         facts.duration_seconds = talk
     elif status in FINAL:
         facts.status = Status.MISSED
-        facts.status_reason = _("Twilio reported the call %(status)s.") % {"status": status}
+        facts.status_reason = reason(N_("Twilio reported the call %(status)s."), status=status)
         facts.ended_at = end.occurred_at
 
 

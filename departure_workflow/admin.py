@@ -14,8 +14,9 @@ from .models import (
 
 @admin.register(FailureReason)
 class FailureReasonAdmin(PracticeScopedAdmin):
-    list_display = ["label", "position", "is_active"]
+    list_display = ["label", "kind", "position", "is_active"]
     list_editable = ["position", "is_active"]
+    list_filter = ["kind"]
 
 
 class CustomOptionLinkInline(PracticeScopedInline):

@@ -131,7 +131,11 @@ def _history(practice: Practice, rng: random.Random) -> None:
                         if kind == ActionKind.PLANNED_TREATMENT
                         else PostponeReason.PROMPT_LATER
                     ),
-                    failure_reason=rng.choice(reasons) if outcome == Outcome.FAILED else None,
+                    failure_reason=(
+                        rng.choice([r for r in reasons if r.fits(kind)] or reasons)
+                        if outcome == Outcome.FAILED
+                        else None
+                    ),
                     judged_at=wf.completed_at,
                     local_date=wf.local_date,
                     location_id=wf.location_id,

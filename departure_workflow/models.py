@@ -54,22 +54,39 @@ class PostponeReason(models.TextChoices):
 
 
 class FailureReason(PracticeOwnedModel):
-    """The practice's list of reasons an action was left undone (Settings, admin)."""
+    """The practice's list of reasons an action was left undone (Settings, admin).
 
+    Each action kind has its own list ('Card declined' is a payment's reason, not a
+    recall's); a reason without a kind is offered for every action (the lists practices
+    had before reasons were per action)."""
+
+    kind = models.CharField(
+        _("action"),
+        max_length=30,
+        choices=ActionKind.choices,
+        blank=True,
+        help_text=_("Empty: offered for every action."),
+    )
     label = models.CharField(_("reason"), max_length=120)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
-        ordering = ["position", "label"]
+        ordering = ["kind", "position", "label"]
         verbose_name = _("failure reason")
         verbose_name_plural = _("failure reasons")
         constraints = [
-            models.UniqueConstraint(fields=["practice", "label"], name="failure_reason_unique")
+            models.UniqueConstraint(
+                fields=["practice", "kind", "label"], name="failure_reason_unique_per_kind"
+            )
         ]
 
     def __str__(self) -> str:
         return self.label
+
+    def fits(self, kind: str) -> bool:
+        """Offered for an action of this kind."""
+        return self.kind in ("", kind)
 
 
 class CustomOption(PracticeOwnedModel):

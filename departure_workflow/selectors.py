@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from appointments.models import PlannedTreatment
 from practice.models import Location, Practice
 from practice.scoping import for_practice
 
@@ -100,8 +101,26 @@ def appointment_options(practice: Practice, appointment) -> list[CustomOption]:
     )
 
 
-def failure_reason_choices(practice: Practice) -> QuerySet[FailureReason]:
-    return for_practice(FailureReason, practice).filter(is_active=True)
+def failure_reason_choices(practice: Practice, kind: str | None = None) -> QuerySet[FailureReason]:
+    """The practice's active reasons; with `kind`, those offered for that action."""
+    reasons = for_practice(FailureReason, practice).filter(is_active=True)
+    if kind is not None:
+        reasons = reasons.filter(Q(kind="") | Q(kind=kind))
+    return reasons
+
+
+def treatments_to_book(
+    practice: Practice, workflow: DepartureWorkflow, booked_id: int | None = None
+) -> list[PlannedTreatment]:
+    """What the 'Book planned treatment' card names: the patient's treatments marked to be
+    booked that are still planned, and those booked into `booked_id` at this checkout."""
+    booked = Q(appointment_id=booked_id) if booked_id else Q(pk__in=[])
+    return list(
+        for_practice(PlannedTreatment, practice)
+        .filter(plan__patient_id=workflow.patient_id, to_book=True)
+        .filter(Q(status=PlannedTreatment.Status.PLANNED) | booked)
+        .order_by("id")
+    )
 
 
 def follow_up_list(practice: Practice, kinds=None) -> QuerySet[DepartureAction]:

@@ -48,13 +48,54 @@ RECALL_ACTION = {
     Recall.Kind.HYGIENIST: ActionKind.HYGIENIST_RECALL,
 }
 
-DEFAULT_FAILURE_REASONS = (
+_BOOKING_REASONS = (
     gettext_noop("Patient declined"),
-    gettext_noop("Patient had no time"),
     gettext_noop("Patient will call back"),
-    gettext_noop("System or card terminal problem"),
+    gettext_noop("No suitable time available"),
     gettext_noop("Forgotten"),
 )
+# A new practice's reasons, per action (translated into the practice's language when the
+# practice is created; the practice edits them in Settings).
+DEFAULT_FAILURE_REASONS: dict[str, tuple[str, ...]] = {
+    ActionKind.PLANNED_TREATMENT: (
+        gettext_noop("Patient declined"),
+        gettext_noop("Patient wants to think about it"),
+        gettext_noop("Patient will call back"),
+        gettext_noop("No suitable time available"),
+        gettext_noop("Forgotten"),
+    ),
+    ActionKind.DENTIST_RECALL: _BOOKING_REASONS,
+    ActionKind.HYGIENIST_RECALL: _BOOKING_REASONS,
+    ActionKind.PAYMENT: (
+        gettext_noop("System or card terminal problem"),
+        gettext_noop("Card declined"),
+        gettext_noop("To be paid by invoice"),
+        gettext_noop("Patient had no time"),
+        gettext_noop("Forgotten"),
+    ),
+    ActionKind.MOBILE: (
+        gettext_noop("Client has no mobile phone"),
+        gettext_noop("Client did not want to give it"),
+        gettext_noop("Patient had no time"),
+        gettext_noop("Forgotten"),
+    ),
+    ActionKind.EMAIL: (
+        gettext_noop("Client has no email address"),
+        gettext_noop("Client did not want to give it"),
+        gettext_noop("Patient had no time"),
+        gettext_noop("Forgotten"),
+    ),
+    ActionKind.MARKETING_CONSENT: (
+        gettext_noop("Client wants to think about it"),
+        gettext_noop("Patient had no time"),
+        gettext_noop("Forgotten"),
+    ),
+    ActionKind.CUSTOM: (
+        gettext_noop("Patient declined"),
+        gettext_noop("Patient had no time"),
+        gettext_noop("Forgotten"),
+    ),
+}
 
 
 def _local_today(workflow: DepartureWorkflow) -> dt.date:
@@ -560,6 +601,11 @@ def workflow_complete(
             reason, note = failure_reasons[action.pk]
             if reason is not None and reason.practice_id != practice.pk:
                 raise ValidationError(_("Unknown failure reason."))
+            if reason is not None and not reason.fits(action.kind):
+                raise ValidationError(
+                    _("'%(reason)s' is not a reason for %(action)s.")
+                    % {"reason": reason.label, "action": action.get_kind_display()}
+                )
             action.failure_reason, action.failure_note = reason, (note or "").strip()[:300]
         action.judged_at = now
         action.completed_by = actor
@@ -717,11 +763,13 @@ def _settle_earlier_same_day(practice: Practice, workflow: DepartureWorkflow, ac
 
 
 def failure_reasons_install_defaults(practice: Practice) -> None:
-    """A new practice starts with a short list of reasons it can edit in Settings."""
+    """A new practice starts with a short list of reasons per action, in its own language,
+    which it can edit in Settings. A practice that has reasons keeps them."""
     if for_practice(FailureReason, practice).exists():
         return
     with translation.override(practice.language):
         FailureReason.objects.unscoped().bulk_create(
-            FailureReason(practice=practice, label=_(label), position=i)
-            for i, label in enumerate(DEFAULT_FAILURE_REASONS)
+            FailureReason(practice=practice, kind=kind, label=_(label), position=i)
+            for kind, labels in DEFAULT_FAILURE_REASONS.items()
+            for i, label in enumerate(labels)
         )

@@ -83,7 +83,7 @@ def checkout_for_appointment(request, appointment_id: int):
 def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
     cards = []
     client = workflow.client
-    reasons = selectors.failure_reason_choices(request.practice)
+    reasons = list(selectors.failure_reason_choices(request.practice))
     for action in workflow.actions.all():
         verdict = judged.get(action.pk)
         outcome = action.outcome if not workflow.is_open else verdict.outcome
@@ -98,6 +98,10 @@ def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
             else postpone_text(verdict.postpone_reason, verdict.postpone_note),
             "workable": workflow.is_open or (follow_up and action.outcome == Outcome.POSTPONED),
         }
+        if action.kind == ActionKind.PLANNED_TREATMENT:
+            card["treatments"] = selectors.treatments_to_book(
+                request.practice, workflow, action.booked_appointment_id
+            )
         if action.kind in rules.BOOKING_KINDS:
             card["book_url"] = reverse("checkout-book", args=[workflow.pk, action.pk])
             if follow_up:
@@ -115,9 +119,10 @@ def _action_cards(request, workflow, judged, follow_up: bool) -> list[dict]:
         if action.kind == ActionKind.CUSTOM:
             card["options"] = selectors.workflow_options(request.practice, workflow)
         if outcome == Outcome.FAILED and workflow.is_open:
+            card["failure_reasons"] = [r for r in reasons if r.fits(action.kind)]
             card["failure_form"] = FailureForm(
                 prefix=f"f{action.pk}",
-                reasons=reasons,
+                reasons=selectors.failure_reason_choices(request.practice, kind=action.kind),
                 data=request.POST
                 if request.method == "POST" and "complete" in request.POST
                 else None,
@@ -144,8 +149,6 @@ def _render_screen(request, workflow_id: int, *, status: int = 200, errors=None)
             "local_start": localtime.to_local(workflow.appointment.starts_at, tz),
             "tz": tz,
             "cards": _action_cards(request, workflow, judged, follow_up),
-            # Listed once for every 'why not done' menu on the page.
-            "failure_reasons": list(selectors.failure_reason_choices(practice)),
             "steps": workflow.steps.all(),
             "follow_up": follow_up,
             "errors": errors or [],
@@ -325,9 +328,10 @@ def option_link(request, workflow_id: int, link_id: int):
 def complete(request, workflow_id: int):
     practice = request.practice
     workflow = selectors.workflow_detail(practice, workflow_id)
-    reasons = selectors.failure_reason_choices(practice)
     failure_reasons = {}
     for action in workflow.actions.all():
+        # Each action offers its own reasons; another action's reason is refused as invalid.
+        reasons = selectors.failure_reason_choices(practice, kind=action.kind)
         form = FailureForm(request.POST, prefix=f"f{action.pk}", reasons=reasons)
         if form.is_valid():
             failure_reasons[action.pk] = (form.cleaned_data["reason"], form.cleaned_data["note"])

@@ -17,12 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.models import ConsultationType
 from practice.models import Location, Membership, Practice
-from practice.parsing import InvalidInput, parse_id
+from practice.parsing import InvalidInput, date_placeholder, parse_id, parse_user_date
 from practice.scoping import for_practice
 
 from . import checks, sending
@@ -224,6 +225,15 @@ class CriterionRow:
     def between(self) -> bool:
         return self.operator == Operator.BETWEEN
 
+    def show_dates_typed(self) -> None:
+        """A saved day (ISO) shown as the user's language types it (30/11/2026)."""
+        if self.widget == "date":
+            self.value, self.value_to = _typed_day(self.value), _typed_day(self.value_to)
+
+    @property
+    def date_placeholder(self) -> str:
+        return date_placeholder(formats.get_format("DATE_INPUT_FORMATS")[0])
+
     def settle(self) -> None:
         """After the field changed: an operator the new field does not take becomes its
         first one (the engine would refuse it anyway; the page offers only what fits)."""
@@ -309,6 +319,8 @@ class Builder:
                 CriterionRow(**{name: getattr(c, name) for name in _CRITERION_FIELDS})
                 for c in for_practice(Criterion, practice).filter(version=version)
             ]
+            for row in criteria:
+                row.show_dates_typed()
             steps = [_step_row(s) for s in for_practice(Step, practice).filter(version=version)]
         return cls(practice, form, criteria, steps)
 
@@ -359,6 +371,8 @@ class Builder:
             for name in ("value", "value_to"):
                 self._limit(unread, f"criteria-{index}-{name}", getattr(row, name), name)
             values = {name: getattr(row, name) for name in _CRITERION_FIELDS}
+            if row.widget == "date":
+                values.update(value=_iso_day(row.value), value_to=_iso_day(row.value_to))
             criteria.append(Criterion(practice=self.practice, **values))
         steps = [self._engine_step(index, row, unread) for index, row in enumerate(self.steps)]
         return criteria, steps, unread
@@ -440,6 +454,22 @@ class Builder:
             if spec.row_model not in rows_by_model:
                 rows_by_model[spec.row_model] = _practice_rows(self.practice, spec.row_model)
             row.choices = rows_by_model[spec.row_model]
+
+
+def _typed_day(text: str) -> str:
+    try:
+        return formats.localize_input(dt.date.fromisoformat(text))
+    except ValueError:
+        return text
+
+
+def _iso_day(text: str) -> str:
+    """A day typed in the user's format, saved as ISO (what the engine reads, whoever's
+    language); left as typed when unreadable, so the engine names the error."""
+    try:
+        return parse_user_date(text, field="value").isoformat() if text else text
+    except InvalidInput:
+        return text
 
 
 def _whole(text: str, key: str, unread: dict[str, list[str]]) -> int:

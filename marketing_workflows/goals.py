@@ -1,8 +1,9 @@
 """Leaving a workflow early: the goal reached, or staff removing the patient.
 
-Both end the enrolment and cancel at once what it still had coming: its waiting (or
-running) step runs and its messages not sent yet. Reaching the goal also closes the
-workflow's open recall tasks for the patient (in the CRM).
+Both end the enrolment and cancel at once what it still had coming: its waiting step
+runs and its messages not sent yet (a run a worker holds just then finishes first: the
+runner locks it and its enrolment, and this waits for the enrolment's lock). Reaching
+the goal also closes the workflow's open recall tasks for the patient (in the CRM).
 
 A workflow that ends with 'add task' has done its steps once the task is made, but its
 purpose is still open while that recall task is: a booking then still reaches the goal,

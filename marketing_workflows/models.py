@@ -6,8 +6,8 @@ live (`activated_at`); editing a frozen version makes the next one, and patients
 enrolled finish the version they entered (their Enrolment names it).
 
 Timed work is durable rows (DESIGN.md "Work that happens later"): each enrolment has a
-StepRun per action step it reaches, with a `due_at`, claimed with SELECT ... FOR UPDATE
-SKIP LOCKED by the runner (runner.py), never an ETA task.
+StepRun per action step it reaches, with a `due_at`, taken with SELECT ... FOR NO KEY UPDATE
+SKIP LOCKED by the runner (runner.py) and run in that same transaction, never an ETA task.
 """
 
 from __future__ import annotations
@@ -348,15 +348,14 @@ class StepRun(PracticeOwnedModel):
         PENDING = "pending", _("Waiting")
         # Its workflow is paused: out of the runner's way until it is active again.
         HELD = "held", _("Waiting: workflow paused")
-        RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         SKIPPED = "skipped", _("Skipped")
         CANCELLED = "cancelled", _("Cancelled")
 
-    OPEN = (State.PENDING, State.HELD, State.RUNNING)
+    OPEN = (State.PENDING, State.HELD)
 
-    # No index on practice alone: step_run_once and step_run_step_idx lead with it (a run
-    # is written twice, claimed and finished; each index is a write a row each time).
+    # No index on practice alone: step_run_once and step_run_step_idx lead with it (each
+    # index is a write a row when a run is finished).
     practice = models.ForeignKey(
         "practice.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -366,14 +365,13 @@ class StepRun(PracticeOwnedModel):
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
     due_at = models.DateTimeField(_("due"))
-    # Set at each claim; the worker that claimed finishes only while it is unchanged, so a
-    # run reclaimed from a worker presumed dead is never finished twice.
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Tries that failed with an error (each puts the run back WORKFLOW_RETRY_SECONDS later).
+    # A worker killed while running it leaves no trace: its transaction rolled back.
     attempts = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # No database constraint: the runner links a message it queued (or found) in the same
     # transaction, and the constraint's check at commit cost a lookup per run. Indexed
-    # where set only (step_run_message_idx): the claim writes no entry for its empty one.
+    # where set only (step_run_message_idx): a run not yet done has no entry.
     message = models.ForeignKey(
         "messaging.Message",
         null=True,
@@ -399,9 +397,6 @@ class StepRun(PracticeOwnedModel):
             # an 'enrol existing' is due at the same moment).
             models.Index(
                 fields=["due_at", "id"], condition=Q(state="pending"), name="step_run_due_idx"
-            ),
-            models.Index(
-                fields=["claimed_at"], condition=Q(state="running"), name="step_run_claimed_idx"
             ),
             models.Index(fields=["practice", "step", "state"], name="step_run_step_idx"),
             # A message's deletion clears its runs' link (`x IN (...)` implies x IS NOT NULL).

@@ -1,17 +1,23 @@
-"""The runner: claim due step runs, do each step's work, finish it and plan the next.
+"""The runner: take due step runs, do each step's work, finish it and plan the next.
 
-1. Claim (a short transaction): due pending runs of active workflows, across practices,
-   with SELECT ... FOR UPDATE SKIP LOCKED, so two workers never take the same run; each
-   is marked 'running' with `claimed_at` = this claim's moment.
-2. Run (one transaction per practice's share of the batch): re-read the claimed runs under
-   a row lock, still 'running' with this claim's `claimed_at` (a run reclaimed from a
-   worker presumed dead has a newer one, so the slow worker leaves it alone); queue each
-   step's message (its idempotency key is enrolment + step) or create its task, mark the
-   run done and create the next run, all in that one transaction. It commits all of it
-   or none of it.
-3. A worker killed between 1 and 2 (or inside 2) leaves runs 'running'; after
-   WORKFLOW_STUCK_SECONDS the next claim puts them back and they run once, then: never
-   skipped, never doubled (the message key would find the first message anyway).
+One transaction a batch (run_due), which commits all of it or none of it:
+
+1. Take: up to WORKFLOW_BATCH due pending runs of active workflows, across practices,
+   locked with their enrolments by one SELECT ... FOR NO KEY UPDATE SKIP LOCKED, so two
+   workers never take the same run (nor a run whose enrolment staff are ending just now).
+   Nothing is written to take them: the row locks are the claim.
+2. Run, practice by practice (each share in a savepoint, in its practice's scope): queue
+   each step's message (its idempotency key is enrolment + step) or create its task, mark
+   the run done and create the next run or complete the enrolment.
+3. Commit. The runs stay pending until this commit makes them done, together with their
+   messages: a worker killed anywhere before it (or a lost connection) rolls everything
+   back, its locks vanish with its connection, and the next worker takes the same runs
+   at once, to run them once: never skipped, never doubled (the message key would find a
+   first message anyway). No 'running' state, no claim time, no reclaim after a timeout.
+
+A practice's share that fails (an error in its data, not a dead worker) is rolled back to
+its savepoint and tried again WORKFLOW_RETRY_SECONDS later (`attempts` counts the failures),
+so other practices go on and the loop of run_due calls does not take it again at once.
 
 A step never runs outside the workflow's allowed local hours: a run picked up outside them
 (a worker that was down, a pause that ended at night) is moved to the next allowed moment.
@@ -45,75 +51,13 @@ from .models import Enrolment, Step, StepRun, Workflow, WorkflowVersion, message
 log = logging.getLogger(__name__)
 
 
-def claim_due_runs(*, limit: int, now: dt.datetime) -> list[tuple[int, int]]:
-    """Mark up to `limit` due runs of every practice 'running'; return (id, practice_id)."""
-    stale = now - dt.timedelta(seconds=settings.WORKFLOW_STUCK_SECONDS)
-    # System-wide, deliberately across practices (like messaging's claim); each run is then
-    # done inside its own practice's scope.
-    runs = StepRun.objects.unscoped()
-    with transaction.atomic():
-        # Claimed and never finished: the worker died. Back in the queue, to run once.
-        runs.filter(state=StepRun.State.RUNNING, claimed_at__lt=stale).update(
-            state=StepRun.State.PENDING
-        )
-        # One table and its partial index: a paused workflow's runs are 'held', not
-        # pending, so no join is needed (and no plan that depends on fresh statistics).
-        due = (
-            runs.filter(state=StepRun.State.PENDING, due_at__lte=now)
-            .order_by("due_at", "id")
-            .select_for_update(skip_locked=True, of=("self",))
-            .values("id")[:limit]
-        )
-        # Taken and marked in one statement: the locked rows are updated as they are found,
-        # not read, sent back as thousands of ids and looked up again. A CTE, taken once:
-        # as `IN (subquery)` the planner may scan the subquery again, and SKIP LOCKED then
-        # finds other rows (more than `limit`).
-        due_sql, due_params = due.query.sql_with_params()
-        table = connection.ops.quote_name(StepRun._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH due AS MATERIALIZED ({due_sql}) "  # noqa: S608
-                f"UPDATE {table} SET state = %s, claimed_at = %s, attempts = attempts + 1 "
-                f"WHERE id IN (SELECT id FROM due) RETURNING id, practice_id",
-                [
-                    *due_params,
-                    StepRun.State.RUNNING,
-                    connection.ops.adapt_datetimefield_value(now),
-                ],
-            )
-            claimed = [(run_id, practice_id) for run_id, practice_id in cursor.fetchall()]
-    return claimed
-
-
-def run_due(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
-    """Claim one batch of due runs and run them. Returns how many were claimed."""
-    claimed_at = now or timezone.now()
-    claimed = claim_due_runs(limit=limit or settings.WORKFLOW_BATCH, now=claimed_at)
-    by_practice: dict[int, list[int]] = defaultdict(list)
-    for run_id, practice_id in claimed:
-        by_practice[practice_id].append(run_id)
-    for practice_id, run_ids in by_practice.items():
-        practice = Practice.objects.get(pk=practice_id)
-        with practice_scope(practice):
-            try:
-                run_claimed(practice, run_ids, claimed_at=claimed_at)
-            except Reclaimed as reclaimed:
-                log.info("Workflow runs of practice %s left to another worker: %s", practice_id,
-                         reclaimed)  # fmt: skip
-            except Exception:
-                # Left 'running': reclaimed after WORKFLOW_STUCK_SECONDS. Other practices go on.
-                log.exception("Workflow runs %s of practice %s failed", run_ids, practice_id)
-    return len(claimed)
-
-
 class _Batch:
-    """One practice's claimed runs, sorted by what happens to them, then written with a few
-    statements (not one a run)."""
+    """One practice's share of a batch of runs, sorted by what happens to them, then
+    written with a few statements (not one a run)."""
 
-    def __init__(self, practice: Practice, now: dt.datetime, claimed_at: dt.datetime) -> None:
+    def __init__(self, practice: Practice, now: dt.datetime) -> None:
         self.practice = practice
         self.now = now
-        self.claimed_at = claimed_at
         self.expected = 0
         self.steps: dict[int, list[Step]] = {}
         self.windows: dict[tuple[int, str], dt.datetime] = {}
@@ -185,7 +129,8 @@ class _Enrolment:
 
 @dataclass(slots=True, eq=False)
 class _Run:
-    """A claimed step run: what the runner reads and what it writes back (_write)."""
+    """A step run taken by this transaction: what the runner reads and what it writes
+    back (_write)."""
 
     pk: int
     enrolment_id: int
@@ -216,57 +161,107 @@ _RUN_COLUMNS = (
 )
 
 
-def _claimed(practice: Practice, run_ids: list[int], claimed_at: dt.datetime) -> list[_Run]:
-    """The runs of this claim still ours. Not locked: every write at the end is guarded by
-    the claim's `claimed_at` instead (see _write), which costs no extra write per row."""
-    rows = (
-        for_practice(StepRun, practice)
-        .filter(AnyOf(F("id"), run_ids), state=StepRun.State.RUNNING, claimed_at=claimed_at)
-        .order_by("id")
-        .values_list(*_RUN_COLUMNS)
-    )
-    return [
-        _Run(
-            run_id,
+def _run_from_row(row: Iterable[object]) -> _Run:
+    (
+        run_id,
+        enrolment_id,
+        step_id,
+        message_id,
+        task_id,
+        state,
+        version_id,
+        time_zone,
+        patient_id,
+        client_id,
+        mobile,
+        email,
+        sms_opted_out,
+        marketing_consent,
+    ) = row
+    return _Run(
+        run_id,
+        enrolment_id,
+        step_id,
+        message_id,
+        task_id,
+        _Enrolment(
             enrolment_id,
-            step_id,
-            message_id,
-            task_id,
-            _Enrolment(
-                enrolment_id,
-                state,
-                version_id,
-                time_zone,
-                patient_id,
-                _Contact(client_id, mobile, email, sms_opted_out, marketing_consent),
-            ),
-        )
-        for (
-            run_id,
-            enrolment_id,
-            step_id,
-            message_id,
-            task_id,
             state,
             version_id,
             time_zone,
             patient_id,
-            client_id,
-            mobile,
-            email,
-            sms_opted_out,
-            marketing_consent,
-        ) in rows
-    ]
+            _Contact(client_id, mobile, email, sms_opted_out, marketing_consent),
+        ),
+    )
 
 
-@transaction.atomic
-def run_claimed(practice: Practice, run_ids: list[int], *, claimed_at: dt.datetime) -> None:
-    """Run the practice's runs of one claim (those still ours), in one transaction."""
-    runs = _claimed(practice, run_ids, claimed_at)
+# The batch's runs and their enrolments are locked (FOR NO KEY UPDATE: what the UPDATEs
+# that finish them take anyway, so inserting a next run, whose foreign key takes a KEY
+# SHARE lock on its enrolment, is not blocked). Skipping runs whose enrolment is locked
+# keeps the lock order one-way: staff removing a patient lock the enrolment, then its runs.
+_LOCK = "FOR NO KEY UPDATE OF {runs}, {enrolments} SKIP LOCKED"
+
+
+def take_due_runs(*, limit: int, now: dt.datetime) -> dict[int, list[_Run]]:
+    """Lock up to `limit` due runs of every practice and their enrolments, for the current
+    transaction; return them by practice, read with what running them needs."""
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("Take due runs inside a transaction.")
+    # System-wide, deliberately across practices (like messaging's claim); each practice's
+    # runs are then done inside its own scope. One table and its partial index lead the
+    # plan (a paused workflow's runs are 'held', not pending, so no join filters them);
+    # with the LIMIT the other tables are joined by primary key, row by row.
+    due = (
+        StepRun.objects.unscoped()
+        .filter(state=StepRun.State.PENDING, due_at__lte=now)
+        .order_by("due_at", "id")
+        .values_list("practice_id", *_RUN_COLUMNS)[:limit]
+    )
+    sql, params = due.query.sql_with_params()
+    quote = connection.ops.quote_name
+    lock = _LOCK.format(
+        runs=quote(StepRun._meta.db_table), enrolments=quote(Enrolment._meta.db_table)
+    )
+    taken: dict[int, list[_Run]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} {lock}", params)
+        for practice_id, *row in cursor.fetchall():
+            taken[practice_id].append(_run_from_row(row))
+    return taken
+
+
+def run_due(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
+    """Take one batch of due runs, run them and commit, all in one transaction. Returns how
+    many were taken (0: nothing is due that another worker does not hold)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        taken = take_due_runs(limit=limit or settings.WORKFLOW_BATCH, now=now)
+        for practice_id, runs in taken.items():
+            practice = Practice.objects.get(pk=practice_id)
+            with practice_scope(practice):
+                try:
+                    with transaction.atomic():  # a savepoint: one practice's failure
+                        run_taken(practice, runs)
+                except Exception:
+                    # Rolled back to the savepoint; the runs, still pending and locked, are
+                    # tried again later (not by the next batch of this very loop).
+                    log.exception("Workflow runs of practice %s failed", practice_id)
+                    _retry_later(practice, runs, now)
+    return sum(len(runs) for runs in taken.values())
+
+
+def _retry_later(practice: Practice, runs: list[_Run], now: dt.datetime) -> None:
+    retry_at = now + dt.timedelta(seconds=settings.WORKFLOW_RETRY_SECONDS)
+    for_practice(StepRun, practice).filter(
+        AnyOf(F("id"), [run.pk for run in runs]), state=StepRun.State.PENDING
+    ).update(due_at=retry_at, attempts=F("attempts") + 1)
+
+
+def run_taken(practice: Practice, runs: list[_Run]) -> None:
+    """Run the practice's share of a batch: runs locked by this transaction (take_due_runs)."""
     if not runs:
         return
-    batch = _Batch(practice, timezone.now(), claimed_at)
+    batch = _Batch(practice, timezone.now())
     _load_steps(practice, batch, runs)
     met = goals.goal_met(practice, [run.enrolment for run in runs])
     for run in runs:
@@ -291,12 +286,10 @@ def _load_steps(practice: Practice, batch: _Batch, runs: list[_Run]) -> None:
     by_id = {}
     for step in steps:
         batch.steps.setdefault(step.version_id, []).append(step)
-        by_id[step.pk] = step
+        # Followed once a step, not once a run (a related object's descriptor is slow).
+        by_id[step.pk] = (step, step.version, step.version.workflow)
     for run in runs:
-        step = by_id[run.step_id]
-        run.step = step
-        run.enrolment.version = step.version
-        run.enrolment.workflow = step.version.workflow
+        run.step, run.enrolment.version, run.enrolment.workflow = by_id[run.step_id]
 
 
 def _sort(batch: _Batch, run: _Run, goal_met: set[int]) -> None:
@@ -376,22 +369,14 @@ def _create_tasks(batch: _Batch) -> None:
         batch.done.append(run)
 
 
-class Reclaimed(Exception):
-    """Some of the batch's runs were reclaimed meanwhile (this worker was presumed dead):
-    the whole batch rolls back and the other worker runs them."""
-
-
 def _write(batch: _Batch) -> None:
-    """Record every run's outcome, each UPDATE only on runs still claimed by this batch's
-    claim; if any is not, roll everything back (Reclaimed)."""
-    ours = for_practice(StepRun, batch.practice).filter(
-        state=StepRun.State.RUNNING, claimed_at=batch.claimed_at
-    )
+    """Record every run's outcome, a few statements for the batch. The runs are locked by
+    this transaction, so each is still pending; a count that differs is a bug, and rolls
+    the practice's share back (run_due retries it later)."""
+    ours = for_practice(StepRun, batch.practice).filter(state=StepRun.State.PENDING)
     written = 0
     for due_at, ids in batch.postponed.items():
-        written += ours.filter(AnyOf(F("id"), ids)).update(
-            state=StepRun.State.PENDING, due_at=due_at
-        )
+        written += ours.filter(AnyOf(F("id"), ids)).update(due_at=due_at)
     if batch.held:
         written += ours.filter(AnyOf(F("id"), batch.held)).update(state=StepRun.State.HELD)
     if batch.cancelled:
@@ -402,13 +387,13 @@ def _write(batch: _Batch) -> None:
     for note, skipped in batch.skipped.items():
         written += _finish(batch, skipped, state=StepRun.State.SKIPPED, note=note)
     if written != batch.expected:
-        raise Reclaimed(f"{batch.expected - written} runs were reclaimed by another worker")
+        raise RuntimeError(f"{batch.expected - written} locked runs were no longer pending")
     _plan_next(batch, [*batch.done, *(run for group in batch.skipped.values() for run in group)])
 
 
 def _finish(batch: _Batch, finished: list[_Run], *, state: str, note: str) -> int:
     """Mark `finished` runs `state` with their message or task: one statement for the
-    batch (practice.bulk), only on runs this claim still holds; how many it marked."""
+    batch (practice.bulk); how many it marked."""
     if not finished:
         return 0
     note = note[:300]
@@ -416,10 +401,7 @@ def _finish(batch: _Batch, finished: list[_Run], *, state: str, note: str) -> in
         StepRun,
         [(run.pk, state, note, batch.now, run.message_id, run.task_id) for run in finished],
         fields=["state", "note", "done_at", "message_id", "task_id"],
-        only_if={
-            "state": StepRun.State.RUNNING,
-            "claimed_at": connection.ops.adapt_datetimefield_value(batch.claimed_at),
-        },
+        only_if={"state": StepRun.State.PENDING},
     )
     return len(updated)
 

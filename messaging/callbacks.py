@@ -20,7 +20,7 @@ from practice.parsing import InvalidInput, parse_id, parse_text, query_param
 
 from . import errors
 from .models import Message, SmsGateway
-from .status import flag_client_number, message_set_status
+from .status import flag_number, message_set_status, sms_opt_out
 from .twilio_provider import REFUSALS, STATUSES
 
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "stopp"}
@@ -78,13 +78,15 @@ def status_callback(request: HttpRequest) -> int:
         if status in (Message.Status.FAILED, Message.Status.UNDELIVERED) and code:
             reason = REFUSALS.get(code, errors.PROVIDER_ERROR)
             fields.update(error_code=code, error=str(errors.REASONS[reason]))
-            flag_client_number(message.client, reason)
+            flag_number(message, reason)
         message_set_status(message, status=status, expected=message.status, **fields)
     return 200
 
 
 def inbound_sms(request: HttpRequest) -> int:
-    """STOP opts the sender out of SMS in that practice; START opts them back in."""
+    """STOP opts the sender out of SMS in that practice; START opts them back in. Kept on
+    the cards with that mobile and for the number itself (a number on no card is texted
+    only by a missed call's text-back, and never after STOP)."""
     to = parse_text(request.POST.get("To", ""), field="To", max_length=64)
     sender = parse_text(request.POST.get("From", ""), field="From", max_length=64)
     gateway = SmsGateway.objects.unscoped().filter(sender=to, is_active=True).first()
@@ -94,8 +96,9 @@ def inbound_sms(request: HttpRequest) -> int:
         return 403
     word = parse_text(request.POST.get("Body", ""), field="Body", max_length=1600).lower()
     clients = Client.objects.unscoped().filter(practice_id=gateway.practice_id, mobile=sender)
-    if word in STOP_WORDS:
-        clients.update(sms_opted_out=True)
-    elif word in START_WORDS:
-        clients.update(sms_opted_out=False)
+    if word in STOP_WORDS or word in START_WORDS:
+        opted_out = word in STOP_WORDS
+        with transaction.atomic():
+            clients.update(sms_opted_out=opted_out)
+            sms_opt_out(gateway.practice_id, sender, opted_out=opted_out)
     return 200

@@ -289,4 +289,130 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
             "uusi aika vapautuu.\n\nYstävällisin terveisin,\n{practice}",
         ),
     },
+    # The practice cancelled: sorry, and how to book again (the link is the online booking page).
+    ("cancellation", "sms"): {
+        "en": (
+            "",
+            "{practice}: the appointment for {patient} on {date} at {time} is cancelled. "
+            "Book a new time: {link} or call {practice_phone}",
+        ),
+        "nl": (
+            "",
+            "{practice}: de afspraak voor {patient} op {date} om {time} is geannuleerd. "
+            "Nieuwe afspraak: {link} of bel {practice_phone}",
+        ),
+        "it": (
+            "",
+            "{practice}: l'appuntamento per {patient} del {date} alle {time} è annullato. "
+            "Prenoti un nuovo orario: {link} o chiami il {practice_phone}",
+        ),
+        "ru": (
+            "",
+            "{practice}: запись для {patient} на {date} в {time} отменена. "
+            "Новая запись: {link} или по телефону {practice_phone}",
+        ),
+        "fi": (
+            "",
+            "{practice}: aika ({patient}) {date} klo {time} on peruttu. "
+            "Varaa uusi aika: {link} tai soita {practice_phone}",
+        ),
+    },
+    ("cancellation", "email"): {
+        "en": (
+            "Your appointment on {date} at {time} is cancelled",
+            "Dear {client},\n\nWe are sorry: the appointment for {patient} with "
+            "{practitioner} on {date} at {time} at {location} is cancelled.\n\n"
+            "To book a new time, open {link} or call us on {practice_phone}.\n\n"
+            "Kind regards,\n{practice}",
+        ),
+        "nl": (
+            "Uw afspraak op {date} om {time} is geannuleerd",
+            "Beste {client},\n\nHet spijt ons: de afspraak voor {patient} bij "
+            "{practitioner} op {date} om {time} in {location} is geannuleerd.\n\n"
+            "Een nieuwe afspraak maken kan via {link} of telefonisch op {practice_phone}.\n\n"
+            "Met vriendelijke groet,\n{practice}",
+        ),
+        "it": (
+            "Il suo appuntamento del {date} alle {time} è annullato",
+            "Gentile {client},\n\nci dispiace: l'appuntamento per {patient} con "
+            "{practitioner} il {date} alle {time} presso {location} è annullato.\n\n"
+            "Per prenotare un nuovo orario apra {link} o ci chiami al {practice_phone}.\n\n"
+            "Cordiali saluti,\n{practice}",
+        ),
+        "ru": (
+            "Ваша запись на {date} в {time} отменена",
+            "Здравствуйте, {client}!\n\nК сожалению, запись для {patient} к {practitioner} "
+            "на {date} в {time}, {location}, отменена.\n\n"
+            "Записаться на другое время: {link} или по телефону {practice_phone}.\n\n"
+            "С уважением,\n{practice}",
+        ),
+        "fi": (
+            "Aikasi {date} klo {time} on peruttu",
+            "Hei {client},\n\nvalitettavasti aika ({patient}) {practitioner}, {date} klo "
+            "{time}, {location} on peruttu.\n\nVaraa uusi aika: {link} tai soita "
+            "{practice_phone}.\n\nYstävällisin terveisin,\n{practice}",
+        ),
+    },
+    # The client cancelled through their link: their cancellation is received.
+    ("cancel_confirmed", "sms"): {
+        "en": (
+            "",
+            "{practice}: you cancelled the appointment for {patient} on {date} at {time}. "
+            "Book a new time: {link}",
+        ),
+        "nl": (
+            "",
+            "{practice}: u heeft de afspraak voor {patient} op {date} om {time} geannuleerd. "
+            "Nieuwe afspraak: {link}",
+        ),
+        "it": (
+            "",
+            "{practice}: ha annullato l'appuntamento per {patient} del {date} alle {time}. "
+            "Prenoti un nuovo orario: {link}",
+        ),
+        "ru": (
+            "",
+            "{practice}: вы отменили запись для {patient} на {date} в {time}. Новая запись: {link}",
+        ),
+        "fi": (
+            "",
+            "{practice}: perutit ajan ({patient}) {date} klo {time}. Varaa uusi aika: {link}",
+        ),
+    },
+    ("cancel_confirmed", "email"): {
+        "en": (
+            "Cancelled: your appointment on {date} at {time}",
+            "Dear {client},\n\nThis confirms that you cancelled the appointment for "
+            "{patient} with {practitioner} on {date} at {time} at {location}.\n\n"
+            "To book a new time, open {link} or call us on {practice_phone}.\n\n"
+            "Kind regards,\n{practice}",
+        ),
+        "nl": (
+            "Geannuleerd: uw afspraak op {date} om {time}",
+            "Beste {client},\n\nHierbij bevestigen wij dat u de afspraak voor {patient} bij "
+            "{practitioner} op {date} om {time} in {location} heeft geannuleerd.\n\n"
+            "Een nieuwe afspraak maken kan via {link} of telefonisch op {practice_phone}.\n\n"
+            "Met vriendelijke groet,\n{practice}",
+        ),
+        "it": (
+            "Annullato: il suo appuntamento del {date} alle {time}",
+            "Gentile {client},\n\nconfermiamo che ha annullato l'appuntamento per "
+            "{patient} con {practitioner} il {date} alle {time} presso {location}.\n\n"
+            "Per prenotare un nuovo orario apra {link} o ci chiami al {practice_phone}.\n\n"
+            "Cordiali saluti,\n{practice}",
+        ),
+        "ru": (
+            "Отменено: ваша запись на {date} в {time}",
+            "Здравствуйте, {client}!\n\nПодтверждаем, что вы отменили запись для {patient} "
+            "к {practitioner} на {date} в {time}, {location}.\n\n"
+            "Записаться на другое время: {link} или по телефону {practice_phone}.\n\n"
+            "С уважением,\n{practice}",
+        ),
+        "fi": (
+            "Peruttu: aikasi {date} klo {time}",
+            "Hei {client},\n\nvahvistamme, että perutit ajan ({patient}) {practitioner}, "
+            "{date} klo {time}, {location}.\n\nVaraa uusi aika: {link} tai soita "
+            "{practice_phone}.\n\nYstävällisin terveisin,\n{practice}",
+        ),
+    },
 }

@@ -34,7 +34,7 @@ from practice.tenancy import practice_scope
 from . import errors
 from .eligibility import client_failure
 from .links import appointment_link, online_booking_link, unsubscribe_link, waitlist_offer_link
-from .models import OWN_TEXT_KINDS, Channel, Kind, Message, SmsGateway
+from .models import CANCELLATION_KINDS, OWN_TEXT_KINDS, Channel, Kind, Message, SmsGateway
 from .providers import (
     PermanentFailure,
     Sent,
@@ -43,8 +43,8 @@ from .providers import (
     send_email,
     sms_provider,
 )
-from .selectors import sms_gateway, template_for
-from .status import flag_client_number, messages_set_status
+from .selectors import opted_out_numbers, sms_gateway, template_for
+from .status import flag_number, messages_set_status
 from .templating import AppointmentValues, ClientValues, render, sms_segments
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,8 @@ class Batch:
 
     gateways: dict[int, SmsGateway | None] = field(default_factory=dict)
     templates: dict[tuple, object] = field(default_factory=dict)
+    # Numbers on no client's card that replied STOP, of this batch's messages to them.
+    opted_out: set[str] = field(default_factory=set)
 
     def gateway(self, practice) -> SmsGateway | None:
         if practice.pk not in self.gateways:
@@ -251,6 +253,10 @@ def _prepare(messages: list[Message], batch: Batch) -> list[Message]:
     appointment_link_codes(
         m.appointment for m in messages if _wants_appointment_link(m) and _template(m, batch)
     )
+    # One query, and only when the batch has an SMS to a number on no client's card.
+    batch.opted_out |= opted_out_numbers(
+        messages[0].practice, (m.recipient for m in messages if m.client_id is None)
+    )
     pending = []
     for message in messages:
         failure = _failure_now(message, batch) or _compose(message, batch)
@@ -273,8 +279,11 @@ def _failure_now(message: Message, batch: Batch) -> str:
         has_gateway=message.channel != Channel.SMS or batch.gateway(message.practice) is not None,
         mobile=message.recipient if message.channel == Channel.SMS else "",
         email=message.recipient if message.channel == Channel.EMAIL else "",
-        sms_opted_out=client.sms_opted_out,
-        marketing_consent=client.marketing_consent,
+        # A message to a number on no client's card: the number's own STOP.
+        sms_opted_out=(
+            client.sms_opted_out if client is not None else message.recipient in batch.opted_out
+        ),
+        marketing_consent=client.marketing_consent if client is not None else None,
         body=message.body,
     )
 
@@ -287,14 +296,18 @@ def _compose(message: Message, batch: Batch) -> str:
     if message.kind in OWN_TEXT_KINDS:
         # The message's own text (a workflow's step), its placeholders filled in now.
         template_subject, template_body = message.subject, message.body
-        values = ClientValues.build(
-            practice,
-            message.client,
-            message.patient,
-            language=language,
-            booking_link=online_booking_link(practice, language=language),
-            unsubscribe_link=unsubscribe_link(message.client),
-        ).values
+        values = (
+            ClientValues.build(
+                practice,
+                message.client,
+                message.patient,
+                language=language,
+                booking_link=online_booking_link(practice, language=language),
+                unsubscribe_link=unsubscribe_link(message.client),
+            ).values
+            if message.client is not None
+            else ClientValues.for_number(practice, booking_link=online_booking_link(practice))
+        )
     else:
         template = _template(message, batch)
         if template is None:
@@ -325,10 +338,12 @@ def _template(message: Message, batch: Batch):
 
 
 def _wants_appointment_link(message: Message) -> bool:
-    """Whether the message carries the client's personal appointment link."""
+    """Whether the message carries the client's personal appointment link (a cancellation
+    carries the online booking page instead: there is nothing left to confirm)."""
     return (
         message.kind not in OWN_TEXT_KINDS
         and message.kind != Kind.BOOKING_LINK
+        and message.kind not in CANCELLATION_KINDS
         and message.waitlist_offer is None
     )
 
@@ -441,7 +456,7 @@ def _record_sms(message: Message, result: object, refunds: Counter[int]) -> Exce
     elif isinstance(result, PermanentFailure):
         refunds[message.practice_id] += message.segments
         _fail(message, result.code, result.provider_code)
-        flag_client_number(message.client, result.code)
+        flag_number(message, result.code)
     elif isinstance(result, TemporaryFailure):
         refunds[message.practice_id] += message.segments
         _retry_or_fail(message, str(result))

@@ -34,6 +34,8 @@ class Kind(models.TextChoices):
     WAITLIST_GONE = "waitlist_gone", _("Waitlist: time gone")
     MARKETING = "marketing", _("News and offers (workflow)")
     TEXT_BACK = "text_back", _("Missed call: text back with the booking link")
+    CANCELLATION = "cancellation", _("Cancellation")
+    CANCEL_CONFIRMED = "cancel_confirmed", _("Cancellation confirmed")
 
 
 # Kinds whose message brings its own subject and body (templates with placeholders, rendered
@@ -44,6 +46,9 @@ OWN_TEXT_KINDS = frozenset({Kind.MARKETING, Kind.TEXT_BACK})
 # Messages about an appointment's time: they follow its moves, status and cancellation.
 # Others that name an appointment (the booking link sent at checkout) do not.
 APPOINTMENT_TIME_KINDS = (Kind.CONFIRMATION, Kind.REMINDER)
+
+# Telling the client their appointment is cancelled: one of the two, once per appointment.
+CANCELLATION_KINDS = (Kind.CANCELLATION, Kind.CANCEL_CONFIRMED)
 
 
 class MessagingSettings(PracticeOwnedModel):
@@ -117,6 +122,28 @@ class SmsGateway(PracticeOwnedModel):
 def mask_secret(value: str) -> str:
     """Never show a secret back in full: the last four characters are enough to recognise it."""
     return f"…{value[-4:]}" if len(value) > 4 else "…"
+
+
+class SmsOptOut(PracticeOwnedModel):
+    """A number that replied STOP (or that the gateway says unsubscribed), in E.164.
+
+    A client's opt-out is kept on their card (`Client.sms_opted_out`); this row keeps it for
+    the number itself, so a number on no client's card (a missed call's text-back to an
+    unknown caller) is never texted after STOP. START deletes it.
+    """
+
+    number = models.CharField(_("number"), max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "number"], name="sms_opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class MessageTemplate(PracticeOwnedModel):
@@ -222,7 +249,11 @@ class Message(PracticeOwnedModel):
         related_name="messages",
         db_index=False,
     )
-    client = models.ForeignKey("patients.Client", on_delete=models.CASCADE, related_name="+")
+    # None only for an SMS to a number on no client's card (a missed call's text-back to an
+    # unknown caller): `recipient` is then the whole address.
+    client = models.ForeignKey(
+        "patients.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # The patient a message without an appointment is about (a workflow's message).
     patient = models.ForeignKey(
         "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -235,6 +266,9 @@ class Message(PracticeOwnedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )
+    # The appointment's start this message is about, as it was when queued: a moved
+    # appointment's two confirmations each say which time they confirmed.
+    appointment_starts_at = models.DateTimeField(_("appointment time"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"))
     idempotency_key = models.CharField(max_length=200)
     provider_id = models.CharField(max_length=64, blank=True)
@@ -258,7 +292,12 @@ class Message(PracticeOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["practice", "idempotency_key"], name="message_idempotency"
-            )
+            ),
+            # A message without a client is an SMS to the number it names.
+            models.CheckConstraint(
+                condition=Q(client__isnull=False) | (Q(channel="sms") & ~Q(recipient="")),
+                name="message_client_or_number",
+            ),
         ]
         indexes = [
             # The dispatcher's claim: due scheduled rows, oldest first.

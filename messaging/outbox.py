@@ -19,7 +19,7 @@ from typing import Protocol
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from patients.models import Client
+from patients.models import Client, Delivery
 from practice.bulk import db_values, unnested
 from practice.languages import client_language
 from practice.models import Practice
@@ -27,8 +27,8 @@ from practice.scoping import for_practice
 
 from . import errors
 from .eligibility import client_failure
-from .models import OWN_TEXT_KINDS, Channel, Message
-from .selectors import sms_gateway, template_for
+from .models import OWN_TEXT_KINDS, Channel, Kind, Message
+from .selectors import messaging_settings, opted_out_numbers, sms_gateway, template_for
 from .tasks import dispatch_due_messages_task
 
 # Ask for the client's best channel: SMS to a usable mobile, else email.
@@ -46,6 +46,88 @@ def best_channel(practice: Practice, client) -> str:
     return channels[0] if channels else ""
 
 
+def channel_failure(practice: Practice, client, channel: str) -> str:
+    """Why `channel` cannot reach `client` now (an `errors` code), or '': the queueing rule
+    for an appointment message, and a number the gateway found to be a landline."""
+    failure = client_failure(
+        kind=Kind.CONFIRMATION,
+        channel=channel,
+        has_gateway=channel != Channel.SMS or sms_gateway(practice) is not None,
+        mobile=client.mobile,
+        email=client.email,
+        sms_opted_out=client.sms_opted_out,
+        marketing_consent=client.marketing_consent,
+    )
+    if not failure and channel == Channel.SMS and client.mobile_is_landline:
+        return errors.LANDLINE
+    return failure
+
+
+def channel_for(
+    practice: Practice, client, *, wanted: Sequence[str], allowed: Sequence[str]
+) -> str:
+    """The channel for a message the client must get: the first of `wanted` (their own
+    choice) that reaches them, else the best that does, among `allowed`. When none does,
+    the first wanted (or allowed) one: the message is then saved failed with its reason,
+    for staff to see and send by the other channel."""
+    usable = client_channels(practice, client)
+    for channel in [*wanted, *usable]:
+        if channel in usable and channel in allowed:
+            return channel
+    return next(iter([*wanted, *allowed]), Channel.EMAIL)
+
+
+@dataclass(frozen=True)
+class ChannelProblem:
+    """A channel chosen for an appointment's messages that cannot reach the client."""
+
+    channel: str
+    kinds: tuple[str, ...]  # confirmation, reminder
+    reason: str  # an `errors` code
+    works: str  # the other channel when it does reach them, else ''
+
+    @property
+    def reason_text(self) -> str:
+        return str(errors.REASONS[self.reason])
+
+
+def channel_problems(
+    practice: Practice, client, *, wanted: dict[str, list[str]]
+) -> list[ChannelProblem]:
+    """Which channels wanted for each kind (kind -> channels) cannot reach `client` now,
+    and why: what the booking form warns about before the messages fail."""
+    by_channel: dict[str, list[str]] = {}
+    for kind, channels in wanted.items():
+        for channel in channels:
+            by_channel.setdefault(channel, []).append(kind)
+    problems = []
+    for channel, kinds in by_channel.items():
+        reason = channel_failure(practice, client, channel)
+        if reason:
+            other = Channel.EMAIL if channel == Channel.SMS else Channel.SMS
+            works = "" if channel_failure(practice, client, other) else other
+            problems.append(ChannelProblem(channel, tuple(kinds), reason, works))
+    return problems
+
+
+def appointment_channel_problems(
+    practice: Practice, client, *, confirmation: str | None, reminder: str | None
+) -> list[ChannelProblem]:
+    """`channel_problems` for an appointment about to be booked with these confirmation
+    and reminder choices (a `Delivery` value; None: as the client's record says), counting
+    only what the practice sends."""
+    prefs = messaging_settings(practice)
+    chosen = {
+        Kind.CONFIRMATION: client.confirmation_channel if confirmation is None else confirmation,
+        Kind.REMINDER: client.reminder_channel if reminder is None else reminder,
+    }
+    wanted = {
+        kind: [c for c in Delivery.channels(value) if prefs.channel_enabled(kind, c)]
+        for kind, value in chosen.items()
+    }
+    return channel_problems(practice, client, wanted=wanted)
+
+
 def failure_before_sending(
     practice: Practice,
     *,
@@ -54,17 +136,24 @@ def failure_before_sending(
     channel: str,
     consultation_type_id: int | None = None,
     body: str = "",
+    to_phone: str = "",
 ) -> str:
-    """Why a message cannot go out (an `errors` code), or '' when it can be tried."""
+    """Why a message cannot go out (an `errors` code), or '' when it can be tried.
+    Without a client, `to_phone` is the number: its own opt-out (STOP) counts, and it
+    has no consent to anything (so never a marketing message)."""
     failure = client_failure(
         kind=kind,
         channel=channel,
         # Looked up only for an SMS (the gateway's absence is no reason not to email).
         has_gateway=channel != Channel.SMS or sms_gateway(practice) is not None,
-        mobile=client.mobile,
-        email=client.email,
-        sms_opted_out=client.sms_opted_out,
-        marketing_consent=client.marketing_consent,
+        mobile=client.mobile if client is not None else to_phone,
+        email=client.email if client is not None else "",
+        sms_opted_out=(
+            client.sms_opted_out
+            if client is not None
+            else bool(opted_out_numbers(practice, [to_phone]))
+        ),
+        marketing_consent=client.marketing_consent if client is not None else None,
         body=body,
     )
     if failure or kind in OWN_TEXT_KINDS:
@@ -91,10 +180,15 @@ def message_queue(
     patient=None,
     subject: str = "",
     body: str = "",
+    to_phone: str = "",
     **about,
 ) -> Message | None:
     """The message under `key`: the existing one, or a new one due at `due_at` (now by
     default); None when `channel` is BEST and nothing reaches the client.
+
+    `client` None with `to_phone` (E.164): an SMS to a number on no client's card (a
+    missed call's text-back to an unknown caller), judged by the same rule, the number's
+    own opt-out standing for the client's.
 
     A message that cannot be sent is saved failed with its reason. Kinds with a text of
     their own (workflow messages) take `subject` and `body`, templates with placeholders
@@ -104,6 +198,8 @@ def message_queue(
     existing = for_practice(Message, practice).filter(idempotency_key=key).first()
     if existing:
         return existing
+    if client is None and not (to_phone and channel == Channel.SMS):
+        raise ValueError("A message without a client is an SMS to `to_phone`.")
     if channel == BEST:
         channel = best_channel(practice, client)
         if not channel:
@@ -115,6 +211,7 @@ def message_queue(
         channel=channel,
         consultation_type_id=consultation_type_id,
         body=body,
+        to_phone=to_phone,
     )
     message = Message(
         practice=practice,
@@ -122,7 +219,7 @@ def message_queue(
         patient=patient,
         kind=kind,
         channel=channel,
-        recipient=client.mobile if channel == Channel.SMS else client.email,
+        recipient=_recipient(client, channel, to_phone),
         subject=subject,
         body=body,
         due_at=due_at or timezone.now(),
@@ -138,6 +235,12 @@ def message_queue(
     except IntegrityError:  # a concurrent event created it first
         return for_practice(Message, practice).get(idempotency_key=key)
     return message
+
+
+def _recipient(client, channel: str, to_phone: str) -> str:
+    if client is None:
+        return to_phone
+    return client.mobile if channel == Channel.SMS else client.email
 
 
 class Contact(Protocol):

@@ -18,6 +18,15 @@ def on_appointment_changed(sender, *, practice, appointment, **kwargs):
     outbox.dispatch_soon(services.messages_schedule_for_appointment(practice, appointment))
 
 
+@receiver(signals.appointment_cancelled)
+def on_appointment_cancelled(sender, *, practice, appointment, by_client=False, **kwargs):
+    """The client is told (or, having cancelled themselves, gets it confirmed)."""
+    message = services.message_cancellation_for_appointment(
+        practice, appointment, by_client=by_client
+    )
+    outbox.dispatch_soon([message])
+
+
 @receiver(signals.waitlist_offered)
 def on_waitlist_offered(sender, *, practice, offers, **kwargs):
     waitlist.messages_waitlist_offered(practice, offers)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from practice.models import Practice
 from practice.scoping import for_practice
 
-from .models import Message, MessageTemplate, MessagingSettings, SmsGateway
+from .models import Message, MessageTemplate, MessagingSettings, SmsGateway, SmsOptOut
 
 
 def messaging_settings(practice: Practice) -> MessagingSettings:
@@ -16,6 +18,15 @@ def messaging_settings(practice: Practice) -> MessagingSettings:
 
 def sms_gateway(practice: Practice) -> SmsGateway | None:
     return for_practice(SmsGateway, practice).filter(is_active=True).first()
+
+
+def opted_out_numbers(practice: Practice, numbers: Iterable[str]) -> set[str]:
+    """Which of `numbers` (E.164) replied STOP to the practice: one query, none for none."""
+    wanted = set(numbers) - {""}
+    if not wanted:
+        return set()
+    rows = for_practice(SmsOptOut, practice).filter(number__in=wanted)
+    return set(rows.values_list("number", flat=True))
 
 
 def template_for(

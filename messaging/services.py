@@ -23,6 +23,7 @@ from .defaults import DEFAULT_TEMPLATES
 from .links import client_from_unsubscribe_token
 from .models import (
     APPOINTMENT_TIME_KINDS,
+    CANCELLATION_KINDS,
     Channel,
     Kind,
     Message,
@@ -153,6 +154,8 @@ def _schedule(
         due_at=due_at,
         consultation_type_id=appointment.consultation_type_id,
         appointment=appointment,
+        # The time it tells the client (a booking link is about the next visit, not this one).
+        appointment_starts_at=None if kind == Kind.BOOKING_LINK else appointment.starts_at,
     )
 
 
@@ -236,6 +239,44 @@ def messages_schedule_for_appointment(
     return [message for message in wanted if message.status == Message.Status.SCHEDULED]
 
 
+def _cancellation_key(appointment: Appointment) -> str:
+    # One per appointment, whichever kind and channel: a cancellation is final.
+    return f"appt:{appointment.pk}:cancelled"
+
+
+@transaction.atomic
+def message_cancellation_for_appointment(
+    practice: Practice, appointment: Appointment, *, by_client: bool
+) -> Message | None:
+    """Tell the client their appointment is cancelled, once (an idempotency key per
+    appointment): the news of it, or, when they cancelled it themselves through their
+    link, a confirmation of their cancellation. By the channel their confirmations go by
+    when it reaches them, else messaging's best one (SMS to a usable mobile, else email).
+
+    Only for a practice that sends confirmations (it tells clients about their
+    appointments) and an appointment that was still to come: cancelling yesterday's
+    forgotten booking tells nobody anything. Returns the message, or None."""
+    appointment = _locked_current(practice, appointment)
+    prefs = messaging_settings(practice)
+    if (
+        appointment.status != Appointment.Status.CANCELLED
+        or appointment.starts_at <= timezone.now()
+        or not prefs.confirmation_enabled
+    ):
+        return None
+    allowed = [c for c in Channel.values if prefs.channel_enabled(Kind.CONFIRMATION, c)]
+    channel = outbox.channel_for(
+        practice,
+        appointment.client,
+        wanted=Delivery.channels(appointment.confirmation_channel),
+        allowed=allowed or Channel.values,
+    )
+    kind = Kind.CANCEL_CONFIRMED if by_client else Kind.CANCELLATION
+    return _schedule(
+        practice, appointment, kind, channel, timezone.now(), key=_cancellation_key(appointment)
+    )
+
+
 class RetryRefused(Exception):
     pass
 
@@ -293,6 +334,93 @@ def message_retry(practice: Practice, *, actor, message: Message) -> Message:
     )
     outbox.dispatch_soon([message])
     return message
+
+
+def other_channel(channel: str) -> str:
+    return Channel.EMAIL if channel == Channel.SMS else Channel.SMS
+
+
+def _other_channel_refusal(practice: Practice, message: Message) -> str:
+    """Why a failed message cannot go by the other channel, or ''."""
+    if message.status not in (Message.Status.FAILED, Message.Status.UNDELIVERED):
+        return _("Only a failed message can be sent by the other channel.")
+    if message.kind in APPOINTMENT_TIME_KINDS:
+        refusal = _retry_refusal(message)
+        if refusal:
+            return refusal
+    elif message.kind not in CANCELLATION_KINDS:
+        return _("Only appointment messages can be sent by the other channel.")
+    failure = outbox.channel_failure(
+        practice, message.appointment.client, other_channel(message.channel)
+    )
+    return str(errors.REASONS[failure]) if failure else ""
+
+
+def other_channel_offers(practice: Practice, messages: Iterable[Message]) -> dict[int, str]:
+    """For each message that may be sent by the other channel now and was not yet, that
+    channel (by id). `messages` are all of an appointment's."""
+    messages = list(messages)
+    keys = {message.idempotency_key for message in messages}
+    return {
+        message.pk: other_channel(message.channel)
+        for message in messages
+        if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED)
+        and message.appointment_id is not None
+        and _other_channel_key(message, other_channel(message.channel)) not in keys
+        and not _other_channel_refusal(practice, message)
+    }
+
+
+def other_channel_done(messages: Iterable[Message]) -> set[int]:
+    """The failed messages (of one appointment's `messages`) already sent by the other
+    channel, so their rows can say so."""
+    messages = list(messages)
+    keys = {message.idempotency_key for message in messages}
+    return {
+        message.pk
+        for message in messages
+        if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED)
+        and message.appointment_id is not None
+        and _other_channel_key(message, other_channel(message.channel)) in keys
+    }
+
+
+def _other_channel_key(message: Message, channel: str) -> str:
+    if message.kind in APPOINTMENT_TIME_KINDS:
+        # The key the appointment's own message by that channel has (a client who wants
+        # both already has it): found, never a second one; and sent again like it.
+        return _key(message.appointment, message.kind, channel)
+    return f"{message.idempotency_key}:via:{channel}"
+
+
+@transaction.atomic
+def message_send_by_other_channel(practice: Practice, *, actor, message: Message) -> Message:
+    """Send a failed appointment message (confirmation, reminder, cancellation) again by the
+    other channel: email for an SMS that cannot reach a landline, SMS for a bounced email.
+    A new message under a key of its own, so a second click finds it instead of sending
+    twice; a reminder still waits for its time. Returns the new (or found) message."""
+    refusal = _other_channel_refusal(practice, message)
+    if refusal:
+        raise RetryRefused(refusal)
+    appointment = message.appointment
+    channel = other_channel(message.channel)
+    sent = _schedule(
+        practice,
+        appointment,
+        message.kind,
+        channel,
+        max(message.due_at, timezone.now()),
+        key=_other_channel_key(message, channel),
+    )
+    audit_log_write(
+        practice,
+        actor=actor,
+        action="message.other_channel",
+        obj=message,
+        data={"channel": channel, "message": sent.pk},
+    )
+    outbox.dispatch_soon([sent])
+    return sent
 
 
 def client_from_unsubscribe(token: str):

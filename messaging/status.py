@@ -10,7 +10,7 @@ from django.utils import timezone
 from practice.bulk import update_from_values
 
 from . import errors, signals
-from .models import Message
+from .models import Message, SmsOptOut
 
 
 @transaction.atomic(savepoint=False)  # one UPDATE: no savepoint needed inside a caller's
@@ -84,6 +84,26 @@ def _set_quietly(messages: list[Message], *, expected: str, fields: Sequence[str
         if message.pk in moved:
             message.updated_at = now
     return moved
+
+
+def flag_number(message: Message, code: str) -> None:
+    """What the gateway told us about a message's number: on the client's card, or (a
+    number on no client's card) its opt-out kept for the number itself."""
+    if message.client_id is not None:
+        flag_client_number(message.client, code)
+    elif code == errors.OPTED_OUT:
+        sms_opt_out(message.practice_id, message.recipient, opted_out=True)
+
+
+def sms_opt_out(practice_id: int, number: str, *, opted_out: bool) -> None:
+    """STOP (opted_out) or START for `number` in a practice, kept for the number itself."""
+    rows = SmsOptOut.objects.unscoped().filter(practice_id=practice_id, number=number)
+    if not opted_out:
+        rows.delete()
+    elif number and not rows.exists():
+        SmsOptOut.objects.unscoped().bulk_create(
+            [SmsOptOut(practice_id=practice_id, number=number)], ignore_conflicts=True
+        )
 
 
 def flag_client_number(client, code: str) -> None:

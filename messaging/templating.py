@@ -122,6 +122,18 @@ class ClientValues:
             }
         )
 
+    @classmethod
+    def for_number(cls, practice, *, booking_link: str) -> dict[str, str]:
+        """For a number on no client's card: nobody to name, nothing to unsubscribe from."""
+        return {
+            "patient": "",
+            "client": "",
+            "practice": practice.name,
+            "practice_phone": practice.phone,
+            "booking_link": booking_link,
+            "unsubscribe_link": "",
+        }
+
 
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -9,6 +9,16 @@ urlpatterns = [
         name="appointment-messages",
     ),
     path("messages/<id:message_id>/retry/", views.message_retry, name="message-retry"),
+    path(
+        "messages/<id:message_id>/other-channel/",
+        views.message_other_channel,
+        name="message-other-channel",
+    ),
+    path(
+        "appointments/new/channel-check/",
+        views.booking_channel_check,
+        name="booking-channel-check",
+    ),
     path("messaging/twilio/status/", views.twilio_status, name="twilio-status"),
     path("messaging/twilio/inbound/", views.twilio_inbound, name="twilio-inbound"),
     path("a/<code:code>/", views.appointment_link_page, name="appointment-link"),

@@ -13,26 +13,40 @@ from django.views.decorators.http import require_POST
 from appointments.access import access_appointment_by_id
 from appointments.links import appointment_from_link
 from appointments.services import appointment_cancel, appointment_confirm_by_client
+from patients.access import access_patient_by_id
+from patients.models import Delivery
 from practice import localtime
 from practice.languages import client_language
+from practice.parsing import parse_id, query_param
 from practice.rights import Right
 from practice.scoping import get_for_practice_or_404
 from practice.tenancy import practice_scope
 from practice.views_helpers import staff_view
 
-from . import callbacks, services
-from .models import Message
+from . import callbacks, outbox, services
+from .models import APPOINTMENT_TIME_KINDS, CANCELLATION_KINDS, Message
 from .selectors import appointment_messages
 
 
-def _panel(request, appointment, status=200):
+def _panel(request, appointment, status=200, notice="", refusal=""):
+    sent = list(appointment_messages(request.practice, appointment.pk))
+    for message in sent:
+        message.appointment = appointment  # one appointment for all: no query per row
+    offers = services.other_channel_offers(request.practice, sent)
+    done = services.other_channel_done(sent)
+    for message in sent:
+        message.other_channel = offers.get(message.pk, "")
+        message.other_channel_done = message.pk in done
     return render(
         request,
         "messaging/_appointment_messages.html",
         {
             "appointment": appointment,
-            "messages_sent": list(appointment_messages(request.practice, appointment.pk)),
+            "messages_sent": sent,
+            "time_kinds": (*APPOINTMENT_TIME_KINDS, *CANCELLATION_KINDS),
             "tz": appointment.location.tz,
+            "notice": notice,
+            "refusal": refusal,
         },
         status=status,
     )
@@ -56,6 +70,52 @@ def message_retry(request, message_id: int):
     except services.RetryRefused as refused:
         flash.error(request, str(refused))
     return _panel(request, message.appointment)
+
+
+@require_POST
+@staff_view(Right.BOOK_APPOINTMENTS)
+def message_other_channel(request, message_id: int):
+    """A failed message of an appointment, sent by the other channel with one click."""
+    message = get_for_practice_or_404(
+        Message, request.practice, message_id, appointment__isnull=False
+    )
+    try:
+        sent = services.message_send_by_other_channel(
+            request.practice, actor=request.user, message=message
+        )
+    except services.RetryRefused as refused:
+        # Said in the panel itself: a flash would wait for the next whole page.
+        return _panel(request, message.appointment, refusal=str(refused))
+    notice = _("Sent again by email.") if sent.channel == "email" else _("Sent again by SMS.")
+    return _panel(request, message.appointment, notice=notice)
+
+
+@staff_view(Right.BOOK_APPOINTMENTS)
+def booking_channel_check(request):
+    """The booking form's warning, as soon as a patient or a channel is chosen: which of
+    the chosen channels cannot reach the client (no mobile, a landline, no email)."""
+    patient_id = query_param(request.GET, "patient", parse_id)
+    if patient_id is None:
+        return HttpResponse("")
+    patient = access_patient_by_id(request.practice, patient_id)
+    client = patient.client
+    problems = outbox.appointment_channel_problems(
+        request.practice,
+        client,
+        confirmation=_delivery(request.GET.get("confirmation_channel")),
+        reminder=_delivery(request.GET.get("reminder_channel")),
+    )
+    return render(
+        request,
+        "messaging/_channel_warning.html",
+        {"problems": problems, "patient": patient},
+    )
+
+
+def _delivery(value: str | None) -> str | None:
+    """The form's choice: None for 'as the client wants' (or nothing sent), else a Delivery
+    value; anything else counts as 'as the client wants' (the warning is only advice)."""
+    return value if value in Delivery.values else None
 
 
 @csrf_exempt  # Twilio cannot send our CSRF token; its request signature is checked instead
@@ -104,6 +164,7 @@ def appointment_link_page(request, code: str):
                         reason=_practice_words(
                             practice, gettext_noop("Cancelled by the client through their link")
                         ),
+                        by_client=True,
                     )
                     done = "cancelled"
             except ValidationError as error:

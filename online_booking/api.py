@@ -229,6 +229,11 @@ class BookSerializer(serializers.Serializer):
     landing_page = _typed(
         max_length=services.TAG_LIMIT, help_text="The page the booking widget was on."
     )
+    call = _typed(
+        max_length=services.TAG_LIMIT,
+        help_text="The `call` code of a missed-call text-back link the page was opened "
+        "with: the booking joins that caller's contact.",
+    )
 
 
 class BookView(PublicView):

@@ -1,54 +1,35 @@
 """Free times for an online reason at a location.
 
-Free = the working hours of the practitioners who take the reason, inside the location's
-online windows, minus absences and the time existing appointments hold (widened by the
-reason's buffers), on the slot interval, after the lead time and before the horizon; when
-the consultation type needs a room or a piece of equipment, one of that kind must be free
-too, over the same held time.
-
-Wall-clock times become instants through `practice.localtime`, day by day in the
-location's zone: opening hours stay put across a daylight-saving change, a time in the
-hour the clocks skip is never offered, and each instant of the hour they repeat is offered
-once. The arithmetic itself runs on UTC epoch seconds: the busy intervals of the whole
-range come from one query, are grouped by local day once, and each practitioner's day is
-cut only by that day's busy time.
+The engine is `appointments.availability` (the same one the staff booking form's free-time
+finder asks); online booking adds its own rules on top: the practitioners who take the
+reason, its duration and buffers, the location's online windows, the lead time, the
+horizon and the slot interval of the practice's online settings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import FloatField, Q, QuerySet
-from django.db.models.functions import Cast, Extract
 from django.utils import timezone
 
-from appointments.models import Appointment
-from appointments.selectors import holding
-from appointments.working_time import working_intervals_range
+from appointments.availability import Need, Slot, Span, one_per_start
+from appointments.availability import free_slots as engine_free_slots
 from practice import localtime
-from practice.models import Equipment, Location, Practice, Room
+from practice.models import Location, Practice
 from practice.scoping import for_practice
 
 from .models import OnlineBookingSettings, OnlineWindow, Reason
 
-# Seconds since the epoch (UTC): the unit of all arithmetic below.
-Span = tuple[float, float]
-
-
-@dataclass(frozen=True)
-class Slot:
-    # UTC instants: show them through `practice.localtime` (two local datetimes of one
-    # zone compare by wall clock, equal on the repeated hour even when an hour apart).
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    practitioner_id: int
-    room_id: int | None = None
-    equipment_id: int | None = None
+__all__ = [
+    "Slot",
+    "available_days",
+    "available_times",
+    "booking_settings",
+    "free_slots",
+    "reason_need",
+    "reason_practitioner_ids",
+]
 
 
 def reason_practitioner_ids(reason: Reason) -> list[int]:
@@ -81,138 +62,17 @@ def _windows(practice, location, first, last) -> dict[dt.date, list[Span]]:
     return result
 
 
-def _intersect(a: list[Span], b: list[Span]) -> list[Span]:
-    result = []
-    for s1, e1 in a:
-        for s2, e2 in b:
-            start, end = max(s1, s2), min(e1, e2)
-            if start < end:
-                result.append((start, end))
-    return sorted(result)
-
-
-def _minus(free: list[Span], busy: list[Span]) -> list[Span]:
-    for cut_start, cut_end in busy:
-        kept = []
-        for start, end in free:
-            if cut_end <= start or cut_start >= end:
-                kept.append((start, end))
-                continue
-            if start < cut_start:
-                kept.append((start, cut_start))
-            if cut_end < end:
-                kept.append((cut_end, end))
-        free = kept
-    return free
-
-
-def _resource_ids(practice: Practice, model, location: Location, kind: str) -> list[int] | None:
-    """Ids of the rooms or equipment of `kind` at the location; None when none is needed."""
-    if not kind:
-        return None
-    return list(
-        for_practice(model, practice)
-        .filter(location=location, kind=kind)
-        .values_list("pk", flat=True)
+def reason_need(reason: Reason) -> Need:
+    """What booking `reason` needs free, in the engine's terms."""
+    ctype = reason.consultation_type
+    return Need(
+        practitioner_ids=tuple(reason_practitioner_ids(reason)),
+        duration_minutes=reason.duration,
+        buffer_before_minutes=reason.buffer_before_minutes,
+        buffer_after_minutes=reason.buffer_after_minutes,
+        room_kind=ctype.room_kind,
+        equipment_kind=ctype.equipment_kind,
     )
-
-
-def _busy(
-    practice: Practice,
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    practitioner_ids: list[int],
-    room_ids: list[int],
-    equipment_ids: list[int],
-    widen: tuple[float, float],
-    day_starts: list[float],
-) -> dict[str, dict[int, dict[int, list[Span]]]]:
-    """The one query for busy time: every booking holding these practitioners, rooms or
-    equipment in [start, end), as held spans (buffers included) per kind of resource, per
-    resource and per index of each local day the span overlaps (day i runs from
-    `day_starts[i]` to `day_starts[i + 1]`), so a day is only cut by its own busy time."""
-    ahead, behind = widen
-    resources = Q(practitioner_id__in=practitioner_ids)
-    if room_ids:
-        resources |= Q(room_id__in=room_ids)
-    if equipment_ids:
-        resources |= Q(equipment_id__in=equipment_ids)
-    holders = (
-        for_practice(Appointment, practice)
-        .filter(resources, **holding(start, end))
-        .exclude(status__in=Appointment.RELEASED)
-        .order_by()
-    )
-    by_kind = {
-        "practitioner": (set(practitioner_ids), defaultdict(lambda: defaultdict(list))),
-        "room": (set(room_ids), defaultdict(lambda: defaultdict(list))),
-        "equipment": (set(equipment_ids), defaultdict(lambda: defaultdict(list))),
-    }
-    practitioners, rooms, pieces = by_kind.values()
-    last = len(day_starts) - 2  # the final entry is the end of the range
-    for pid, rid, eid, held_from, held_until in _held_rows(holders):
-        span = (held_from - ahead, held_until + behind)
-        first = max(bisect_right(day_starts, span[0]) - 1, 0)
-        indexes = []
-        while first <= last and day_starts[first] < span[1]:
-            indexes.append(first)
-            first += 1
-        for (wanted, found), resource in ((practitioners, pid), (rooms, rid), (pieces, eid)):
-            if resource in wanted:
-                for index in indexes:
-                    found[resource][index].append(span)
-    return {kind: found for kind, (_wanted, found) in by_kind.items()}
-
-
-def _held_rows(holders: QuerySet[Appointment]) -> Iterator[tuple]:
-    """(practitioner, room, equipment, held from, held until) of each holding appointment,
-    the times as epoch seconds."""
-    columns = ("practitioner_id", "room_id", "equipment_id")
-    if connection.vendor != "postgresql":
-        for pid, rid, eid, start, end in holders.values_list(*columns, "held_from", "held_until"):
-            yield pid, rid, eid, start.timestamp(), end.timestamp()
-        return
-    # Epoch seconds load about ten times faster than timestamptz values, whose parsing
-    # dominated a month's availability (thousands of rows); float keeps microseconds.
-    # Extract is evaluated in the active time zone unless told otherwise: the public pages
-    # activate the practice's zone, which would shift every interval by its UTC offset.
-    epochs = holders.annotate(
-        held_from_s=Cast(Extract("held_from", "epoch", tzinfo=dt.UTC), FloatField()),
-        held_until_s=Cast(Extract("held_until", "epoch", tzinfo=dt.UTC), FloatField()),
-    ).values_list(*columns, "held_from_s", "held_until_s")
-    # The scoped queryset's own SQL, read with a plain cursor: the rows are already plain
-    # numbers, and Django's per-value converters cost more than the query.
-    sql, params = epochs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        yield from cursor.fetchall()
-
-
-def _first_free(
-    ids: list[int] | None, busy: dict[int, dict[int, list[Span]]], index: int, start, end
-) -> int | bool:
-    """The first resource free over [start, end) on day `index`; True when none is needed,
-    False when none is free."""
-    if ids is None:
-        return True
-    for rid in ids:
-        if all(end <= s or start >= e for s, e in busy.get(rid, {}).get(index, ())):
-            return rid
-    return False
-
-
-def _held(found: int | bool) -> int | None:
-    return None if found is True else int(found)
-
-
-@dataclass
-class _Day:
-    """What a local day offers before practitioners are looked at."""
-
-    index: int
-    grid: list[float]  # slot starts (epoch seconds) on the grid, each real instant once
-    windows: list[Span]
 
 
 def free_slots(
@@ -228,109 +88,19 @@ def free_slots(
     """Per local day from `first` to `last`: the free slots (one per start time and
     practitioner), earliest first. `first_only` stops at a day's first slot (month view)."""
     settings = booking_settings(practice)
-    tz = location.tz
     now = now or timezone.now()
-    earliest = (now + dt.timedelta(minutes=settings.lead_time_minutes)).timestamp()
-    today = localtime.local_today(tz, now)
-    last = min(last, today + dt.timedelta(days=settings.horizon_days))
-    first = max(first, today)
-    if first > last:
-        return {}
-    practitioner_ids = reason_practitioner_ids(reason)
-    if not practitioner_ids:
-        return {}
-    hours = working_intervals_range(
-        practice, location=location, first=first, last=last, practitioner_ids=practitioner_ids
-    )
-    windows = _windows(practice, location, first, last)
-    ctype = reason.consultation_type
-    room_ids = _resource_ids(practice, Room, location, ctype.room_kind)
-    equipment_ids = _resource_ids(practice, Equipment, location, ctype.equipment_kind)
-    if room_ids == [] or equipment_ids == []:
-        return {}  # the reason needs a kind of room or equipment this location lacks
-    all_days = list(localtime.days(first, last))
-    day_starts = [localtime.day_bounds(day, tz)[0].timestamp() for day in all_days]
-    day_starts.append(localtime.day_bounds(last, tz)[1].timestamp())
-    before = reason.buffer_before_minutes * 60.0
-    after = reason.buffer_after_minutes * 60.0
-    range_start, range_end = localtime.range_bounds(first, last, tz)
-    busy = _busy(
+    today = localtime.local_today(location.tz, now)
+    return engine_free_slots(
         practice,
-        range_start - dt.timedelta(seconds=before),
-        range_end + dt.timedelta(seconds=after),
-        practitioner_ids=practitioner_ids,
-        room_ids=room_ids or [],
-        equipment_ids=equipment_ids or [],
-        # Widened by the new booking's buffers: it needs `before` free ahead of it and
-        # `after` free behind it, outside the held time of every other booking.
-        widen=(after, before),
-        day_starts=day_starts,
+        location=location,
+        need=reason_need(reason),
+        first=max(first, today),
+        last=min(last, today + dt.timedelta(days=settings.horizon_days)),
+        earliest=now + dt.timedelta(minutes=settings.lead_time_minutes),
+        slot_minutes=settings.slot_minutes,
+        windows=lambda first, last: _windows(practice, location, first, last),
+        first_only=first_only,
     )
-    length = reason.duration * 60.0
-    result: dict[dt.date, list[Slot]] = {}
-    for index, day in enumerate(all_days):
-        if not windows.get(day) or not hours.get(day):
-            continue
-        grid = [
-            moment.timestamp() for moment in localtime.grid_instants(day, tz, settings.slot_minutes)
-        ]
-        slots = _day_slots(
-            _Day(index, grid, windows[day]),
-            hours[day],
-            busy,
-            practitioner_ids=practitioner_ids,
-            resources=(room_ids, equipment_ids),
-            earliest=earliest,
-            length=length,
-            first_only=first_only,
-        )
-        if slots:
-            result[day] = [
-                Slot(
-                    dt.datetime.fromtimestamp(start, dt.UTC),
-                    dt.datetime.fromtimestamp(start + length, dt.UTC),
-                    pid,
-                    room,
-                    piece,
-                )
-                for start, pid, room, piece in sorted(slots, key=lambda s: (s[0], s[1]))
-            ]
-    return result
-
-
-def _day_slots(
-    day: _Day,
-    hours: dict[int, list[tuple[dt.datetime, dt.datetime]]],
-    busy_by_day: dict[str, dict[int, dict[int, list[Span]]]],
-    *,
-    practitioner_ids: list[int],
-    resources: tuple[list[int] | None, list[int] | None],
-    earliest: float,
-    length: float,
-    first_only: bool,
-) -> list[tuple[float, int, int | None, int | None]]:
-    """(start, practitioner, room, equipment) of each free slot on one day."""
-    room_ids, equipment_ids = resources
-    found = []
-    grid = day.grid
-    for pid in practitioner_ids:
-        work = [(s.timestamp(), e.timestamp()) for s, e in hours.get(pid, ())]
-        if not work:
-            continue
-        busy = busy_by_day["practitioner"].get(pid, {}).get(day.index, ())
-        for free_start, free_end in _minus(_intersect(work, day.windows), busy):
-            at = bisect_left(grid, max(free_start, earliest))
-            while at < len(grid) and grid[at] + length <= free_end:
-                start, end = grid[at], grid[at] + length
-                at += 1
-                room = _first_free(room_ids, busy_by_day["room"], day.index, start, end)
-                piece = _first_free(equipment_ids, busy_by_day["equipment"], day.index, start, end)
-                if room is False or piece is False:
-                    continue
-                found.append((start, pid, _held(room), _held(piece)))
-                if first_only:
-                    return found
-    return found
 
 
 def available_days(
@@ -358,14 +128,8 @@ def available_times(
     now: dt.datetime | None = None,
 ) -> list[Slot]:
     """One day's free times, one per start (the first free practitioner takes it)."""
-    slots = free_slots(
-        practice, location=location, reason=reason, first=day, last=day, now=now
-    ).get(day, [])
-    # Keyed by the instant: two local datetimes of one zone compare equal on the repeated
-    # hour even when they are an hour apart.
-    seen, unique = set(), []
-    for slot in slots:
-        if slot.starts_at.timestamp() not in seen:
-            seen.add(slot.starts_at.timestamp())
-            unique.append(slot)
-    return unique
+    return one_per_start(
+        free_slots(practice, location=location, reason=reason, first=day, last=day, now=now).get(
+            day, []
+        )
+    )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appointments.availability import nearest_free_times as engine_nearest
 from appointments.models import Appointment
 from appointments.services import AppointmentConflict, appointment_book
 from messaging.selectors import messaging_settings, sms_gateway
@@ -68,7 +69,17 @@ class SlotTaken(ValidationError):
 
 
 # What the booking page keeps of how it was opened (the contact history's ad channel).
-TAGS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "landing_page")
+# `call`: the missed call whose text-back SMS carried the link (crm.textback's code), so
+# the booking joins the caller's contact.
+TAGS = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "landing_page",
+    "call",
+)
 TAG_LIMIT = 200
 
 
@@ -235,18 +246,15 @@ def nearest_free_times(
     count: int = 3,
     days: int = 14,
 ) -> list[Slot]:
-    """The free times closest to the one asked for: that day first, then the next days."""
-    day = localtime.local_date(starts_at, location.tz)
-    found: list[Slot] = []
-    for offset in range(days):
-        slots = available_times(
-            practice, location=location, reason=reason, day=day + dt.timedelta(days=offset)
-        )
-        slots.sort(key=lambda s: abs((s.starts_at - starts_at).total_seconds()))
-        found.extend(slots[: count - len(found)])
-        if len(found) >= count:
-            break
-    return sorted(found, key=lambda s: s.starts_at)
+    """The free times closest to the one asked for: that day first, then the next days
+    (the engine's rule, with the online reason's free times)."""
+    return engine_nearest(
+        lambda day: available_times(practice, location=location, reason=reason, day=day),
+        starts_at,
+        location.tz,
+        count=count,
+        days=days,
+    )
 
 
 def _free_slot(practice: Practice, booking: _Checked) -> Slot | None:

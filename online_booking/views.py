@@ -20,8 +20,10 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.dateformat import format as date_format
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from appointments.links import appointment_from_link, appointment_link_code
 from appointments.models import Appointment
@@ -214,6 +216,17 @@ def _language_links(request: HttpRequest) -> list[tuple[str, str, bool]]:
     return links
 
 
+def day_label(day: dt.date, free: bool) -> str:
+    """What a screen reader says on a day of the month calendar: the day, and whether it
+    has free times ('Wednesday 9 January, free times')."""
+    # Translators: a date format (Django's `date` filter) for a day of the booking calendar;
+    # use the genitive month where the language needs it (fi: "l j. E", ru: "l j E").
+    name = date_format(day, pgettext("booking calendar day", "l j F"))
+    if free:
+        return _("%(day)s, free times") % {"day": name}
+    return _("%(day)s, no free times") % {"day": name}
+
+
 def _month_weeks(choice: Choice) -> list[list[dict]]:
     """The month as weeks of days: in the month, free (green), chosen, or past."""
     month = choice.month
@@ -231,6 +244,7 @@ def _month_weeks(choice: Choice) -> list[list[dict]]:
                     "date": day,
                     "in_month": day.month == month.month,
                     "free": day in free,
+                    "label": day_label(day, day in free),
                     "chosen": day == choice.day,
                     "url": choice.url(day=day.isoformat(), part=None) + "#times",
                 }
@@ -322,7 +336,7 @@ def book(request: HttpRequest, practice_slug: str) -> HttpResponse:
         month = choice.month
         context["weeks"] = _month_weeks(choice)
         context["has_free_day"] = any(d["free"] for week in context["weeks"] for d in week)
-        context["weekday_names"] = [WEEKDAYS_ABBR[i] for i in range(7)]
+        context["weekday_names"] = [(WEEKDAYS_ABBR[i], WEEKDAYS[i]) for i in range(7)]
         context["previous_month"] = (
             choice.url(month=(month - dt.timedelta(days=1)).strftime("%Y-%m"), day=None)
             if month > choice.today.replace(day=1)

@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from practice.form_fields import locale_date_formfield
+
 from .models import Client, Delivery, Patient
 
 
@@ -11,10 +13,8 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = Client.EDITABLE_FIELDS
+        formfield_callback = locale_date_formfield
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
-            "mobile_prompt_after": forms.DateInput(attrs={"type": "date"}),
-            "email_prompt_after": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "mobile": forms.TextInput(attrs={"type": "tel", "placeholder": "+31 6 12345678"}),
         }
@@ -36,7 +36,7 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = ["name", "species", "breed", "sex", "birth_date"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+        formfield_callback = locale_date_formfield
         labels = {"name": _("Name")}
 
 

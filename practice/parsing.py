@@ -21,8 +21,10 @@ from typing import TypeVar
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest
+from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import localtime
 
@@ -99,6 +101,33 @@ def parse_date(value: object, *, field: str) -> dt.date:
     except ValueError:
         raise InvalidInput(field, _("Give a date as YYYY-MM-DD.")) from None
     return check_year(day, field=field)
+
+
+def date_placeholder(input_format: str) -> str:
+    """A date format as a user reads it: '%d/%m/%Y' -> 'dd/mm/yyyy' (in their language)."""
+    parts = {
+        "%d": pgettext("date format placeholder: day", "dd"),
+        "%m": pgettext("date format placeholder: month", "mm"),
+        "%Y": pgettext("date format placeholder: year", "yyyy"),
+        "%y": pgettext("date format placeholder: year", "yy"),
+    }
+    for code, letters in parts.items():
+        input_format = input_format.replace(code, letters)
+    return input_format
+
+
+def parse_user_date(value: object, *, field: str) -> dt.date:
+    """A date typed as the user's language writes it (its DATE_INPUT_FORMATS), or ISO."""
+    typed = formats.get_format("DATE_INPUT_FORMATS")
+    reason = _("Give a date as %(format)s.") % {"format": date_placeholder(typed[0])}
+    text = _text(value, field, reason)
+    for input_format in typed:
+        try:
+            day = dt.datetime.strptime(text, input_format).date()  # noqa: DTZ007 (a day)
+        except ValueError:
+            continue
+        return check_year(day, field=field)
+    raise InvalidInput(field, reason)
 
 
 def parse_month(value: object, *, field: str) -> dt.date:

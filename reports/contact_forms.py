@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Channel, ChannelGroup, Communication, Contact
+from crm.selectors import topic_choices
 from practice import localtime
 from practice.form_fields import BoundedDateField
 from practice.models import Membership, Practice
@@ -42,14 +43,24 @@ FILTER_NAMES = (
 )
 
 
+class CaselessChoiceField(forms.ChoiceField):
+    """A choice whatever its case ('implants' is the topic 'Implants'): a topic arrives as
+    the telephony or website typed it, so a link may carry it in another case."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        by_lower = {str(key).lower(): key for key, _label in self.choices}
+        return by_lower.get(value.lower(), value)
+
+
 class ContactHistoryForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"),
         required=False,
         choices=[(LIST, _("No grouping")), (GROUPED, _("By contacts"))],
     )
-    date_from = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = BoundedDateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(label=_("From"))
+    date_to = BoundedDateField(label=_("Until"))
     purpose = forms.MultipleChoiceField(
         label=_("Who, type"),
         required=False,
@@ -68,7 +79,8 @@ class ContactHistoryForm(forms.Form):
         choices=Contact.Result.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    topic = forms.CharField(label=_("Topic"), required=False, max_length=100)
+    # One of the practice's topics (those its communications carry), chosen from a list.
+    topic = CaselessChoiceField(label=_("Topic"), required=False)
     channel_group = forms.TypedChoiceField(
         label=_("Channel group"), required=False, coerce=int, empty_value=None
     )
@@ -106,6 +118,7 @@ class ContactHistoryForm(forms.Form):
         self.fields["channel_group"].choices = everyone + list(
             for_practice(ChannelGroup, practice).values_list("pk", "name")
         )
+        self.fields["topic"].choices = everyone + [(t, t) for t in topic_choices(practice)]
 
     def clean(self):
         data = super().clean()

@@ -474,9 +474,11 @@ class SpeedRow:
 
 
 def speed_to_answer(practice: Practice, filters: HistoryFilters, labels: Labels) -> list[SpeedRow]:
-    """Per employee and channel over the period: crm.recovery's two summaries (one query
-    each) side by side, named for the page."""
+    """Per employee and channel over the period, narrowed by the employee and ad channel
+    filters: crm.recovery's two summaries (one query each) side by side, named for the
+    page. (Who/type, kind, result and topic describe other things than these figures.)"""
     first, last = filters.date_from, filters.date_to
+    only = recovery.Only(filters.employee_id, filters.channel_id, filters.channel_group_id)
     rows: dict[tuple, SpeedRow] = {}
 
     def row(who: int | None, channel_id: int | None) -> SpeedRow:
@@ -485,10 +487,10 @@ def speed_to_answer(practice: Practice, filters: HistoryFilters, labels: Labels)
             rows[key] = SpeedRow(labels.of("employee", who), labels.of("channel", channel_id))
         return rows[key]
 
-    for line in recovery.recovery_summary(practice, first, last):
+    for line in recovery.recovery_summary(practice, first, last, only):
         found = row(line["who"], line["channel_id"])
         found.missed, found.recovered_quick = line["missed"], line["quick"]
-    for line in recovery.request_answer_summary(practice, first, last):
+    for line in recovery.request_answer_summary(practice, first, last, only):
         found = row(line["who"], line["channel_id"])
         found.requests, found.answered = line["requests"], line["answered"]
         average = line["average"]

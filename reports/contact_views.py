@@ -220,6 +220,7 @@ def patient_contact_history(request: HttpRequest, patient_id: int) -> HttpRespon
         f"reports/{template}",
         {
             "patient": patient,
+            "form": form,
             "filters": filters,
             "page": page,
             "rows": decorate(list(page.object_list), practice),

@@ -8,10 +8,15 @@ practitioner and checkout user, so no join is needed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,7 +28,7 @@ from departure_workflow.models import (
     Outcome,
     PostponeReason,
 )
-from practice.models import Membership, Practice
+from practice.models import Location, Membership, Practice
 from practice.rights import Right, has_right
 from practice.scoping import for_practice
 
@@ -187,7 +192,9 @@ DEFAULT_COLUMNS = ("date", "patient", "practitioner", "receptionist", "failed")
 
 
 def failed_workflows(practice: Practice, filters: ReportFilters) -> QuerySet[DepartureWorkflow]:
-    """One row per appointment whose workflow has a failed action (newest first)."""
+    """One row per appointment whose workflow has a failed action (newest first), as plain
+    values: a year is hundreds of thousands of rows, and building seven model instances per
+    row made the CSV take over a minute. `failed_rows` turns a batch into `FailedRow`s."""
     workflows = for_practice(DepartureWorkflow, practice).filter(
         has_failure=True,
         local_date__gte=filters.date_from,
@@ -199,23 +206,137 @@ def failed_workflows(practice: Practice, filters: ReportFilters) -> QuerySet[Dep
         workflows = workflows.filter(practitioner_id=filters.practitioner_id)
     if filters.run_by_id:
         workflows = workflows.filter(completed_by_id=filters.run_by_id)
-    return (
-        workflows.select_related(
-            "patient",
-            "client",
-            "practitioner__user",
-            "location__practice",
-            "completed_by",
-            "appointment",
+    return workflows.order_by("-local_date", "-id").values_list(*_ROW_FIELDS)
+
+
+_ROW_FIELDS = (
+    "id",
+    "appointment_id",
+    "local_date",
+    "appointment__starts_at",
+    "location_id",
+    "practitioner_id",
+    "completed_by_id",
+    "patient__name",
+    "client__first_name",
+    "client__last_name",
+)
+
+
+@dataclass(slots=True)
+class FailedRow:
+    """One failed workflow as the table, the CSV and the PDF show it."""
+
+    workflow_id: int
+    appointment_id: int
+    local_date: dt.date
+    starts_at: dt.datetime
+    location_id: int
+    tz: zoneinfo.ZoneInfo
+    patient: str
+    client: str
+    practitioner: str
+    location: str
+    receptionist: str
+    # (kind, kind's label, reason) of each failed action
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class Names:
+    """Names of the few locations, practitioners and checkout users, each loaded once (a
+    query per batch at most, for the ones not seen yet) instead of a join per row."""
+
+    def __init__(self, practice: Practice):
+        self.practice = practice
+        self.locations: dict[int, tuple[str, zoneinfo.ZoneInfo]] = {}
+        self.members: dict[int, str] = {}
+        self.users: dict[int, str] = {}
+        self.kinds = {kind: str(label) for kind, label in ActionKind.choices}
+
+    @functools.cached_property
+    def reasons(self) -> dict[int, str]:
+        # The practice's reasons are a short list (tens): one query when the first failed
+        # action with a listed reason needs it, no join per action.
+        return dict(for_practice(FailureReason, self.practice).values_list("pk", "label"))
+
+    def load(self, batch: list[tuple]) -> None:
+        missing = {r[4] for r in batch} - self.locations.keys()
+        if missing:
+            for loc in for_practice(Location, self.practice).filter(pk__in=missing):
+                self.locations[loc.pk] = (
+                    loc.name,
+                    zoneinfo.ZoneInfo(loc.time_zone or self.practice.time_zone),
+                )
+        missing = {r[5] for r in batch} - self.members.keys()
+        if missing:
+            members = for_practice(Membership, self.practice).select_related("user")
+            self.members.update((m.pk, m.name) for m in members.filter(pk__in=missing))
+        missing = {r[6] for r in batch if r[6]} - self.users.keys()
+        if missing:
+            for user in get_user_model().objects.filter(pk__in=missing):
+                self.users[user.pk] = user.get_full_name() or user.get_username()
+
+
+def failed_rows(
+    practice: Practice,
+    batch: list[tuple],
+    names: Names,
+    window: ReportFilters | None = None,
+) -> list[FailedRow]:
+    """A batch of `failed_workflows` values with their failed actions: two queries at most,
+    whatever the batch's size. With the `window` the batch came from, the actions are read
+    by their own local day (indexed; an action's day is its workflow's) instead of a long
+    list of ids."""
+    names.load(batch)
+    rows: dict[int, FailedRow] = {}
+    for wid, aid, day, starts_at, loc, member, user, patient, first, last in batch:
+        location, tz = names.locations.get(loc, ("", names.practice.tz))
+        rows[wid] = FailedRow(
+            wid,
+            aid,
+            day,
+            starts_at,
+            loc,
+            tz,
+            patient,
+            f"{first} {last}".strip(),
+            names.members.get(member, ""),
+            location,
+            names.users.get(user, "") if user else "",
         )
-        .prefetch_related(
-            Prefetch(
-                "actions",
-                queryset=for_practice(DepartureAction, practice)
-                .filter(outcome=Outcome.FAILED)
-                .select_related("failure_reason"),
-                to_attr="failed_actions",
-            )
-        )
-        .order_by("-local_date", "-id")
-    )
+    actions = for_practice(DepartureAction, practice).filter(outcome=Outcome.FAILED)
+    if window is not None:
+        actions = actions.filter(local_date__gte=window.date_from, local_date__lte=window.date_to)
+    else:
+        actions = actions.filter(workflow_id__in=rows.keys())
+    # A page joins the reason's label; a month of the CSV looks it up in the short list.
+    reason = "failure_reason__label" if window is None else "failure_reason_id"
+    for wid, kind, reason_value, note in actions.order_by("workflow_id", "id").values_list(
+        "workflow_id", "kind", reason, "failure_note"
+    ):
+        row = rows.get(wid)
+        if row is None:  # the window's other workflows (another location, ...)
+            continue
+        label = names.reasons.get(reason_value, "") if window is not None else reason_value
+        row.failed.append((kind, names.kinds.get(kind, kind), label or note or ""))
+    return list(rows.values())
+
+
+# A month of failed workflows at a time (some thousands of rows), read through the partial
+# index on (practice, local_date) in two plain queries. One cursor over the whole year
+# made PostgreSQL plan for the first rows and took longer than the rows' own work.
+WINDOW_DAYS = 31
+
+
+def iter_failed_rows(practice: Practice, filters: ReportFilters) -> Iterator[FailedRow]:
+    """Every failed workflow of the period, newest first, a month at a time: the queries
+    grow with the period's months (at most 14), not with its rows."""
+    names = Names(practice)
+    end = filters.date_to
+    while end >= filters.date_from:
+        start = max(filters.date_from, end - dt.timedelta(days=WINDOW_DAYS - 1))
+        window = dataclasses.replace(filters, date_from=start, date_to=end)
+        batch = list(failed_workflows(practice, window))
+        if batch:
+            yield from failed_rows(practice, batch, names, window)
+        end = start - dt.timedelta(days=1)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from practice import localtime
@@ -28,8 +29,8 @@ def period_check(start, end, max_days: int) -> None:
 class DepartureReportForm(forms.Form):
     """Filters of the departure report; the same form checks the API's query string."""
 
-    date_from = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = BoundedDateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(label=_("From"))
+    date_to = BoundedDateField(label=_("Until"))
     location = forms.TypedChoiceField(
         label=_("Location"), required=False, coerce=int, empty_value=None
     )
@@ -43,17 +44,24 @@ class DepartureReportForm(forms.Form):
         label=_("Columns"),
         required=False,
         choices=list(DETAIL_COLUMNS.items()),
-        widget=forms.CheckboxSelectMultiple,
+        # Each tick or untick shows the table again (static/js/app.js, data-autosubmit).
+        widget=forms.CheckboxSelectMultiple(attrs={"data-autosubmit": ""}),
     )
 
     def __init__(self, data=None, *, practice: Practice, lock_practitioner: bool = False):
         today = localtime.local_today(practice.tz)
         self.default_from = today.replace(day=1)
         self.default_to = today
-        if data is not None and not any(k in data for k in ("date_from", "date_to")):
-            data = {**data.dict(), "date_from": self.default_from, "date_to": self.default_to}
+        if data is not None:
+            data = self._with_defaults(data)
         super().__init__(data)
-        self.initial.update({"date_from": self.default_from, "date_to": self.default_to})
+        self.initial.update(
+            {
+                "date_from": self.default_from,
+                "date_to": self.default_to,
+                "columns": list(DEFAULT_COLUMNS),
+            }
+        )
         everyone = [("", _("All"))]
         self.fields["location"].choices = everyone + list(
             for_practice(Location, practice).values_list("pk", "name")
@@ -69,6 +77,17 @@ class DepartureReportForm(forms.Form):
         self.fields["run_by"].choices = everyone + [(m.user_id, m.name) for m in members]
         if lock_practitioner:
             del self.fields["practitioner"]
+
+    def _with_defaults(self, data):
+        """The query with the default period and columns filled in, so the picker shows the
+        columns on screen ticked and a tick adds one column to them (not replaces them)."""
+        data = data.copy()  # a QueryDict keeps every ticked column; .dict() kept only one
+        if not any(k in data for k in ("date_from", "date_to")):
+            data["date_from"] = formats.localize_input(self.default_from)
+            data["date_to"] = formats.localize_input(self.default_to)
+        if not data.getlist("columns"):
+            data.setlist("columns", list(DEFAULT_COLUMNS))
+        return data
 
     def clean(self):
         data = super().clean()

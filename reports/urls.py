@@ -4,7 +4,16 @@ from . import contact_views, views
 
 urlpatterns = [
     path("reports/departure/", views.departure_report, name="report-departure"),
-    path("reports/departure.csv", views.departure_report_csv, name="report-departure-csv"),
+    path(
+        "reports/departure-summary.csv",
+        views.departure_summary_csv,
+        name="report-departure-summary-csv",
+    ),
+    path(
+        "reports/departure-failed.csv",
+        views.departure_failed_csv,
+        name="report-departure-failed-csv",
+    ),
     path("reports/departure.pdf", views.departure_report_pdf, name="report-departure-pdf"),
     path("reports/contacts/", contact_views.contact_history, name="report-contacts"),
     path(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import functools
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -36,54 +38,72 @@ def _report_inputs(request):
     return form, filters, form.chosen_columns()
 
 
-def _user_name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
+def _failed_cell(row: departure.FailedRow, kind: str) -> str:
+    reasons = [reason for k, _label, reason in row.failed if k == kind]
+    return f"✗ {reasons[0]}".strip() if reasons else ""
 
 
-def _failed_cell(workflow, kind: str) -> str:
-    action = next((a for a in workflow.failed_actions if a.kind == kind), None)
-    if action is None:
-        return ""
-    reason = action.failure_reason.label if action.failure_reason else action.failure_note
-    return f"✗ {reason}".strip()
+@functools.lru_cache(maxsize=4096)
+def _short_date(day, language: str) -> str:
+    # A year has 365 days and hundreds of thousands of rows: format each day once.
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 # One function per column; a row computes only the columns asked for (the CSV of a year
 # has hundreds of thousands of rows).
 CELL = {
-    "date": lambda w: formats.date_format(w.local_date, "SHORT_DATE_FORMAT"),
-    "time": lambda w: localtime.to_local(w.appointment.starts_at, w.location.tz).strftime("%H:%M"),
-    "patient": lambda w: w.patient.name,
-    "client": lambda w: w.client.full_name,
-    "practitioner": lambda w: w.practitioner.name,
-    "location": lambda w: w.location.name,
-    "receptionist": lambda w: _user_name(w.completed_by),
-    "failed": lambda w: ", ".join(str(a.get_kind_display()) for a in w.failed_actions),
-    **{kind: (lambda w, kind=kind: _failed_cell(w, kind)) for kind in departure.ActionKind.values},
+    "date": lambda r: _short_date(r.local_date, translation.get_language()),
+    "time": lambda r: localtime.to_local(r.starts_at, r.tz).strftime("%H:%M"),
+    "patient": lambda r: r.patient,
+    "client": lambda r: r.client,
+    "practitioner": lambda r: r.practitioner,
+    "location": lambda r: r.location,
+    "receptionist": lambda r: r.receptionist,
+    "failed": lambda r: ", ".join(label for _kind, label, _reason in r.failed),
+    **{kind: (lambda r, kind=kind: _failed_cell(r, kind)) for kind in departure.ActionKind.values},
 }
 
 
-def _cells(workflow, columns: list[str]) -> list[str]:
-    return [CELL[c](workflow) for c in columns]
+def _cells(row: departure.FailedRow, columns: list[str]) -> list[str]:
+    return [CELL[c](row) for c in columns]
+
+
+def _calendar_url(row: departure.FailedRow) -> str:
+    """The appointment's day in the calendar, with its panel open."""
+    query = urlencode(
+        {
+            "location": row.location_id,
+            "date": row.local_date.isoformat(),
+            "open": row.appointment_id,
+        }
+    )
+    return f"{reverse('calendar')}?{query}"
 
 
 @staff_view()
 def departure_report(request):
     form, filters, columns = _report_inputs(request)
-    context = {"form": form, "columns": columns, "column_labels": departure.DETAIL_COLUMNS}
+    context = {
+        "form": form,
+        "columns": columns,
+        "column_labels": departure.DETAIL_COLUMNS,
+        # The picker stays open while the table shows other columns than the usual ones.
+        "columns_picked": set(columns) != set(departure.DEFAULT_COLUMNS),
+    }
     if filters is not None:
-        figures = departure.departure_report(request.practice, filters)
-        page = Paginator(departure.failed_workflows(request.practice, filters), PAGE_SIZE).get_page(
+        practice = request.practice
+        figures = departure.departure_report(practice, filters)
+        page = Paginator(departure.failed_workflows(practice, filters), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-        query = {**filters.as_query()}
-        keep = [("columns", c) for c in columns]
+        rows = departure.failed_rows(practice, list(page.object_list), departure.Names(practice))
+        query = urlencode([*filters.as_query().items(), *[("columns", c) for c in columns]])
         context.update(
             figures=figures,
             page=page,
-            rows=[(w, _cells(w, columns)) for w in page.object_list],
-            export_query=urlencode([*query.items(), *keep]),
-            page_query=urlencode([*query.items(), *keep]),
+            rows=[(row, _cells(row, columns), _calendar_url(row)) for row in rows],
+            export_query=query,
+            page_query=query,
             filters=filters,
         )
     status = 200 if form.is_valid() else 400
@@ -97,15 +117,15 @@ class _Echo:
         return value
 
 
-def _csv_lines(practice, filters, columns, language: str):
+def _in_language(lines, language: str):
     # The server reads this after the view returned: keep the request's language.
     with translation.override(language):
-        yield from _csv_rows(practice, filters, columns)
+        yield "\ufeff"  # Excel opens UTF-8 (ë, ä, я) correctly with a BOM
+        yield from lines
 
 
-def _csv_rows(practice, filters, columns):
+def _summary_lines(practice, filters):
     writer = csv.writer(_Echo())
-    yield "\ufeff"  # Excel opens UTF-8 (ë, ä, я) correctly with a BOM
     yield writer.writerow(
         [
             _("Action"),
@@ -135,26 +155,51 @@ def _csv_rows(practice, filters, columns):
                 "; ".join(f"{r}: {n}" for r, n in f.failure_reasons),
             ]
         )
-    yield writer.writerow([])
-    yield writer.writerow([_("Failed workflows")])
+
+
+LINES_PER_CHUNK = 1000
+
+
+def _failed_lines(practice, filters, columns):
+    writer = csv.writer(_Echo())
     yield writer.writerow([str(departure.DETAIL_COLUMNS[c]) for c in columns])
-    for workflow in departure.failed_workflows(practice, filters).iterator(chunk_size=2000):
-        yield writer.writerow(_cells(workflow, columns))
+    cells = [CELL[c] for c in columns]
+    lines: list[str] = []
+    for row in departure.iter_failed_rows(practice, filters):
+        lines.append(writer.writerow([cell(row) for cell in cells]))
+        if len(lines) == LINES_PER_CHUNK:
+            # A thousand lines per write: a chunk per line cost the server a write each.
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
-@staff_view()
-def departure_report_csv(request):
-    """Streamed: a year of failed workflows is hundreds of thousands of rows."""
+def _csv_response(request, part: str, lines) -> HttpResponse:
+    """One table per file, so a spreadsheet opens each with its own header row."""
     form, filters, columns = _report_inputs(request)
     if filters is None:
         return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
     response = StreamingHttpResponse(
-        _csv_lines(request.practice, filters, columns, translation.get_language()),
+        _in_language(lines(request.practice, filters, columns), translation.get_language()),
         content_type="text/csv; charset=utf-8",
     )
-    name = f"departure-report-{filters.date_from}-{filters.date_to}.csv"
+    name = f"departure-{part}-{filters.date_from}-{filters.date_to}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@staff_view()
+def departure_summary_csv(request):
+    """The figures per action."""
+    return _csv_response(request, "summary", lambda p, f, _c: _summary_lines(p, f))
+
+
+@staff_view()
+def departure_failed_csv(request):
+    """Every failed workflow of the period in the chosen columns; streamed, a year is
+    hundreds of thousands of rows."""
+    return _csv_response(request, "failed", _failed_lines)
 
 
 @staff_view()
@@ -164,19 +209,23 @@ def departure_report_pdf(request):
     form, filters, columns = _report_inputs(request)
     if filters is None:
         return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
-    workflows = departure.failed_workflows(request.practice, filters)
+    practice = request.practice
+    workflows = departure.failed_workflows(practice, filters)
     total_rows = workflows.count()
+    rows = departure.failed_rows(
+        practice, list(workflows[:PDF_ROW_LIMIT]), departure.Names(practice)
+    )
     html = render_to_string(
         "reports/departure_pdf.html",
         {
-            "practice": request.practice,
+            "practice": practice,
             "filters": filters,
-            "figures": departure.departure_report(request.practice, filters),
+            "figures": departure.departure_report(practice, filters),
             "columns": [departure.DETAIL_COLUMNS[c] for c in columns],
-            "rows": [_cells(w, columns) for w in workflows[:PDF_ROW_LIMIT]],
+            "rows": [_cells(row, columns) for row in rows],
             "total_rows": total_rows,
             "row_limit": PDF_ROW_LIMIT,
-            "generated": localtime.local_now(request.practice.tz),
+            "generated": localtime.local_now(practice.tz),
         },
         request=request,
     )

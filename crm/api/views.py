@@ -78,7 +78,7 @@ class IntegrationView(APIView):
             "communication": c.pk,
             "kind": c.kind,
             "status": c.status,
-            "status_reason": c.status_reason,
+            "status_reason": c.status_reason_text,
             "stored": ingested.stored,
         }
         return Response(body, status=status.HTTP_201_CREATED if ingested.stored else 200)

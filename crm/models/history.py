@@ -28,6 +28,8 @@ from practice import localtime
 from practice.models import Membership
 from practice.scoping import PracticeOwnedModel
 
+from ..reasons import reason_text
+
 
 class Source(models.TextChoices):
     """Where a communication or event came from."""
@@ -374,6 +376,15 @@ class Communication(PracticeOwnedModel):
     )
     channel_evidence = models.CharField(max_length=300, blank=True)
 
+    # A missed call whose text-back link was used to book: that booking (the caller, if on
+    # no client's card, is then the client who booked; `crm.online`).
+    text_back_booking = models.ForeignKey(
+        "appointments.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # A call relinked by hand to the web request it answered.
     answers_request = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answered_by"
@@ -420,7 +431,24 @@ class Communication(PracticeOwnedModel):
             ),
             models.Index(fields=["practice", "started_at"]),
             models.Index(fields=["practice", "phone_e164", "started_at"]),
+            # The report's topic list: the practice's distinct topics without its rows.
+            models.Index(
+                fields=["practice", "topic"], condition=~Q(topic=""), name="crm_comm_topic"
+            ),
         ]
+
+    # Reasons are stored as codes (crm.reasons) and read in the reader's language.
+    @property
+    def status_reason_text(self) -> str:
+        return reason_text(self.status_reason)
+
+    @property
+    def match_note_text(self) -> str:
+        return reason_text(self.match_note)
+
+    @property
+    def purpose_reason_text(self) -> str:
+        return reason_text(self.purpose_reason)
 
     def __str__(self) -> str:
         who = self.phone_raw or self.email

@@ -29,7 +29,10 @@
   }
 
   function pickPatient(id, label) {
-    document.getElementById('id_patient').value = id;
+    const input = document.getElementById('id_patient');
+    input.value = id;
+    // A hidden field fires no change of its own: the channel warning listens for one.
+    input.dispatchEvent(new Event('change', {bubbles: true}));
     document.getElementById('chosen-patient').textContent = label;
     document.getElementById('patient-picks').innerHTML = '';
     document.getElementById('patient-q').value = '';
@@ -62,6 +65,23 @@
     const url = c.createUrl + '&practitioner=' + column.dataset.practitioner +
       '&start=' + (column.dataset.day || c.day) + 'T' + time;
     htmx.ajax('GET', url, {target: '#panel'});
+  }
+
+  // A free time picked in the booking form's finder (or among the nearest free times on a
+  // clash) fills the form's date, start and practitioner; no change event, so the finder
+  // list stays where it is.
+  function fillStart(button) {
+    const form = button.closest('form');
+    if (!form) return;
+    form.elements.date.value = button.dataset.fillDate;
+    form.elements.start_time.value = button.dataset.fillTime;
+    if (button.dataset.fillPractitioner && form.elements.practitioner) {
+      form.elements.practitioner.value = button.dataset.fillPractitioner;
+    }
+    form.querySelectorAll('[data-fill-time][aria-pressed="true"]').forEach((other) => {
+      other.setAttribute('aria-pressed', 'false');
+    });
+    button.setAttribute('aria-pressed', 'true');
   }
 
   function refreshCheckout() {
@@ -117,6 +137,11 @@
       closePanel();
       return;
     }
+    const fill = target.closest('[data-fill-time]');
+    if (fill) {
+      fillStart(fill);
+      return;
+    }
     const pick = target.closest('[data-pick-patient]');
     if (pick) {
       pickPatient(pick.dataset.pickPatient, pick.dataset.label);
@@ -138,9 +163,20 @@
   document.addEventListener('keydown', (event) => { if (event.key === 'Escape') closePanel(); });
 
   document.addEventListener('htmx:afterSwap', (event) => {
-    if (event.detail.target.id === 'panel') openPanel();
+    if (event.detail.target.id !== 'panel') return;
+    openPanel();
+    // A refused form comes back where it was scrolled to: show why (and what is free).
+    const problem = event.detail.target.querySelector('.form-errors, .message');
+    if (problem) problem.scrollIntoView({block: 'nearest'});
   });
   document.addEventListener('htmx:load', (event) => applyLayout(event.detail.elt));
+  // A status change keeps the panel open (it says what changed): the calendar behind it
+  // fetches itself again so the block shows the new status.
+  // (The whole page body: the grid and the phone list both show the status.)
+  document.body.addEventListener('appointment-changed', () => {
+    if (!document.querySelector('.calendar-scroll')) return;
+    htmx.ajax('GET', window.location.href, {target: 'main', select: 'main', swap: 'outerHTML'});
+  });
 
   // 'Remember me' on the booking form: what the client typed stays in this browser only.
   function remember(form) {

@@ -146,6 +146,8 @@
   });
 
   function start() { layoutLanes(document); }
+  // The calendar swapped in again (after a status change in the panel) is laid out too.
+  document.addEventListener('htmx:load', (event) => layoutLanes(event.detail.elt));
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 })();

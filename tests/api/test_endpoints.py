@@ -2,6 +2,7 @@ import base64
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -160,9 +161,10 @@ def test_impossible_status_change_is_400(api, appointment_a):
         f"/api/v1/appointments/{appointment_a.pk}/status/", {"status": "completed"}, format="json"
     )
     assert response.status_code == 400
-    response = api.post(
-        f"/api/v1/appointments/{appointment_a.pk}/status/", {"status": "arrived"}, format="json"
-    )
+    with time_machine.travel(appointment_a.starts_at - dt.timedelta(minutes=10)):
+        response = api.post(
+            f"/api/v1/appointments/{appointment_a.pk}/status/", {"status": "arrived"}, format="json"
+        )
     assert response.json()["status"] == "arrived"
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
@@ -142,8 +143,12 @@ def test_another_practices_patient_cannot_be_booked(
 
 
 def test_status_moves_forward_only(practice_a, appointment_a):
-    appointment_set_status(practice_a, actor=None, appointment=appointment_a, status="arrived")
-    appointment_set_status(practice_a, actor=None, appointment=appointment_a, status="completed")
+    # On the day, once it started: a visit still ahead cannot be arrived or completed.
+    with time_machine.travel(appointment_a.starts_at + dt.timedelta(minutes=5), tick=False):
+        appointment_set_status(practice_a, actor=None, appointment=appointment_a, status="arrived")
+        appointment_set_status(
+            practice_a, actor=None, appointment=appointment_a, status="completed"
+        )
     with pytest.raises(ValidationError):
         appointment_set_status(practice_a, actor=None, appointment=appointment_a, status="booked")
 

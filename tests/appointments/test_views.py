@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -207,7 +208,10 @@ def test_cancelling_an_appointment_frees_the_calendar(rita_client, appointment_a
 
 
 def test_status_buttons_move_the_appointment_along(rita_client, appointment_a):
-    rita_client.post(reverse("appointment-status", args=[appointment_a.pk]), {"status": "arrived"})
+    with time_machine.travel(appointment_a.starts_at - dt.timedelta(minutes=10)):
+        rita_client.post(
+            reverse("appointment-status", args=[appointment_a.pk]), {"status": "arrived"}
+        )
     appointment_a.refresh_from_db()
     assert appointment_a.status == Appointment.Status.ARRIVED
 

@@ -30,7 +30,11 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     ctype_a.save()
     Client.objects.unscoped().filter(pk=patient_a.client_id).update(mobile="")
     today = timezone.localdate(timezone=location_a.tz)
-    start = dt.datetime.combine(today, dt.time(10), tzinfo=location_a.tz)
+    # Already begun (a visit cannot be completed before its start), and today.
+    midnight = dt.datetime.combine(today, dt.time(0), tzinfo=location_a.tz)
+    start = max(
+        midnight, timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=30)
+    )
     appointment = f.AppointmentFactory(
         practice=patient_a.practice,
         patient=patient_a,
@@ -47,8 +51,8 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     page.goto(f"{live_server.url}/calendar/?location={location_a.pk}&date={today}")
     page.click(f"[data-appointment='{appointment.pk}']")
     page.click("#panel button:has-text('Completed')")
-    page.wait_for_selector("text=Status: Completed.")
-    page.click(f"[data-appointment='{appointment.pk}']")
+    # The panel stays open, says what changed for whom, and offers the checkout.
+    page.wait_for_selector(f"text=Marked {patient_a.name} as completed.")
     page.click("#panel a:has-text('Check out')")
     page.wait_for_selector("#action-payment")
     assert "45.00" in page.inner_text("#action-payment")
@@ -63,7 +67,9 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     page.click("button:has-text('Complete checkout')")
     page.wait_for_selector(".form-errors:has-text('Take Payment')")
     assert DepartureWorkflow.objects.unscoped().get(appointment=appointment).is_open
-    reason = FailureReason.objects.unscoped().filter(practice=patient_a.practice).first()
+    reason = (
+        FailureReason.objects.unscoped().filter(practice=patient_a.practice, kind="payment").first()
+    )
     page.select_option("#action-payment .failure-fields select", label=reason.label)
     page.click("button:has-text('Complete checkout')")
     page.wait_for_selector("text=Checkout of")
@@ -89,4 +95,6 @@ def test_checkout_with_failed_payment_and_postponed_mobile_shows_in_the_report(
     failed_row = manager.locator(".failed-table tbody tr", has_text=patient_a.name)
     assert "Take Payment" in failed_row.inner_text()
     failed_row.locator("a:has-text('Open')").click()
-    manager.wait_for_url(f"**/appointments/{appointment.pk}/")
+    # The appointment's day in the calendar, with its panel open.
+    manager.wait_for_url(f"**/calendar/?**open={appointment.pk}")
+    manager.wait_for_selector(f"#panel:not([hidden]) >> text={patient_a.name}")

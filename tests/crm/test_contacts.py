@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -216,7 +217,8 @@ def test_the_contact_follows_its_appointment_to_attended_and_keeps_what_was_crea
     call = comm(practice_a, employee=receptionist, started_at=AT, derive=False)
     appointment = book(receptionist.user, AT + minutes(2))
     contact = _contact(practice_a, call.pk)
-    with django_capture_on_commit_callbacks(execute=True):
+    started = appointment.starts_at + minutes(5)
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(started):
         for status in ("arrived", "completed"):
             appointment = appointment_set_status(
                 practice_a, actor=receptionist.user, appointment=appointment, status=status

@@ -37,7 +37,8 @@ def test_it_posts_calls_chats_and_web_requests_through_the_api(
     assert calls.filter(direction="out").exists()
     with translation.override(practice_a.language):
         unanswered = translation.gettext("Ended without being answered.")
-    assert calls.filter(status=Status.MISSED, status_reason=unanswered).exists()
+        reasons = {c.status_reason_text for c in calls.filter(status=Status.MISSED)}
+    assert unanswered in reasons
     # today's missed calls, before now, on today's local day
     today = calls.filter(local_date=dt.date(2026, 3, 11), status=Status.MISSED)
     assert today.count() >= 3
@@ -64,3 +65,39 @@ def test_the_command_names_a_practice(practice_a, receptionist, capsys):
     assert "calls" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("fake_telephony", "--practice", "nowhere")
+
+
+@pytest.mark.parametrize(
+    "wall",
+    [
+        dt.time(0, 4),  # before the called-back call's time could have come
+        dt.time(0, 12),
+        dt.time(0, 40),
+        dt.time(1, 30),  # 23:30 UTC the day before: UTC and Helsinki disagree on the date
+        dt.time(2, 10),
+        dt.time(9, 0),
+        dt.time(15, 0),
+        dt.time(23, 59),
+    ],
+)
+def test_todays_called_back_missed_call_is_there_at_any_time_of_day_in_helsinki(
+    practice_b, patient_b, outsider, wall
+):
+    import time_machine
+
+    # given: a Finnish practice, the clock at `wall` Helsinki time
+    day = dt.date(2026, 3, 11)
+    now = localtime.wall_to_utc(day, wall, practice_b.tz)
+    with time_machine.travel(now, tick=False):
+        # when
+        posted = fake_telephony(practice_b, days=2)
+    # then: today's missed calls include one reception called back within 15 minutes
+    assert posted.refused == []
+    today = for_practice(Communication, practice_b).filter(local_date=day, kind=Kind.CALL)
+    assert today.filter(status=Status.MISSED, direction="in").count() >= 3
+    recovered = today.filter(recovery="called_back", recovery_minutes__lte=15)
+    assert recovered.exists()
+    back = recovered.first().recovered_by
+    assert back.local_date == day
+    assert back.started_at <= now
+    assert all(c.started_at <= now for c in today)

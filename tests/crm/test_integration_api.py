@@ -99,9 +99,11 @@ def test_completed_without_an_answer_is_missed_with_its_reason(post_event, api_k
     post_event("calls/events/", api_key_a, **call("completed", 30))
     c = calls_of(practice_a).get()
     assert c.status == Communication.Status.MISSED
-    # the reason in the practice's language, as its staff read it
+    # the reason in the reader's language (stored as a code, translated when read)
     with translation.override(practice_a.language):
-        assert c.status_reason == translation.gettext("Ended without being answered.")
+        assert c.status_reason_text == translation.gettext("Ended without being answered.")
+    with translation.override("en"):
+        assert c.status_reason_text == "Ended without being answered."
     assert c.wait_seconds == 30
 
 

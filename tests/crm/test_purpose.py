@@ -78,7 +78,7 @@ def test_a_task_completed_by_the_caller_at_the_windows_last_minute_makes_a_crm_t
     with _at(CALL_AT + minutes(18)):
         run_on_commit(task_complete, practice_a, actor=receptionist.user, task=task)
     assert _refetch(call).purpose == Purpose.CRM_TASK
-    assert call.purpose_reason
+    assert call.purpose_reason_text
 
 
 def test_a_task_completed_a_second_after_the_window_leaves_a_conversation(
@@ -89,7 +89,7 @@ def test_a_task_completed_a_second_after_the_window_leaves_a_conversation(
         run_on_commit(task_complete, practice_a, actor=receptionist.user, task=task)
     call = _refetch(call)
     assert call.purpose == Purpose.CONVERSATION
-    assert "15 minutes" in call.purpose_reason
+    assert "15 minutes" in call.purpose_reason_text
 
 
 def test_another_employees_action_in_the_window_does_not_count(
@@ -184,7 +184,7 @@ def test_a_waitlist_call_that_ends_in_a_booking_becomes_wants_to_book(
         run_on_commit(waitlist_entry_save, practice_a, actor=receptionist.user, entry=entry)
     call = _refetch(call)
     assert call.purpose == Purpose.WANTS_TO_BOOK
-    assert "waitlist" in call.purpose_reason
+    assert "waitlist" in call.purpose_reason_text
 
 
 def test_an_incoming_call_from_a_patient_wants_to_book(practice_a, patient_a):
@@ -194,3 +194,79 @@ def test_an_incoming_call_from_a_patient_wants_to_book(practice_a, patient_a):
 def test_an_outgoing_call_to_a_number_on_no_card_is_a_conversation(practice_a, outgoing_call):
     call = outgoing_call(phone_raw="+31687654321", phone_e164="+31687654321")
     assert call.purpose == Purpose.CONVERSATION
+
+
+@pytest.fixture
+def rita_client(client, receptionist):
+    """Logs Rita in at the (travelled) time of each request: a session from today would
+    have expired by 2030."""
+
+    class LoggedIn:
+        def post(self, *args, **kwargs):
+            client.force_login(receptionist.user)
+            return client.post(*args, **kwargs)
+
+    return LoggedIn()
+
+
+def _mark_notified(rita_client, appointment, run_on_commit):
+    url = f"/appointments/{appointment.pk}/notified/"
+    return run_on_commit(rita_client.post, url, HTTP_HX_REQUEST="true")
+
+
+def test_marking_the_patient_notified_at_the_windows_last_second_makes_a_reminder_call(
+    rita_client, outgoing_call, appointment_a, run_on_commit
+):
+    # given: Rita called Anna 09:00-09:03
+    call = outgoing_call()
+    # when: on the appointment panel she marks Anna notified at 09:18:00 (03 + 15, included)
+    with _at(CALL_AT + minutes(18)):
+        response = _mark_notified(rita_client, appointment_a, run_on_commit)
+    # then
+    assert response.status_code == 200
+    call = _refetch(call)
+    assert call.purpose == Purpose.REMINDER
+    assert "notified" in call.purpose_reason_text
+
+
+def test_marking_the_patient_notified_a_second_after_the_window_leaves_a_conversation(
+    rita_client, outgoing_call, appointment_a, run_on_commit
+):
+    call = outgoing_call()
+    with _at(CALL_AT + minutes(18) + dt.timedelta(seconds=1)):
+        _mark_notified(rita_client, appointment_a, run_on_commit)
+    assert _refetch(call).purpose == Purpose.CONVERSATION
+
+
+def test_marking_notified_at_the_calls_start_counts_and_a_second_before_does_not(
+    rita_client, practice_a, outgoing_call, appointment_a, run_on_commit
+):
+    with _at(CALL_AT - dt.timedelta(seconds=1)):
+        _mark_notified(rita_client, appointment_a, run_on_commit)
+    assert outgoing_call().purpose == Purpose.CONVERSATION
+    with _at(CALL_AT):
+        _mark_notified(rita_client, appointment_a, run_on_commit)
+    later = outgoing_call(provider_id="second")
+    assert later.purpose == Purpose.REMINDER
+
+
+def test_a_notified_mark_with_a_task_done_in_the_window_makes_a_crm_task_call(
+    rita_client, practice_a, receptionist, outgoing_call, appointment_a, task, run_on_commit
+):
+    # the task (and the waitlist) take precedence over the reminder, as for any action
+    call = outgoing_call()
+    with _at(CALL_AT + minutes(5)):
+        _mark_notified(rita_client, appointment_a, run_on_commit)
+        run_on_commit(task_complete, practice_a, actor=receptionist.user, task=task)
+    assert _refetch(call).purpose == Purpose.CRM_TASK
+
+
+def test_a_notified_mark_with_a_waitlist_entry_closed_in_the_window_makes_a_waitlist_call(
+    rita_client, practice_a, receptionist, outgoing_call, appointment_a, entry, run_on_commit
+):
+    call = outgoing_call()
+    entry.status = WaitlistEntry.Status.CLOSED
+    with _at(CALL_AT + minutes(12)):
+        _mark_notified(rita_client, appointment_a, run_on_commit)
+        run_on_commit(waitlist_entry_save, practice_a, actor=receptionist.user, entry=entry)
+    assert _refetch(call).purpose == Purpose.WAITLIST

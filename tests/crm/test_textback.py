@@ -7,11 +7,13 @@ import pytest
 import time_machine
 
 from crm.models import Communication, ContactSettings
+from crm.textback import text_back_code
 from messaging.dispatch import dispatch_due_messages
 from messaging.fake_twilio import FakeTwilio
-from messaging.models import Kind, Message, SmsGateway
+from messaging.models import Kind, Message, SmsGateway, SmsOptOut
 
 from ..messaging.conftest import messaging_on  # noqa: F401  (a fixture)
+from ..messaging.test_callbacks import INBOUND_URL, post_signed
 from .derived import comm
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,7 @@ def test_a_missed_call_from_a_clients_mobile_gets_an_sms_with_the_booking_link(
     [text] = _texts()
     assert (text.channel, text.recipient, text.status) == ("sms", ANNA, "scheduled")
     assert text.idempotency_key == f"textback:{ANNA}:2030-03-04"
-    assert "/p/centrum/book/?utm_source=missed_call&utm_medium=sms" in text.body
+    assert "/p/centrum/book/?utm_source=missed_call&utm_medium=sms&call=" in text.body
     assert text.due_at == NOON
 
 
@@ -90,8 +92,98 @@ def test_landlines_get_no_text_back(practice_a, patient_a, text_back_on):
     assert _texts() == []
 
 
-def test_an_unknown_caller_gets_no_text_back(practice_a, text_back_on):
-    _missed(practice_a, phone_raw="+31687654321", phone_e164="+31687654321")
+STRANGER = "+31687654321"  # a mobile on no client's card
+
+
+def _stranger_missed(practice, at=NOON, number=STRANGER):
+    return _missed(practice, at=at, phone_raw=number, phone_e164=number)
+
+
+def _send(settings, at):
+    with FakeTwilio() as fake:
+        settings.MESSAGING_PROVIDER = "twilio"
+        settings.TWILIO_API_BASE_URL = fake.url
+        with time_machine.travel(at, tick=False):
+            dispatch_due_messages()
+
+
+def test_an_unknown_callers_mobile_gets_the_text_back_at_the_number(
+    practice_a, text_back_on, settings
+):
+    call = _stranger_missed(practice_a)
+    [text] = _texts()
+    assert (text.client_id, text.channel, text.recipient) == (None, "sms", STRANGER)
+    assert text.idempotency_key == f"textback:{STRANGER}:2030-03-04"
+    assert f"call={text_back_code(call)}" in text.body
+    _send(settings, NOON + dt.timedelta(minutes=1))
+    text.refresh_from_db()
+    assert text.status == "queued"  # Twilio took it
+    assert text.body.startswith(practice_a.name)
+
+
+def test_an_unknown_caller_gets_one_text_back_a_local_day(practice_a, text_back_on):
+    # 23:30 and 23:50 in Amsterdam are one local day; 00:10 is the next
+    late = dt.datetime(2030, 3, 4, 22, 30, tzinfo=dt.UTC)
+    _stranger_missed(practice_a, at=late)
+    _stranger_missed(practice_a, at=late + dt.timedelta(minutes=20))
+    assert len(_texts()) == 1
+    _stranger_missed(practice_a, at=late + dt.timedelta(minutes=40))
+    assert sorted(t.idempotency_key for t in _texts()) == [
+        f"textback:{STRANGER}:2030-03-04",
+        f"textback:{STRANGER}:2030-03-05",
+    ]
+
+
+def test_an_unknown_number_that_replied_stop_gets_a_failed_text_back_with_its_reason(
+    client, practice_a, text_back_on
+):
+    # given: the stranger replied STOP to the practice's number (Twilio's inbound webhook)
+    params = {"From": STRANGER, "To": text_back_on.sender, "Body": "STOP"}
+    assert post_signed(client, INBOUND_URL, params).status_code == 200
+    # when
+    _stranger_missed(practice_a)
+    # then
+    [text] = _texts()
+    assert (text.status, text.error_code) == ("failed", "opted_out")
+    # START lets the next day's text-back go
+    post_signed(client, INBOUND_URL, {**params, "Body": "start"})
+    _stranger_missed(practice_a, at=NOON + dt.timedelta(days=1))
+    assert sorted(t.status for t in _texts()) == ["failed", "scheduled"]
+
+
+def test_a_stop_between_queueing_and_sending_stops_the_unknown_callers_text_back(
+    client, practice_a, text_back_on, settings
+):
+    late = dt.datetime(2030, 3, 4, 21, 30, tzinfo=dt.UTC)  # quiet hours: waits until 09:00
+    _stranger_missed(practice_a, at=late)
+    post_signed(client, INBOUND_URL, {"From": STRANGER, "To": text_back_on.sender, "Body": "Stop"})
+    _send(settings, dt.datetime(2030, 3, 5, 8, 1, tzinfo=dt.UTC))
+    [text] = _texts()
+    assert (text.status, text.error_code, text.provider_id) == ("failed", "opted_out", "")
+
+
+def test_an_unknown_number_the_gateway_says_unsubscribed_is_kept_opted_out(
+    practice_a, text_back_on, settings
+):
+    unsubscribed = "+31612340002"  # the fake Twilio answers 21610 (replied STOP) to ...0002
+    _stranger_missed(practice_a, number=unsubscribed)
+    _send(settings, NOON + dt.timedelta(minutes=1))
+    assert SmsOptOut.objects.unscoped().filter(practice=practice_a, number=unsubscribed).exists()
+    _stranger_missed(practice_a, at=NOON + dt.timedelta(days=1), number=unsubscribed)
+    assert [t.error_code for t in _texts()].count("opted_out") == 1
+
+
+def test_an_unknown_callers_landline_gets_no_text_back(practice_a, text_back_on):
+    _stranger_missed(practice_a, number="+31201234567")  # Amsterdam fixed line
+    assert _texts() == []
+
+
+def test_a_call_from_the_practices_own_number_gets_no_text_back(
+    practice_a, location_a, text_back_on
+):
+    location_a.phone = STRANGER
+    location_a.save()
+    _stranger_missed(practice_a)
     assert _texts() == []
 
 
@@ -99,11 +191,7 @@ def test_the_text_back_is_sent_with_the_practice_name_and_takes_credit(
     practice_a, patient_a, text_back_on, settings
 ):
     _missed(practice_a)
-    with FakeTwilio() as fake:
-        settings.MESSAGING_PROVIDER = "twilio"
-        settings.TWILIO_API_BASE_URL = fake.url
-        with time_machine.travel(NOON + dt.timedelta(minutes=1), tick=False):
-            dispatch_due_messages()
+    _send(settings, NOON + dt.timedelta(minutes=1))
     [text] = _texts()
     assert text.status == "queued"  # Twilio took it
     assert text.provider_id

@@ -107,7 +107,7 @@ def test_a_dial_forwarded_call_nobody_answered_is_missed_though_the_parent_compl
             "Forwarded with <Dial>, but the dial leg was not answered (%(dial)s); the caller's "
             "leg ended %(parent)s."
         ) % {"dial": "no-answer", "parent": "completed"}
-    assert c.status_reason == expected
+        assert c.status_reason_text == expected
     assert c.wait_seconds == 33
 
 
@@ -118,7 +118,7 @@ def test_the_dial_actions_status_alone_makes_it_missed(client, gateway_a, practi
     signed(client, parent("completed", 31, 2, CallDuration="31"))
     c = the_call(practice_a)
     assert c.status == Communication.Status.MISSED
-    assert "no-answer" in c.status_reason
+    assert "no-answer" in c.status_reason_text
 
 
 def test_a_dial_forwarded_call_answered_by_the_desk_is_answered(
@@ -155,7 +155,7 @@ def test_a_call_not_forwarded_that_ended_no_answer_is_missed(client, gateway_a, 
     signed(client, parent("ringing", 0, 1))  # late: the state only moves forward
     c = the_call(practice_a)
     assert c.status == Communication.Status.MISSED
-    assert "no-answer" in c.status_reason
+    assert "no-answer" in c.status_reason_text
 
 
 def test_a_withheld_caller_matches_no_number(client, gateway_a, practice_a):

@@ -34,7 +34,7 @@ def test_a_call_from_a_clients_mobile_is_matched_to_that_client(practice_a, pati
     assert call.client_id == patient_a.client_id
     assert call.patient_id == patient_a.pk
     assert call.matched_count == 1
-    assert "number" in call.match_note
+    assert "number" in call.match_note_text
 
 
 def test_a_web_request_is_matched_by_email_case_insensitively(practice_a, patient_a):
@@ -59,7 +59,7 @@ def test_a_withheld_number_matches_no_one(practice_a, patient_a):
     call = comm(practice_a, phone_raw="anonymous", phone_e164="")
     assert call.client_id is None
     assert call.person_kind == Kind.OTHER
-    assert "withheld" in call.match_note
+    assert "withheld" in call.match_note_text
 
 
 def test_a_shared_number_says_so_and_takes_the_client_with_the_most_recent_visit(
@@ -85,7 +85,7 @@ def test_a_shared_number_says_so_and_takes_the_client_with_the_most_recent_visit
     call = comm(practice_a)
     # then
     assert call.matched_count == 2
-    assert "2 clients" in call.match_note
+    assert "2 clients" in call.match_note_text
     assert call.client_id == bas.client_id
     assert call.person_kind == Kind.PATIENT
 

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -63,8 +64,9 @@ def test_list_is_built_when_the_appointment_is_completed(
     practice_a, appointment_a, director, django_capture_on_commit_callbacks
 ):
     user = director.user
+    started = appointment_a.starts_at + dt.timedelta(minutes=5)
     for status in (Appointment.Status.ARRIVED, Appointment.Status.COMPLETED):
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True), time_machine.travel(started):
             appointment_set_status(practice_a, actor=user, appointment=appointment_a, status=status)
     workflow = DepartureWorkflow.objects.unscoped().get(appointment=appointment_a)
     assert workflow.status == DepartureWorkflow.Status.OPEN
@@ -576,8 +578,12 @@ def test_failed_action_needs_a_reason_and_nothing_is_saved_without_one(practice_
 
 
 def test_failure_reason_from_the_practice_list_or_free_text(practice_a, make_visit, rita):
-    reason = FailureReason.objects.unscoped().filter(practice=practice_a).first()
-    assert reason is not None  # every practice starts with a list
+    reason = (
+        FailureReason.objects.unscoped()
+        .filter(practice=practice_a, kind=ActionKind.MARKETING_CONSENT)
+        .first()
+    )
+    assert reason is not None  # every practice starts with a list per action
     listed = build(practice_a, make_visit())
     action = action_of(listed, ActionKind.MARKETING_CONSENT)
     services.workflow_complete(

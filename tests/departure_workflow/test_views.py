@@ -77,16 +77,16 @@ def test_complete_without_reasons_answers_422_naming_the_actions(rita_client, wo
 def test_complete_with_reasons(rita_client, workflow, practice_a):
     from departure_workflow.models import FailureReason
 
-    reason = FailureReason.objects.unscoped().filter(practice=practice_a).first()
+    reasons = FailureReason.objects.unscoped().filter(practice=practice_a)
     data = {"complete": "1"}
     for kind in ("payment", "mobile", "marketing_consent"):
-        data[f"f{action_of(workflow, kind).pk}-reason"] = reason.pk
+        data[f"f{action_of(workflow, kind).pk}-reason"] = reasons.filter(kind=kind).first().pk
     response = rita_client.post(reverse("checkout-complete", args=[workflow.pk]), data)
     assert response.status_code == 302
     workflow.refresh_from_db()
     assert not workflow.is_open
     assert workflow.has_failure
-    assert action_of(workflow, "payment").failure_reason == reason
+    assert action_of(workflow, "payment").failure_reason == reasons.filter(kind="payment").first()
 
 
 def test_booking_round_trip_through_the_prefilled_calendar(

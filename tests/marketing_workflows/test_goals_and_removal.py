@@ -2,18 +2,21 @@
 was still to come at once, including messages queued but not sent."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from appointments.services import appointment_book
 from crm.models import Task
 from crm.services import task_complete
-from marketing_workflows import services
+from marketing_workflows import runner, sending, services
 from marketing_workflows.models import Enrolment, StepRun
 from messaging.models import Message
 from practice.scoping import for_practice
+from practice.tenancy import practice_scope
 
 from .conftest import crit, email, make_patient, pause, task
 
@@ -148,16 +151,97 @@ def test_removing_needs_the_right_and_an_active_enrolment(practice_a, dentist, d
         services.enrolment_remove(practice_a, actor=director.user, enrolment=enrolment)
 
 
-def test_a_run_claimed_just_before_the_removal_is_not_run(practice_a, director, live):
-    from marketing_workflows import runner
+def _in_thread(target):
+    """Run `target` in a thread of its own (its own database connection, closed after)."""
+    result: dict = {}
 
+    def run():
+        try:
+            result["value"] = target()
+        except BaseException as error:  # noqa: BLE001 - handed back to the test
+            result["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_patient_staff_are_removing_just_then_is_not_run(
+    practice_a, director, live, on_postgres
+):
+    # given: staff are removing Rosa (their transaction not committed yet) as her run is due
     make_patient(practice_a, name="Rosa", city="Roma")
     live(ROMA, [email()], **ALWAYS)
-    now = timezone.now()
-    claimed = runner.claim_due_runs(limit=10, now=now)
-    services.enrolment_remove(
-        practice_a, actor=director.user, enrolment=for_practice(Enrolment, practice_a).get()
-    )
-    runner.run_claimed(practice_a, [run_id for run_id, _p in claimed], claimed_at=now)
+    removing, commit = threading.Event(), threading.Event()
+
+    def remove():
+        with practice_scope(practice_a), transaction.atomic():
+            enrolment = for_practice(Enrolment, practice_a).get()
+            services.enrolment_remove(practice_a, actor=director.user, enrolment=enrolment)
+            removing.set()
+            assert commit.wait(30)
+
+    thread, removal = _in_thread(remove)
+    assert removing.wait(30)
+    try:
+        # when: a worker comes by meanwhile, and again after the removal
+        assert services.workflow_steps_run_due() == 0  # passed by, not waited for
+    finally:
+        commit.set()
+        thread.join(30)
+    assert "error" not in removal
+    assert services.workflow_steps_run_due() == 0
+    # then: never run
     assert not for_practice(Message, practice_a).exists()
     assert for_practice(StepRun, practice_a).get().state == StepRun.State.CANCELLED
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_removing_a_patient_whose_step_a_worker_is_running_waits_and_cancels_what_it_queued(
+    practice_a, director, live, monkeypatch, on_postgres
+):
+    # given: a worker has taken Rosa's first step and queued its email, not committed yet
+    # (and no sender comes by before the removal: the email is still waiting to go)
+    monkeypatch.setattr(sending, "dispatch_soon", lambda: None)
+    make_patient(practice_a, name="Rosa", city="Roma")
+    live(ROMA, [email(), pause(days=7), email()], **ALWAYS)
+    took, commit = threading.Event(), threading.Event()
+
+    def worker():
+        with transaction.atomic():
+            taken = runner.take_due_runs(limit=10, now=timezone.now())
+            with practice_scope(practice_a):
+                runner.run_taken(practice_a, taken[practice_a.pk])
+            took.set()
+            assert commit.wait(30)
+
+    def remove():
+        with practice_scope(practice_a):
+            enrolment = for_practice(Enrolment, practice_a).get()
+            return services.enrolment_remove(practice_a, actor=director.user, enrolment=enrolment)
+
+    worker_thread, work = _in_thread(worker)
+    assert took.wait(30)
+    # when: staff remove her meanwhile (their removal waits for the worker's batch)
+    removal_thread, removal = _in_thread(remove)
+    removal_thread.join(0.5)
+    assert removal_thread.is_alive()  # waiting for the enrolment's lock
+    commit.set()
+    worker_thread.join(30)
+    removal_thread.join(30)
+    # then: the step ran once, its email is cancelled before it went, nothing else is to come
+    assert "error" not in work
+    assert "error" not in removal
+    assert removal["value"].state == Enrolment.State.REMOVED
+    [message] = for_practice(Message, practice_a)
+    assert message.status == Message.Status.CANCELLED
+    assert sorted(for_practice(StepRun, practice_a).values_list("state", flat=True)) == [
+        StepRun.State.CANCELLED,
+        StepRun.State.DONE,
+    ]
+    assert services.workflow_steps_run_due() == 0

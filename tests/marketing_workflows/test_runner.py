@@ -1,11 +1,14 @@
 """The runner: each step once, at an allowed local time, through messaging; a worker killed
-between claiming and finishing neither skips nor doubles a step."""
+while it holds a batch neither skips nor doubles a step, and two workers never take the
+same run."""
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.utils import timezone
 
 from marketing_workflows import runner, services
@@ -13,6 +16,7 @@ from marketing_workflows.models import Enrolment, StepRun, message_key
 from messaging.models import Kind, Message
 from patients.models import Client
 from practice.scoping import for_practice
+from practice.tenancy import practice_scope
 
 from .. import factories as f
 from .conftest import at, crit, email, make_patient, pause, sms
@@ -161,61 +165,219 @@ def test_a_run_picked_up_late_outside_the_allowed_hours_waits_again(practice_a, 
     assert runs_of(practice_a, rosa) == [("email", "pending", at(2030, 6, 4, 9))]
 
 
-def test_a_worker_killed_between_claiming_and_finishing_neither_skips_nor_doubles_a_step(
-    practice_a, live
+def test_a_worker_killed_inside_its_batch_leaves_nothing_half_done_and_the_next_runs_it_once(
+    practice_a, live, monkeypatch
 ):
-    # given: a worker claims the due runs and dies before running them
+    # given: a worker takes the due runs, queues their messages, and is killed before the
+    # runs are marked done (SystemExit: no error handler of the runner catches it)
     for name in ("Rosa", "Romeo"):
         make_patient(practice_a, name=name, city="Roma")
     live(ROMA, [email(), email(subject="Second")], **ALWAYS)
     start = timezone.now()
-    claimed = runner.claim_due_runs(limit=100, now=start)
-    assert len(claimed) == 2
-    # when: other workers come by: before the claim is stale they leave the runs alone
-    with time_machine.travel(start + dt.timedelta(seconds=60), tick=False):
-        assert services.workflow_steps_run_due() == 0
+
+    def die(batch):
+        assert len(batch.messages) == 2  # queued, in its transaction
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(runner, "_write", die)
+    with pytest.raises(SystemExit):
+        runner.run_due(now=start)
+    monkeypatch.undo()
+    # then: its transaction rolled back with it: no message, the runs waiting as before
     assert messages(practice_a) == []
-    # then: once stale, they are run, once
-    with time_machine.travel(start + dt.timedelta(seconds=301), tick=False):
-        # the first emails, then the second ones (due at once), batch after batch
-        assert services.workflow_steps_run_due() == 4
-        assert services.workflow_steps_run_due() == 0
+    assert set(for_practice(StepRun, practice_a).values_list("state", "attempts")) == {
+        ("pending", 0)
+    }
+    # and the next worker runs them at once (no timeout to wait for), each step once:
+    # the first emails, then the second ones (due at once), batch after batch
+    assert services.workflow_steps_run_due() == 4
+    assert services.workflow_steps_run_due() == 0
     sent = messages(practice_a)
     assert len(sent) == 4
     assert len({m.idempotency_key for m in sent}) == 4
     assert set(for_practice(StepRun, practice_a).values_list("state", flat=True)) == {"done"}
 
 
-def test_a_worker_dying_inside_the_step_leaves_nothing_half_done(practice_a, live, monkeypatch):
+def _in_thread(target):
+    """Run `target` in a thread of its own (its own database connection, closed after)."""
+    result: dict = {}
+
+    def run():
+        try:
+            result["value"] = target()
+        except BaseException as error:  # noqa: BLE001 - handed back to the test
+            result["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def _taken_ids(taken):
+    return {run.pk for runs in taken.values() for run in runs}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_second_worker_never_takes_a_run_the_first_one_holds(practice_a, live, on_postgres):
+    # given: three due runs; worker A takes two and is still at work (its transaction open)
+    for name in ("Rosa", "Romeo", "Remo"):
+        make_patient(practice_a, name=name, city="Roma")
+    live(ROMA, [email()], **ALWAYS)
+    took, finish = threading.Event(), threading.Event()
+
+    def worker_a():
+        with transaction.atomic():
+            taken = runner.take_due_runs(limit=2, now=timezone.now())
+            took.set()
+            assert finish.wait(30)
+        return _taken_ids(taken)
+
+    thread, a = _in_thread(worker_a)
+    assert took.wait(30)
+    try:
+        # when: worker B takes what is due
+        with transaction.atomic():
+            b = _taken_ids(runner.take_due_runs(limit=10, now=timezone.now()))
+    finally:
+        finish.set()
+        thread.join(30)
+    # then: B got only the run A does not hold
+    assert "error" not in a
+    assert len(a["value"]) == 2
+    assert len(b) == 1
+    assert not a["value"] & b
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_connection_dies_holding_a_batch_leaves_it_to_the_next_at_once(
+    practice_a, live, on_postgres
+):
+    # given: worker A takes both due runs and queues their messages, then hangs
+    for name in ("Rosa", "Romeo"):
+        make_patient(practice_a, name=name, city="Roma")
+    live(ROMA, [email()], **ALWAYS)
+    took, killed = threading.Event(), threading.Event()
+    backend = []
+
+    def worker_a():
+        with transaction.atomic():
+            taken = runner.take_due_runs(limit=10, now=timezone.now())
+            for practice_id, runs in taken.items():
+                with practice_scope(practice_a):
+                    assert practice_id == practice_a.pk
+                    runner._queue_messages(_sorted_batch(practice_a, runs))
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend.append(cursor.fetchone()[0])
+            took.set()
+            assert killed.wait(30)
+            StepRun.objects.unscoped().count()  # the server is gone: this fails
+
+    thread, a = _in_thread(worker_a)
+    assert took.wait(30)
+    # while it holds them, another worker takes nothing and queues nothing
+    assert services.workflow_steps_run_due() == 0
+    # when: its connection dies (the worker's machine went away), its locks with it
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend[0]])
+    killed.set()
+    thread.join(30)
+    assert isinstance(a.get("error"), DatabaseError | InterfaceError)
+    # then: the next worker runs both at once, each once
+    assert services.workflow_steps_run_due() == 2
+    sent = messages(practice_a)
+    assert len(sent) == 2
+    assert len({m.idempotency_key for m in sent}) == 2
+    assert set(for_practice(StepRun, practice_a).values_list("state", flat=True)) == {"done"}
+
+
+def _sorted_batch(practice, runs):
+    batch = runner._Batch(practice, timezone.now())
+    runner._load_steps(practice, batch, runs)
+    for run in runs:
+        runner._sort(batch, run, set())
+    return batch
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_at_once_run_each_step_exactly_once(
+    practice_a, live, settings, on_postgres
+):
+    # given: 30 patients, two steps each, small batches, two workers starting together
+    settings.WORKFLOW_BATCH = 4
+    for n in range(30):
+        make_patient(practice_a, name=f"Patient {n}", city="Roma")
+    live(ROMA, [email(), email(subject="Second")], **ALWAYS)
+    barrier = threading.Barrier(2)
+
+    def worker():
+        barrier.wait(30)
+        return services.workflow_steps_run_due()
+
+    threads = [_in_thread(worker) for _ in range(2)]
+    for thread, _result in threads:
+        thread.join(60)
+    # then: 60 runs between them, each taken by one, each message queued once
+    results = [result for _thread, result in threads]
+    assert [result.get("error") for result in results] == [None, None]
+    assert sum(result["value"] for result in results) == 60
+    sent = messages(practice_a)
+    assert len(sent) == 60
+    assert len({m.idempotency_key for m in sent}) == 60
+    assert set(for_practice(StepRun, practice_a).values_list("state", flat=True)) == {"done"}
+    assert set(for_practice(Enrolment, practice_a).values_list("state", flat=True)) == {"completed"}
+
+
+def test_a_practice_whose_runs_fail_is_tried_again_later_and_the_others_go_on(
+    practice_a, practice_b, outsider, live, monkeypatch, caplog
+):
+    # given: a due run in practice A, and one in practice B, whose data breaks the step
     make_patient(practice_a, name="Rosa", city="Roma")
     live(ROMA, [email()], **ALWAYS)
+    make_patient(practice_b, name="Musti", city="Helsinki")
+    workflow_b = services.workflow_create(practice_b, actor=outsider.user, name="Rokotus")
+    services.workflow_version_save(
+        practice_b,
+        actor=outsider.user,
+        workflow=workflow_b,
+        settings={"enrol_existing": True, **ALWAYS},
+        criteria=[crit("patient", "city", "eq", "Helsinki")],
+        steps=[email()],
+    )
+    services.workflow_activate(practice_b, actor=outsider.user, workflow=workflow_b)
+    run_b = for_practice(StepRun, practice_b).get()
+    real_run_taken = runner.run_taken
+
+    def broken_for_b(practice, runs):
+        if practice.pk == practice_b.pk:
+            raise ValueError("broken data")
+        return real_run_taken(practice, runs)
+
+    monkeypatch.setattr(runner, "run_taken", broken_for_b)
     start = timezone.now()
-
-    def die(batch):
-        raise SystemExit("killed")  # after the message was queued, before the run is done
-
-    monkeypatch.setattr(runner, "_write", die)
-    with pytest.raises(SystemExit):
-        runner.run_due(now=start)
+    # when
+    with time_machine.travel(start, tick=False):
+        assert services.workflow_steps_run_due() == 2
+    # then: A's run is done; B's waits, put back by WORKFLOW_RETRY_SECONDS, its failure
+    # counted and logged; the loop did not take it again and again
+    assert "Workflow runs of practice" in caplog.text
+    run_b.refresh_from_db()
+    assert (run_b.state, run_b.attempts) == ("pending", 1)
+    assert run_b.due_at == start + dt.timedelta(seconds=300)
+    assert for_practice(StepRun, practice_a).get().state == "done"
+    assert not for_practice(Message, practice_b).exists()
+    # and once it works again, it runs then, once
     monkeypatch.undo()
-    assert messages(practice_a) == []  # rolled back with the rest
-    assert for_practice(StepRun, practice_a).get().state == StepRun.State.RUNNING
     with time_machine.travel(start + dt.timedelta(seconds=301), tick=False):
         assert services.workflow_steps_run_due() == 1
-    assert len(messages(practice_a)) == 1
-
-
-def test_a_slow_worker_whose_run_was_reclaimed_does_not_run_it_again(practice_a, live):
-    make_patient(practice_a, name="Rosa", city="Roma")
-    live(ROMA, [email()], **ALWAYS)
-    start = timezone.now()
-    claimed = runner.claim_due_runs(limit=10, now=start)  # worker A, then it hangs
-    with time_machine.travel(start + dt.timedelta(seconds=301), tick=False):
-        assert services.workflow_steps_run_due() == 1  # worker B
-    # worker A wakes up and finishes its claim
-    runner.run_claimed(practice_a, [run_id for run_id, _p in claimed], claimed_at=start)
-    assert len(messages(practice_a)) == 1
-    assert for_practice(StepRun, practice_a).get().attempts == 2
+    run_b.refresh_from_db()
+    assert run_b.state == "done"
+    assert for_practice(Message, practice_b).count() == 1
 
 
 def test_a_message_already_queued_under_the_steps_key_is_not_queued_twice(practice_a, live):
@@ -231,18 +393,6 @@ def test_a_message_already_queued_under_the_steps_key_is_not_queued_twice(practi
     assert [m.pk for m in messages(practice_a)] == [earlier.pk]
     run.refresh_from_db()
     assert (run.state, run.message_id) == (StepRun.State.DONE, earlier.pk)
-
-
-def test_claiming_takes_each_run_once(practice_a, live):
-    for name in ("Rosa", "Romeo", "Remo"):
-        make_patient(practice_a, name=name, city="Roma")
-    live(ROMA, [email()], **ALWAYS)
-    now = timezone.now()
-    first = runner.claim_due_runs(limit=2, now=now)
-    second = runner.claim_due_runs(limit=2, now=now)
-    assert len(first) == 2
-    assert len(second) == 1
-    assert not {r for r, _p in first} & {r for r, _p in second}
 
 
 def test_a_client_without_marketing_consent_skips_message_steps_and_goes_on(

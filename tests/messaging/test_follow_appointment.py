@@ -10,6 +10,7 @@ import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.urls import reverse
@@ -334,8 +335,9 @@ def _set_status(rita_client, appointment, status, capture):
 def test_a_completed_or_no_show_appointment_keeps_no_pending_reminder(
     appointment, rita_client, path, django_capture_on_commit_callbacks
 ):
-    for status in path:
-        _set_status(rita_client, appointment, status, django_capture_on_commit_callbacks)
+    with time_machine.travel(appointment.starts_at + dt.timedelta(minutes=5)):
+        for status in path:
+            _set_status(rita_client, appointment, status, django_capture_on_commit_callbacks)
     assert Appointment.objects.unscoped().get(pk=appointment.pk).status == path[-1]
     assert not of(appointment, "reminder", status="scheduled").exists()
     assert set(of(appointment, "reminder").values_list("status", flat=True)) == {"cancelled"}
@@ -365,8 +367,11 @@ def test_a_cancelled_appointment_keeps_no_pending_reminder_or_confirmation(
         response = api.post(f"/api/v1/appointments/{appointment.pk}/cancel/", {}, format="json")
     # then
     assert response.json()["status"] == "cancelled"
-    assert not Message.objects.unscoped().filter(status="scheduled").exists()
-    assert set(Message.objects.unscoped().values_list("status", flat=True)) == {"cancelled"}
+    about_time = Message.objects.unscoped().filter(kind__in=["confirmation", "reminder"])
+    assert not about_time.filter(status="scheduled").exists()
+    assert set(about_time.values_list("status", flat=True)) == {"cancelled"}
+    # what the client is sent instead: the news of the cancellation (test_cancellation.py)
+    assert Message.objects.unscoped().filter(kind="cancellation").count() == 1
 
 
 def test_the_appointments_events_never_cancel_its_booking_link(appointment, practice_a):

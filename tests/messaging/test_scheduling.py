@@ -47,8 +47,9 @@ def messages(appointment):
 def test_default_templates_ship_for_every_kind_channel_and_language(practice_a):
     MessageTemplate.objects.unscoped().filter(practice=practice_a).delete()
     assert (
-        templates_install_defaults(practice_a) == 5 * 2 * 5
-    )  # kinds (confirmation, reminder, booking link, waitlist offer/gone) × channels × languages
+        templates_install_defaults(practice_a) == 7 * 2 * 5
+    )  # kinds (confirmation, reminder, booking link, waitlist offer/gone, cancellation and
+    # cancellation confirmed) × channels × languages
     assert templates_install_defaults(practice_a) == 0  # idempotent
     languages = set(MessageTemplate.objects.unscoped().values_list("language", flat=True))
     assert languages == {"en", "nl", "it", "ru", "fi"}
@@ -215,4 +216,4 @@ def test_a_new_practice_starts_with_the_default_templates(db):
     from .. import factories as f
 
     practice = f.PracticeFactory(slug="nieuw")
-    assert MessageTemplate.objects.unscoped().filter(practice=practice).count() == 50
+    assert MessageTemplate.objects.unscoped().filter(practice=practice).count() == 70

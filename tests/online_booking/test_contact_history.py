@@ -123,3 +123,86 @@ def test_a_public_api_booking_with_a_tag_too_long_is_refused_with_the_reason(
     assert response.status_code == 400
     assert "utm_source" in response.json()
     assert not Communication.objects.unscoped().exists()
+
+
+STRANGER = "+31687654321"  # a mobile on no client's card
+
+
+@pytest.fixture
+def text_back_on(practice_a):
+    from crm.models import ContactSettings
+    from messaging.models import SmsGateway
+
+    ContactSettings.objects.unscoped().update_or_create(
+        practice=practice_a, defaults={"text_back_enabled": True}
+    )
+    SmsGateway.objects.unscoped().create(
+        practice=practice_a, account_sid="AC" + "1" * 32, auth_token="t" * 32,
+        sender="+3197010000000", credit_segments=100,
+    )  # fmt: skip
+
+
+def _text_back_link(message) -> str:
+    link = re.search(r"https?://\S+", message.body).group(0)
+    return link[link.index(BOOK) :]
+
+
+def test_a_booking_through_the_text_back_link_joins_the_unknown_callers_contact(
+    client, practice_a, setup, text_back_on, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    import time_machine
+
+    from messaging.models import Message
+
+    from ..crm.derived import comm
+
+    with time_machine.travel(dt.datetime(2030, 1, 6, 10, 0, tzinfo=dt.UTC), tick=False):
+        # given: a missed call from a number on no card, texted back with the booking link
+        missed = comm(
+            practice_a, status=Communication.Status.MISSED,
+            phone_raw=STRANGER, phone_e164=STRANGER, started_at=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        text = Message.objects.unscoped().get(kind="text_back")
+        assert (text.client_id, text.recipient) == (None, STRANGER)
+        # when: the caller opens the link, and books with another number they typed
+        start = client.get(_text_back_link(text)).content.decode()
+        reason_link = next(link for link in _links(start) if f"reason={setup.pk}" in link)
+        assert "call=" in reason_link  # the booking page keeps the code like the UTM tags
+        code = re.search(r"call=([\w-]+)", reason_link).group(1)
+    with (
+        time_machine.travel(dt.datetime(2030, 1, 6, 10, 20, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            f"{BOOK}details/?reason={setup.pk}&start={NINE_UTC}"
+            f"&utm_source=missed_call&utm_medium=sms&call={code}",
+            {"start": NINE_UTC, **ANNA},
+        )
+    assert response.status_code == 302
+    # then: the call is the client who booked, in one contact with the booking: Booked
+    request = Communication.objects.unscoped().get(source=Source.ONLINE_BOOKING)
+    missed.refresh_from_db()
+    assert missed.client_id == request.client_id is not None
+    assert missed.contact_id == request.contact_id
+    assert (missed.recovery, missed.recovery_minutes) == (Communication.Recovery.BOOKED_ONLINE, 20)
+    assert Contact.objects.unscoped().get(pk=missed.contact_id).result == Contact.Result.BOOKED
+
+
+def test_a_forged_call_code_joins_no_call(
+    client, practice_a, setup, django_capture_on_commit_callbacks
+):
+    from ..crm.derived import comm
+
+    missed = comm(
+        practice_a, status=Communication.Status.MISSED, phone_raw=STRANGER, phone_e164=STRANGER
+    )
+    forged = f"{missed.pk}-0000000000"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"{BOOK}details/?reason={setup.pk}&start={NINE_UTC}&call={forged}",
+            {"start": NINE_UTC, **ANNA},
+        )
+    missed.refresh_from_db()
+    assert (missed.client_id, missed.text_back_booking_id) == (None, None)

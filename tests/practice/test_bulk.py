@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from messaging.models import Message
@@ -92,3 +93,38 @@ def test_more_rows_than_a_statement_takes_go_in_several(rows, monkeypatch):
     assert all(
         body == f"body {pk}" for pk, body in Message.objects.unscoped().values_list("pk", "body")
     )
+
+
+# Texts a hand-built array literal could get wrong: quotes, backslashes, braces, commas,
+# spaces, the word NULL, an empty text, non-ASCII letters.
+AWKWARD = ['say "hi"', "C:\\path\\", "{a,b}", " padded ", "NULL", "null", "", "Ünïcødé ✓", '\\"']
+
+
+def test_texts_and_numbers_keep_every_character_through_an_array(rows, patient_a):
+    made = rows(len(AWKWARD) + 1)
+    values = [[m.pk, text, len(text), None] for m, text in zip(made, AWKWARD, strict=False)]
+    updated = bulk.update_from_values(
+        Message,
+        [*values, [made[-1].pk, "last", 4, patient_a.pk]],
+        fields=["body", "segments", "patient"],
+    )
+    assert updated == {m.pk for m in made}
+    stored = {pk: rest for pk, *rest in Message.objects.unscoped().values_list(
+        "pk", "body", "segments", "patient_id"
+    )}  # fmt: skip
+    assert [stored[m.pk] for m in made] == [
+        *([text, len(text), None] for text in AWKWARD),
+        ["last", 4, patient_a.pk],
+    ]
+
+
+def test_any_of_finds_rows_by_texts_and_numbers(rows):
+    made = rows(3)
+    bulk.update_from_values(
+        Message, [[m.pk, text] for m, text in zip(made, AWKWARD, strict=False)], fields=["body"]
+    )
+    messages = Message.objects.unscoped()
+    by_body = messages.filter(bulk.AnyOf(F("body"), AWKWARD[:2]))
+    assert set(by_body.values_list("pk", flat=True)) == {made[0].pk, made[1].pk}
+    by_pk = messages.filter(bulk.AnyOf(F("pk"), [made[2].pk, 0]))
+    assert list(by_pk.values_list("body", flat=True)) == [AWKWARD[2]]

@@ -163,6 +163,21 @@ def test_three_levels_nest_and_a_repeated_level_is_refused(rita_client, scene, r
     assert "Choose each grouping level once." in twice.content.decode()
 
 
+def test_the_topic_filter_offers_the_practices_topics_and_refuses_others(
+    rita_client, scene, practice_a, practice_b
+):
+    CommunicationFactory(practice=practice_a, topic="implants")  # the same topic, other case
+    CommunicationFactory(practice=practice_b, topic="Hoitoaika")  # another practice's
+    page = rita_client.get(PAGE).content.decode()
+    select = page[page.index('name="topic"') : page.index("</select>", page.index('name="topic"'))]
+    assert re.findall(r'<option value="([^"]*)"', select) == ["", "Implants"]
+    # a topic the practice does not have: the form says so, nothing breaks
+    response = rita_client.get(PAGE, {"topic": "Hoitoaika"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert rita_client.get(CSV, {"topic": "Hoitoaika"}).status_code == 400
+
+
 def test_grouping_by_topic_channel_and_type(rita_client, scene, practice_a):
     _contacts, comms = scene
     channel = ChannelFactory(practice=practice_a, name="Search ads", group__name="Context ads")
@@ -376,6 +391,7 @@ def test_period_is_the_practices_local_days(rita_client, practice_a):
         {"kind": "fax"},
         {"level1": "mood", "view": "grouped"},
         {"topic": "x" * 500},
+        {"topic": "Root canal"},
         {"page": "-1"},
     ],
 )
@@ -516,6 +532,74 @@ def test_opening_a_group_and_a_contact_take_few_queries_whatever_their_size(
     with django_assert_max_num_queries(10):
         detail = rita_client.get(reverse("report-contacts-contact", args=[contact.pk]))
     assert len(re.findall(r"data-communication=", detail.content.decode())) == 3
+
+
+@pytest.fixture
+def speed_scene(practice_a, receptionist, director):
+    """Yesterday 10:00: a missed Google call Rita called back after 9 minutes, a missed
+    Facebook call Dora called back after 5, and a Google request Rita processed."""
+    ads = ChannelGroupFactory(practice=practice_a, name="Context ads")
+    social = ChannelGroupFactory(practice=practice_a, name="Social")
+    google = ChannelFactory(practice=practice_a, group=ads, name="Google Ads")
+    facebook = ChannelFactory(practice=practice_a, group=social, name="Facebook")
+    day = localtime.local_today(practice_a.tz) - dt.timedelta(days=1)
+    at = localtime.wall_to_utc(day, dt.time(10), practice_a.tz)
+    for who, channel, minutes in ((receptionist, google, 9), (director, facebook, 5)):
+        back = CommunicationFactory(
+            practice=practice_a, direction="out", employee=who,
+            started_at=at + dt.timedelta(minutes=minutes),
+        )  # fmt: skip
+        CommunicationFactory(
+            practice=practice_a, status=Status.MISSED, started_at=at, channel=channel,
+            recovery="called_back", recovery_minutes=minutes, recovered_by=back,
+        )  # fmt: skip
+    CommunicationFactory(
+        practice=practice_a, kind=Kind.WEB_REQUEST, status=Status.PROCESSED, channel=google,
+        phone_e164="", started_at=at, processed_at=at + dt.timedelta(minutes=30),
+        processed_by=receptionist,
+    )  # fmt: skip
+    return {"day": day, "google": google, "facebook": facebook, "social": social}
+
+
+def _speed_rows(rita_client, **query) -> dict[tuple[str, str], list[str]]:
+    query = {"view": "grouped", "level1": "employee", **query}
+    page = html.unescape(rita_client.get(PAGE, query).content.decode())
+    speed = page[page.index('id="speed"') :]
+    return {
+        (who, channel): re.findall(r'<td class="num">([^<]*)</td>', cells)
+        for who, channel, cells in re.findall(
+            r"<tr><td>([^<]*)</td><td>([^<]*)</td>(.*?)</tr>", speed
+        )
+    }
+
+
+def test_speed_to_answer_follows_the_employee_and_channel_filters(
+    rita_client, speed_scene, receptionist, director
+):
+    day = speed_scene["day"]
+    period = {"date_from": day, "date_to": day}
+    rita, dora = receptionist.name, director.name
+    google, facebook = "Context ads › Google Ads", "Social › Facebook"
+    assert set(_speed_rows(rita_client, **period)) == {(rita, google), (dora, facebook)}
+    # one employee
+    assert _speed_rows(rita_client, employee=director.pk, **period) == {
+        (dora, facebook): ["1", "1 · 100.0%", "0", "—", "—"]
+    }
+    assert _speed_rows(rita_client, employee=receptionist.pk, **period) == {
+        (rita, google): ["1", "1 · 100.0%", "1", "1", "30:00"]
+    }
+    # one channel, one channel group
+    assert set(_speed_rows(rita_client, channel=speed_scene["google"].pk, **period)) == {
+        (rita, google)
+    }
+    assert set(_speed_rows(rita_client, channel_group=speed_scene["social"].pk, **period)) == {
+        (dora, facebook)
+    }
+    # an employee and a channel that never met: nothing
+    none = _speed_rows(
+        rita_client, employee=director.pk, channel=speed_scene["google"].pk, **period
+    )
+    assert none == {}
 
 
 def test_speed_to_answer_shows_quick_recoveries_and_the_first_answer_of_web_requests(

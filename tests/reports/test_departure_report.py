@@ -205,15 +205,13 @@ def test_failed_workflow_rows_use_the_chosen_columns_and_open_the_appointment(
     response = client.get(_report_url(columns="patient") + "&columns=payment")
     rows = response.context["rows"]
     assert response.context["columns"] == ["patient", "payment"]
-    cells = {w.pk: cells for w, cells in rows}
+    cells = {row.workflow_id: cells for row, cells, _url in rows}
     failed_payment_wf = history["workflows"][2]
     assert cells[failed_payment_wf.pk] == [
         failed_payment_wf.patient.name,
         f"✗ {history['reason'].label}",
     ]
-    assert reverse("appointment-detail", args=[failed_payment_wf.appointment_id]) in (
-        response.content.decode()
-    )
+    assert f"open={failed_payment_wf.appointment_id}" in response.content.decode()
 
 
 def test_bad_dates_answer_400_with_the_reason(client, director):
@@ -255,10 +253,13 @@ def test_nurse_without_appointments_sees_an_empty_report(client, practice_a, his
 
 def test_csv_export_has_the_figures_and_the_failed_rows(client, director, history):
     client.force_login(director.user)
-    response = client.get(reverse("report-departure-csv") + f"?date_from={DAY}&date_to={DAY}")
+    query = f"?date_from={DAY}&date_to={DAY}"
+    response = client.get(reverse("report-departure-summary-csv") + query)
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Take Payment,3,2,66.7,1,33.3,0,0.0" in text
+    response = client.get(reverse("report-departure-failed-csv") + query)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert history["workflows"][2].patient.name in text
 
 
