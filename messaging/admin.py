@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from practice.admin_base import PracticeScopedAdmin, ReadOnlyScopedAdmin
 
-from .models import Message, MessageTemplate, MessagingSettings, SmsGateway
+from .models import Message, MessageTemplate, MessagingSettings, SmsGateway, SmsOptOut
 from .templating import PLACEHOLDERS, render, sms_segments
 
 
@@ -78,6 +78,15 @@ class MessageTemplateAdmin(PracticeScopedAdmin):
     list_filter = ["kind", "channel", "language"]
     list_select_related = ["consultation_type", "practice"]
     search_fields = ["subject", "body"]
+
+
+@admin.register(SmsOptOut)
+class SmsOptOutAdmin(ReadOnlyScopedAdmin):
+    """Numbers that replied STOP: shown to explain why a number gets no SMS; only the
+    number's own START takes it off (never an edit here)."""
+
+    list_display = ["number", "created_at"]
+    search_fields = ["number"]
 
 
 @admin.register(Message)

@@ -12,8 +12,10 @@ import zoneinfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from appointments.models import Appointment, WorkingHoursException
+from practice.form_fields import LocaleDateInput
 from practice.models import Equipment, Room
 
 from .. import factories as f
@@ -68,7 +70,10 @@ def _finder(client, location, ctype, practitioner=None, **params):
 
 def _times_on(html: str, day: dt.date) -> list[str]:
     """The times the finder offers on `day` (the buttons that fill the form)."""
-    pattern = rf'data-fill-date="{day.isoformat()}" data-fill-time="(\d\d:\d\d)"'
+    # The button carries the date as the form's date field shows it (English: 30/11/2026).
+    with translation.override("en"):
+        shown = LocaleDateInput().format_value(day)
+    pattern = rf'data-fill-date="{re.escape(shown)}" data-fill-time="(\d\d:\d\d)"'
     return re.findall(pattern, html)
 
 

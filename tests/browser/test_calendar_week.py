@@ -273,7 +273,7 @@ def test_a_click_on_a_free_time_in_the_week_view_books_that_day(
     # 2px a minute from 08:00: y=365 is 11:02, in the 11:00 quarter.
     page.locator(f".cal-col[data-day='{thursday}']").click(position={"x": 40, "y": 365})
     page.wait_for_selector("#panel form")
-    assert page.input_value("#id_date") == thursday.isoformat()
+    assert page.input_value("#id_date") == thursday.strftime("%d/%m/%Y")  # as English writes it
     assert page.input_value("#id_start_time") == "11:00"
 
 

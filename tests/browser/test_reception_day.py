@@ -117,5 +117,5 @@ def test_clicking_an_empty_time_opens_the_form_prefilled(
     column.click(position={"x": 40, "y": 365})
     page.wait_for_selector("#panel form")
     assert page.input_value("#id_start_time") == "11:00"
-    assert page.input_value("#id_date") == day.isoformat()
+    assert page.input_value("#id_date") == day.strftime("%d/%m/%Y")  # as English writes it
     assert page.input_value("#id_practitioner") == str(dentist.pk)

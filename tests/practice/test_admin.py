@@ -109,7 +109,13 @@ def rows(appointment_a, appointment_b, director, vet_b, practice_a, practice_b):
 
 
 def _messaging_rows(practice, appt):
-    from messaging.models import Message, MessageTemplate, MessagingSettings, SmsGateway
+    from messaging.models import (
+        Message,
+        MessageTemplate,
+        MessagingSettings,
+        SmsGateway,
+        SmsOptOut,
+    )
 
     return [
         MessagingSettings.objects.unscoped().create(practice=practice),
@@ -133,6 +139,7 @@ def _messaging_rows(practice, appt):
             due_at=appt.starts_at,
             idempotency_key=f"k{appt.pk}",
         ),
+        SmsOptOut.objects.unscoped().create(practice=practice, number="+31612345678"),
     ]
 
 
