@@ -302,6 +302,9 @@ MESSAGING_UNKNOWN_GRACE_SECONDS = env_int("MESSAGING_UNKNOWN_GRACE_SECONDS", 600
 # error is tried again this much later.
 WORKFLOW_BATCH = env_int("WORKFLOW_BATCH", 5000)
 WORKFLOW_RETRY_SECONDS = env_int("WORKFLOW_RETRY_SECONDS", 300)
+# Threads that drain a backlog of more than one batch side by side (each batch is its own
+# transaction; the database does most of the work, so they use the other cores).
+WORKFLOW_WORKERS = env_int("WORKFLOW_WORKERS", 2)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {
         "task": "messaging.tasks.dispatch_due_messages_task",

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from practice import localtime
 from practice.models import Practice
@@ -63,7 +63,9 @@ def dialog_record(
         direction=direction,
         status=Status.FINISHED if finished else Status.NEEDS_CALLBACK,
         status_reason=(
-            reason(N_("Recorded by staff.")) if finished else reason(N_("Needs a call back."))
+            reason(gettext_noop("Recorded by staff."))
+            if finished
+            else reason(gettext_noop("Needs a call back."))
         ),
         source=Source.STAFF,
         started_at=stated_at,
@@ -90,7 +92,10 @@ def communication_mark_processed(
         raise ValidationError(_("Only a web request or a request-dialog is processed."))
     if c.processed_at is None:
         c.processed_at, c.processed_by = timezone.now(), member
-        c.status, c.status_reason = Status.PROCESSED, reason(N_("Marked processed by staff."))
+        c.status, c.status_reason = (
+            Status.PROCESSED,
+            reason(gettext_noop("Marked processed by staff.")),
+        )
         c.save(update_fields=["processed_at", "processed_by", "status", "status_reason"])
         derive.communications_changed(practice, [c.pk])
     return c

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from practice import localtime
 from practice.models import Location, Membership, Practice
@@ -145,12 +145,13 @@ def _call_step(facts: Facts, event: str, payload: dict, at: dt.datetime) -> None
     ringing → answered or missed; a completed call that was answered stays answered."""
     open_ = facts.status == Status.RINGING
     if event == "answered" and open_:
-        facts.status, facts.status_reason = Status.ANSWERED, reason(N_("Answered."))
+        facts.status, facts.status_reason = Status.ANSWERED, reason(gettext_noop("Answered."))
         facts.answered_at = moment(payload.get("answered_at")) or at
     elif event in MISSED_EVENTS and open_:
         facts.status = Status.MISSED
         facts.status_reason = reason(
-            N_("The telephony reported the call as %(event)s."), event=event.replace("_", " ")
+            gettext_noop("The telephony reported the call as %(event)s."),
+            event=event.replace("_", " "),
         )
         facts.ended_at = moment(payload.get("ended_at")) or at
     elif event == "completed":
@@ -160,17 +161,19 @@ def _call_step(facts: Facts, event: str, payload: dict, at: dt.datetime) -> None
             if answered or (whole(payload.get("duration_seconds")) or 0) > 0:
                 facts.status, facts.status_reason = (
                     Status.ANSWERED,
-                    reason(N_("Ended after a conversation.")),
+                    reason(gettext_noop("Ended after a conversation.")),
                 )
                 facts.answered_at = answered
             else:
                 facts.status = Status.MISSED
-                facts.status_reason = reason(N_("Ended without being answered."))
+                facts.status_reason = reason(gettext_noop("Ended without being answered."))
 
 
 def fold_call(events: Sequence[ProviderEvent]) -> Facts:
     """A call from the integration API's events (ringing, answered, completed, missed...)."""
-    facts = Facts(kind=Kind.CALL, status=Status.RINGING, status_reason=reason(N_("Not ended yet.")))
+    facts = Facts(
+        kind=Kind.CALL, status=Status.RINGING, status_reason=reason(gettext_noop("Not ended yet."))
+    )
     wait = duration = None
     for e in ordered(events, CALL_RANK):
         p = e.payload
@@ -218,7 +221,9 @@ CHAT_RANK = {"message_in": 0, "message_out": 0, "closed": 1}
 def fold_chat(events: Sequence[ProviderEvent]) -> Facts:
     """A chat: active until closed; closed with no staff reply is missed."""
     facts = Facts(
-        kind=Kind.CHAT, status=Status.ACTIVE, status_reason=reason(N_("No staff reply yet."))
+        kind=Kind.CHAT,
+        status=Status.ACTIVE,
+        status_reason=reason(gettext_noop("No staff reply yet.")),
     )
     replied = closed = None
     first_text = ""
@@ -242,13 +247,13 @@ def fold_chat(events: Sequence[ProviderEvent]) -> Facts:
     facts.wait_seconds = seconds_between(facts.started_at, replied)
     facts.duration_seconds = seconds_between(facts.started_at, closed)
     if replied:
-        facts.status_reason = reason(N_("Staff replied."))
+        facts.status_reason = reason(gettext_noop("Staff replied."))
     if closed:
         facts.status = Status.CLOSED if replied else Status.MISSED
         facts.status_reason = (
-            reason(N_("Closed after a staff reply."))
+            reason(gettext_noop("Closed after a staff reply."))
             if replied
-            else reason(N_("Closed without a staff reply."))
+            else reason(gettext_noop("Closed without a staff reply."))
         )
     return facts
 
@@ -256,7 +261,9 @@ def fold_chat(events: Sequence[ProviderEvent]) -> Facts:
 def fold_web_request(events: Sequence[ProviderEvent]) -> Facts:
     """A web request: open until staff mark it processed (kept on the row, see `_apply`)."""
     facts = Facts(
-        kind=Kind.WEB_REQUEST, status=Status.OPEN, status_reason=reason(N_("Not processed yet."))
+        kind=Kind.WEB_REQUEST,
+        status=Status.OPEN,
+        status_reason=reason(gettext_noop("Not processed yet.")),
     )
     for e in ordered(events, {}):
         facts.started_at = min(filter(None, [facts.started_at, e.occurred_at]))
@@ -362,7 +369,10 @@ def _apply(practice: Practice, communication: Communication, facts: Facts) -> No
     c.kind, c.direction = facts.kind, facts.direction
     c.status, c.status_reason = facts.status, facts.status_reason
     if c.kind == Kind.WEB_REQUEST and c.processed_at:
-        c.status, c.status_reason = Status.PROCESSED, reason(N_("Marked processed by staff."))
+        c.status, c.status_reason = (
+            Status.PROCESSED,
+            reason(gettext_noop("Marked processed by staff.")),
+        )
     c.started_at = facts.started_at or c.started_at
     c.answered_at, c.ended_at = facts.answered_at, facts.ended_at
     c.wait_seconds, c.duration_seconds = facts.wait_seconds, facts.duration_seconds

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Min
 from django.db.models.functions import Lower
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from appointments.models import Appointment
 from patients.models import Client, Patient
@@ -161,28 +161,32 @@ def _patient(directory: _Directory, client_id: int, before: dt.datetime) -> int 
 def _match_one(directory: _Directory, comm: Communication) -> Match:
     if comm.phone_e164 and comm.phone_e164 in directory.own_numbers:
         return Match(
-            person_kind=PersonKind.EMPLOYEE, match_note=reason(N_("one of the practice's numbers"))
+            person_kind=PersonKind.EMPLOYEE,
+            match_note=reason(gettext_noop("one of the practice's numbers")),
         )
     email = comm.email.lower()
     if email and email in directory.staff_emails:
         return Match(
-            person_kind=PersonKind.EMPLOYEE, match_note=reason(N_("a staff member's email"))
+            person_kind=PersonKind.EMPLOYEE,
+            match_note=reason(gettext_noop("a staff member's email")),
         )
     candidates = directory.by_phone.get(comm.phone_e164, []) if comm.phone_e164 else []
-    how = reason(N_("number"))
+    how = reason(gettext_noop("number"))
     if not candidates and email:
-        candidates, how = directory.by_email.get(email, []), reason(N_("email"))
+        candidates, how = directory.by_email.get(email, []), reason(gettext_noop("email"))
     if not candidates:
         if is_withheld(comm):
-            return Match(match_note=reason(N_("number withheld: matches no one")))
-        return Match(match_note=reason(N_("no client has this number or email")))
+            return Match(match_note=reason(gettext_noop("number withheld: matches no one")))
+        return Match(match_note=reason(gettext_noop("no client has this number or email")))
     client_id = _pick(directory, candidates, comm.started_at)
     first = directory.first_completed.get(client_id)
     is_new = first is None or first >= comm.started_at
-    note = reason(N_("matched by %(how)s"), how=how)
+    note = reason(gettext_noop("matched by %(how)s"), how=how)
     if len(candidates) > 1:
         note = reason(
-            N_("%(how)s on %(count)s clients' cards: the one with the most recent visit taken"),
+            gettext_noop(
+                "%(how)s on %(count)s clients' cards: the one with the most recent visit taken"
+            ),
             how=how,
             count=len(candidates),
         )
@@ -232,7 +236,7 @@ def _inherit_from_text_back_bookings(
             # They had no card when they called: a first-time patient.
             person_kind=PersonKind.NEW_PATIENT,
             matched_count=1,
-            match_note=reason(N_("booked online through the text-back link")),
+            match_note=reason(gettext_noop("booked online through the text-back link")),
         )
 
 
@@ -268,5 +272,7 @@ def _inherit_from_answering_calls(
             patient_id=found.patient_id,
             person_kind=found.person_kind,
             matched_count=1,
-            match_note=reason(N_("from the call relinked to it (#%(id)s)"), id=call["pk"]),
+            match_note=reason(
+                gettext_noop("from the call relinked to it (#%(id)s)"), id=call["pk"]
+            ),
         )

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from appointments.models import Appointment, WaitlistEntry
 from practice.models import AuditLog, Membership, Practice
@@ -98,16 +98,22 @@ def _from_actions(actions: list[Action]) -> tuple[str, str]:
     booking turns it into 'wants to book'), a reminder, then a plain booking."""
     done = {a.action for a in actions}
     if done & TASK_ACTIONS:
-        return Purpose.CRM_TASK, reason(N_("the employee acted on the patient's CRM task"))
+        return Purpose.CRM_TASK, reason(
+            gettext_noop("the employee acted on the patient's CRM task")
+        )
     if done & WAITLIST_ACTIONS:
         if done & BOOKING_ACTIONS:
-            return Purpose.WANTS_TO_BOOK, reason(N_("a waitlist call that ended in a booking"))
-        return Purpose.WAITLIST, reason(N_("the employee acted on the patient's waitlist entry"))
+            return Purpose.WANTS_TO_BOOK, reason(
+                gettext_noop("a waitlist call that ended in a booking")
+            )
+        return Purpose.WAITLIST, reason(
+            gettext_noop("the employee acted on the patient's waitlist entry")
+        )
     if done & REMINDER_ACTIONS:
         return Purpose.REMINDER, reason(
-            N_("the employee moved, cancelled or notified an appointment")
+            gettext_noop("the employee moved, cancelled or notified an appointment")
         )
-    return Purpose.WANTS_TO_BOOK, reason(N_("the employee booked an appointment"))
+    return Purpose.WANTS_TO_BOOK, reason(gettext_noop("the employee booked an appointment"))
 
 
 def _is_outgoing_call(comm: Communication) -> bool:
@@ -142,13 +148,13 @@ def assign_purposes(
 
 def _purpose(comm, match: Match, users, by_who, window: int) -> tuple[str, str]:
     if match.person_kind == Communication.PersonKind.EMPLOYEE:
-        return Purpose.CONVERSATION, reason(N_("a conversation with an employee"))
+        return Purpose.CONVERSATION, reason(gettext_noop("a conversation with an employee"))
     if not _is_outgoing_call(comm):
-        return Purpose.WANTS_TO_BOOK, reason(N_("the person reached out to the practice"))
+        return Purpose.WANTS_TO_BOOK, reason(gettext_noop("the person reached out to the practice"))
     if not match.client_id:
-        return Purpose.CONVERSATION, reason(N_("the number is on no patient's card"))
+        return Purpose.CONVERSATION, reason(gettext_noop("the number is on no patient's card"))
     if not comm.employee_id:
-        return Purpose.CONVERSATION, reason(N_("no employee on the call"))
+        return Purpose.CONVERSATION, reason(gettext_noop("no employee on the call"))
     since, until = call_window(comm, window)
     acted = [
         a
@@ -157,7 +163,7 @@ def _purpose(comm, match: Match, users, by_who, window: int) -> tuple[str, str]:
     ]
     if not acted:
         return Purpose.CONVERSATION, reason(
-            N_(
+            gettext_noop(
                 "no booking, task, waitlist or appointment change by the employee within "
                 "%(minutes)s minutes of the call"
             ),

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from messaging.callbacks import signature_valid
 from messaging.selectors import sms_gateway
@@ -186,7 +186,7 @@ def _furthest(events: Sequence[ProviderEvent]) -> ProviderEvent | None:
 def fold_twilio_call(events: Sequence[ProviderEvent]) -> Facts:
     """A call from its Twilio callbacks: parent leg, dial legs, dial action, recordings."""
     facts = Facts(kind=Communication.Kind.CALL, status=Status.RINGING)
-    facts.status_reason = reason(N_("Not ended yet."))
+    facts.status_reason = reason(gettext_noop("Not ended yet."))
     parent = [e for e in events if not e.payload.get("ParentCallSid")]
     legs = [e for e in events if e.payload.get("ParentCallSid")]
     actions = [e for e in parent if e.event.startswith("dial-")]
@@ -226,7 +226,7 @@ def _dial_verdict(
     facts.ended_at = max(ends) if ends else None
     if answered or action_ok:
         facts.status = Status.ANSWERED
-        facts.status_reason = reason(N_("Answered on the forwarded (dial) leg."))
+        facts.status_reason = reason(gettext_noop("Answered on the forwarded (dial) leg."))
         facts.answered_at = answered[0] if answered else None
         facts.employee_login = _desk_login(legs)
         talk = [_seconds(e.payload.get("CallDuration")) for e in legs if e.event == "completed"]
@@ -240,12 +240,12 @@ def _dial_verdict(
         return  # still ringing at the desk: the current call
     facts.status = Status.MISSED
     facts.status_reason = reason(
-        N_(
+        gettext_noop(
             "Forwarded with <Dial>, but the dial leg was not answered (%(dial)s); the "
             "caller's leg ended %(parent)s."
         ),
-        dial=verdict or reason(N_("no answer")),
-        parent=parent_end.event if parent_end else reason(N_("unknown")),
+        dial=verdict or reason(gettext_noop("no answer")),
+        parent=parent_end.event if parent_end else reason(gettext_noop("unknown")),
     )
 
 
@@ -264,16 +264,24 @@ def _parent_verdict(facts: Facts, end: ProviderEvent | None) -> None:
     status = end.event
     talk = _seconds(end.payload.get("CallDuration"))
     if status == "in-progress" and facts.direction == Direction.OUTGOING:
-        facts.status, facts.status_reason = Status.ANSWERED, reason(N_("The callee answered."))
+        facts.status, facts.status_reason = (
+            Status.ANSWERED,
+            reason(gettext_noop("The callee answered.")),
+        )
         facts.answered_at = end.occurred_at
     elif status == "completed" and talk:
-        facts.status, facts.status_reason = Status.ANSWERED, reason(N_("Connected, then ended."))
+        facts.status, facts.status_reason = (
+            Status.ANSWERED,
+            reason(gettext_noop("Connected, then ended.")),
+        )
         facts.ended_at = end.occurred_at
         facts.answered_at = end.occurred_at - dt.timedelta(seconds=talk)
         facts.duration_seconds = talk
     elif status in FINAL:
         facts.status = Status.MISSED
-        facts.status_reason = reason(N_("Twilio reported the call %(status)s."), status=status)
+        facts.status_reason = reason(
+            gettext_noop("Twilio reported the call %(status)s."), status=status
+        )
         facts.ended_at = end.occurred_at
 
 

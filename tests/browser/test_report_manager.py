@@ -7,12 +7,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from appointments.models import PlannedTreatment
 from departure_workflow.models import Outcome
 from departure_workflow.services import workflow_build
 from patients.models import Client
+from practice.models import StaffProfile
 
 from .. import factories as f
 from ..reports.test_departure_report import _action, _workflow
@@ -24,7 +26,9 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 def _log_in(browser, url, username, *, width=1280, language="it"):
     context = browser.new_context(viewport={"width": width, "height": 900})
-    context.add_cookies([{"name": "django_language", "value": language, "url": url}])
+    StaffProfile.objects.update_or_create(
+        user=User.objects.get(username=username), defaults={"language": language}
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{url}/login/")

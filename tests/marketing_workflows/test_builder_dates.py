@@ -2,11 +2,11 @@
 and saved as ISO days (the engine reads them whoever's language)."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
 from marketing_workflows.models import Criterion
+from practice.models import StaffProfile
 from practice.scoping import for_practice
 
 from .test_pages import form
@@ -36,7 +36,7 @@ def test_a_date_criterion_is_typed_in_the_users_format_and_saved_as_a_day(
     client, director, practice_a, language, typed, to
 ):
     client.force_login(director.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    StaffProfile.objects.update_or_create(user=director.user, defaults={"language": language})
     data = form(
         "First visit in March",
         criteria=[("patient", "first_appointment", "between", typed, to)],

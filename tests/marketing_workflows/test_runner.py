@@ -4,6 +4,7 @@ same run."""
 
 import datetime as dt
 import threading
+from unittest import mock
 
 import pytest
 import time_machine
@@ -331,6 +332,35 @@ def test_two_workers_running_at_once_run_each_step_exactly_once(
     assert len({m.idempotency_key for m in sent}) == 60
     assert set(for_practice(StepRun, practice_a).values_list("state", flat=True)) == {"done"}
     assert set(for_practice(Enrolment, practice_a).values_list("state", flat=True)) == {"completed"}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_backlog_is_drained_by_threads_side_by_side_each_step_exactly_once(
+    practice_a, live, settings, on_postgres
+):
+    # given: 30 patients, two steps each, a backlog of many small batches
+    settings.WORKFLOW_BATCH = 4
+    for n in range(30):
+        make_patient(practice_a, name=f"Patient {n}", city="Roma")
+    live(ROMA, [email(), email(subject="Second")], **ALWAYS)
+    threads_seen = set()
+    take = runner.take_due_runs
+
+    def spy(**kwargs):
+        threads_seen.add(threading.current_thread().name)
+        return take(**kwargs)
+
+    with mock.patch.object(runner, "take_due_runs", spy):
+        # when: one call drains it with three threads
+        taken = services.workflow_steps_run_due(workers=3)
+    # then: the threads shared the work, and every step ran once
+    assert taken == 60
+    assert len({name for name in threads_seen if name.startswith("workflow-runs")}) >= 2
+    sent = messages(practice_a)
+    assert len(sent) == 60
+    assert len({m.idempotency_key for m in sent}) == 60
+    assert set(for_practice(StepRun, practice_a).values_list("state", flat=True)) == {"done"}
 
 
 def test_a_practice_whose_runs_fail_is_tried_again_later_and_the_others_go_on(

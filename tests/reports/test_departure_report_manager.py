@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from departure_workflow.models import Outcome
+from practice.models import StaffProfile
 from reports.departure import DEFAULT_COLUMNS
 
 from .. import factories as f
@@ -40,7 +41,9 @@ SHOWN = {
 
 
 def _speak(client, language: str) -> None:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    """The logged-in staff member chose this language (their choice wins over a cookie)."""
+    user_id = client.session["_auth_user_id"]
+    StaffProfile.objects.update_or_create(user_id=user_id, defaults={"language": language})
 
 
 @pytest.fixture
