@@ -3,18 +3,24 @@ with 'enrol existing' (enrol_seconds: the activation, dry run included), then it
 step, an email, run for all of them (first_step_seconds: the runner queueing N messages
 through messaging's outbox; sending them is the dispatch benchmark's job).
 
-first_step_cpu_seconds adds up the CPU time of this process and of its database server
-process (when that runs on this machine): on a machine busy with other work it moves far less than
-the wall-clock figure does."""
+The runner drains a backlog with WORKFLOW_WORKERS threads side by side (first_step_workers),
+as a worker does. first_step_cpu_seconds adds up the CPU time of this process (all its
+threads) and of the database server (when that runs on this machine): on a machine busy
+with other work it moves far less than the wall-clock figure does; first_step_queries
+counts the queries of every thread."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 import time
+from contextlib import contextmanager
 from unittest import mock
 
+from django.conf import settings
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 
@@ -62,38 +68,58 @@ def _reset(practice) -> None:
             cursor.execute(f"{command} {', '.join(tables)}")
 
 
-def _server_pid() -> int | None:
-    """This connection's PostgreSQL server process, when it runs on this machine."""
+def _server_cpu_seconds() -> float | None:
+    """CPU time used so far by the PostgreSQL server on this machine: every postgres
+    process, and the backends that have already exited (counted in the postmaster's
+    children's time), so the runner's thread connections count too. None when the server
+    runs elsewhere."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            name = stat.read().rsplit(")", 1)[0]
-    except OSError:
-        return None
-    return pid if name.endswith("(postgres") else None  # else another machine's number
+    ticks, found = 0, False
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                head, tail = stat.read().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.endswith("(postgres"):
+            found = True
+            user, system, child_user, child_system = tail.split()[11:15]
+            ticks += int(user) + int(system) + int(child_user) + int(child_system)
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    """CPU time used so far by this process and by the server process `pid`."""
-    seconds = time.process_time()
-    if pid is not None:
-        with open(f"/proc/{pid}/stat") as stat:
-            user, system = stat.read().rsplit(")", 1)[1].split()[11:13]
-        seconds += (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
-    return seconds
+def _cpu_seconds() -> float:
+    """CPU time used so far by this process (all its threads) and the database server."""
+    return time.process_time() + (_server_cpu_seconds() or 0.0)
 
 
 class _Counter:
+    """Counts the queries of this thread's connection and of every connection opened while
+    it counts (the runner's threads open their own)."""
+
     def __init__(self) -> None:
         self.queries = 0
+        self._lock = threading.Lock()
 
     def __call__(self, execute, sql, params, many, context):
-        self.queries += 1
+        with self._lock:
+            self.queries += 1
         return execute(sql, params, many, context)
+
+    def _hook(self, sender, connection, **kwargs) -> None:
+        connection.execute_wrappers.append(self)
+
+    @contextmanager
+    def counting(self):
+        connection_created.connect(self._hook)
+        try:
+            with connection.execute_wrapper(self):
+                yield
+        finally:
+            connection_created.disconnect(self._hook)
 
 
 def run(scale: int) -> dict[str, object]:
@@ -118,20 +144,19 @@ def run(scale: int) -> dict[str, object]:
                 {"kind": "email", "subject": "Time for a check-up, {patient}", "body": "Hi"},
             ],
         )
-        server = _server_pid()
         # Sending is the dispatch benchmark's: no worker is asked to send here.
-        with connection.execute_wrapper(counter), mock.patch.object(sending, "dispatch_soon"):
+        with counter.counting(), mock.patch.object(sending, "dispatch_soon"):
             started = time.perf_counter()
             activation = services.workflow_activate(
                 practice, actor=director.user, workflow=workflow
             )
             enrol_seconds = time.perf_counter() - started
             enrol_queries = counter.queries
-            cpu = _cpu_seconds(server)
+            cpu = _cpu_seconds()
             started = time.perf_counter()
             claimed = services.workflow_steps_run_due()
             first_step_seconds = time.perf_counter() - started
-            cpu = _cpu_seconds(server) - cpu
+            cpu = _cpu_seconds() - cpu
     queued = for_practice(Message, practice).filter(
         kind=Kind.MARKETING,
         status=Message.Status.SCHEDULED,
@@ -144,6 +169,7 @@ def run(scale: int) -> dict[str, object]:
         "enrol_queries": enrol_queries,
         "first_step_runs": claimed,
         "first_step_seconds": f"{first_step_seconds:.1f}",
+        "first_step_workers": settings.WORKFLOW_WORKERS,
         "first_step_cpu_seconds": f"{cpu:.1f}",
         "first_step_queries": counter.queries - enrol_queries,
         "messages_queued": queued.count(),
