@@ -240,6 +240,8 @@ class FailedRow:
     receptionist: str
     # (kind, kind's label, reason) of each failed action
     failed: list[tuple[str, str, str]] = field(default_factory=list)
+    # kind → reason of its first failed action (a CSV cell per kind reads it directly)
+    reason_by_kind: dict[str, str] = field(default_factory=dict)
 
 
 class Names:
@@ -318,7 +320,9 @@ def failed_rows(
         if row is None:  # the window's other workflows (another location, ...)
             continue
         label = names.reasons.get(reason_value, "") if window is not None else reason_value
-        row.failed.append((kind, names.kinds.get(kind, kind), label or note or ""))
+        why = label or note or ""
+        row.failed.append((kind, names.kinds.get(kind, kind), why))
+        row.reason_by_kind.setdefault(kind, why)
     return list(rows.values())
 
 
