@@ -4,13 +4,11 @@ input, call it and render."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crm.models import Communication, Contact
@@ -22,6 +20,7 @@ from practice.scoping import get_for_practice_or_404
 from practice.views_helpers import is_htmx, staff_view
 
 from . import contact_history as history
+from . import csv_files
 from .contact_forms import GROUPED, ContactHistoryForm
 
 PAGE_SIZE = 50
@@ -229,15 +228,8 @@ def patient_contact_history(request: HttpRequest, patient_id: int) -> HttpRespon
     )
 
 
-class _Echo:
-    """csv.writer target that hands each line back, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _list_lines(practice, filters) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_files.writer()
     yield writer.writerow(
         [
             _("Date"),
@@ -288,7 +280,7 @@ def _list_lines(practice, filters) -> Iterator[str]:
 
 
 def _grouped_lines(practice, filters, levels, labels) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_files.writer()
     names = [str(history.LEVELS[level][1]) for level in levels]
     yield writer.writerow(
         [
@@ -321,19 +313,12 @@ def _grouped_lines(practice, filters, levels, labels) -> Iterator[str]:
                 *[""] * (len(levels) - len(path)),
                 row.contacts,
                 row.success,
-                row.success_pct,
+                csv_files.number(row.success_pct),
                 row.communications,
                 "" if row.avg_wait is None else round(row.avg_wait),
                 "" if row.avg_duration is None else round(row.avg_duration),
             ]
         )
-
-
-def _with_language(lines: Iterator[str], language: str) -> Iterator[str]:
-    # The server reads this after the view returned: keep the request's language.
-    with translation.override(language):
-        yield "\ufeff"  # Excel opens UTF-8 correctly with a BOM
-        yield from lines
 
 
 @staff_view(Right.CONTACT_HISTORY)
@@ -350,9 +335,4 @@ def contact_history_csv(request: HttpRequest) -> HttpResponse:
     else:
         lines = _list_lines(practice, filters)
         name = "contacts"
-    response = StreamingHttpResponse(
-        _with_language(lines, translation.get_language()), content_type="text/csv; charset=utf-8"
-    )
-    filename = f"{name}-{filters.date_from}-{filters.date_to}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_files.streamed(lines, f"{name}-{filters.date_from}-{filters.date_to}.csv")

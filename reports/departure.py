@@ -11,12 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import operator
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +30,7 @@ from departure_workflow.models import (
     Outcome,
     PostponeReason,
 )
+from practice import localtime
 from practice.models import Location, Membership, Practice
 from practice.rights import Right, has_right
 from practice.scoping import for_practice
@@ -225,50 +228,69 @@ _ROW_FIELDS = (
 
 @dataclass(slots=True)
 class FailedRow:
-    """One failed workflow as the table, the CSV and the PDF show it."""
+    """One failed workflow as the table and the PDF show it: its cells in `DETAIL_COLUMNS`
+    order, and what 'Open' needs to find the appointment in the calendar."""
 
     workflow_id: int
     appointment_id: int
     local_date: dt.date
-    starts_at: dt.datetime
     location_id: int
-    tz: zoneinfo.ZoneInfo
-    patient: str
-    client: str
-    practitioner: str
-    location: str
-    receptionist: str
-    # (kind, kind's label, reason) of each failed action
-    failed: list[tuple[str, str, str]] = field(default_factory=list)
-    # kind → reason of its first failed action (a CSV cell per kind reads it directly)
-    reason_by_kind: dict[str, str] = field(default_factory=dict)
+    cells: tuple[str, ...]
+
+    def chosen(self, columns: list[str]) -> list[str]:
+        return [self.cells[COLUMN_INDEX[c]] for c in columns]
+
+
+COLUMN_INDEX = {column: i for i, column in enumerate(DETAIL_COLUMNS)}
+_KINDS = tuple(ActionKind.values)  # their columns come last, in this order
+_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
+_NO_FAILURES = [""] * len(_KINDS)
+
+
+def cells_picker(columns: list[str]) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """A function giving the chosen columns of a row's cells (in C, not a loop per cell:
+    the CSV of a year is hundreds of thousands of rows)."""
+    indexes = [COLUMN_INDEX[c] for c in columns]
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda cells: (cells[index],)
+    return operator.itemgetter(*indexes)
 
 
 class Names:
-    """Names of the few locations, practitioners and checkout users, each loaded once (a
-    query per batch at most, for the ones not seen yet) instead of a join per row."""
+    """What a row shows besides its own values, each looked up once: the few locations,
+    practitioners, checkout users and failure reasons (a query per batch at most, for the
+    ones not seen yet) instead of a join per row, and each day's date and each start's
+    local time formatted once (a year has 365 days and some thousand start times)."""
 
     def __init__(self, practice: Practice):
         self.practice = practice
-        self.locations: dict[int, tuple[str, zoneinfo.ZoneInfo]] = {}
+        # location id → (name, zone, its start times already formatted)
+        self.locations: dict[int, tuple[str, zoneinfo.ZoneInfo, dict[dt.datetime, str]]] = {}
         self.members: dict[int, str] = {}
         self.users: dict[int, str] = {}
         self.kinds = {kind: str(label) for kind, label in ActionKind.choices}
+        self.dates: dict[dt.date, str] = {}
 
     @functools.cached_property
-    def reasons(self) -> dict[int, str]:
+    def failure_marks(self) -> dict[int, str]:
         # The practice's reasons are a short list (tens): one query when the first failed
-        # action with a listed reason needs it, no join per action.
-        return dict(for_practice(FailureReason, self.practice).values_list("pk", "label"))
+        # action needs it, no join per action.
+        labels = for_practice(FailureReason, self.practice).values_list("pk", "label")
+        return {pk: _failure_mark(label) for pk, label in labels}
+
+    def date(self, day: dt.date) -> str:
+        text = self.dates.get(day)
+        if text is None:
+            text = self.dates[day] = formats.date_format(day, "SHORT_DATE_FORMAT")
+        return text
 
     def load(self, batch: list[tuple]) -> None:
         missing = {r[4] for r in batch} - self.locations.keys()
         if missing:
             for loc in for_practice(Location, self.practice).filter(pk__in=missing):
-                self.locations[loc.pk] = (
-                    loc.name,
-                    zoneinfo.ZoneInfo(loc.time_zone or self.practice.time_zone),
-                )
+                tz = zoneinfo.ZoneInfo(loc.time_zone or self.practice.time_zone)
+                self.locations[loc.pk] = (loc.name, tz, {})
         missing = {r[5] for r in batch} - self.members.keys()
         if missing:
             members = for_practice(Membership, self.practice).select_related("user")
@@ -279,51 +301,83 @@ class Names:
                 self.users[user.pk] = user.get_full_name() or user.get_username()
 
 
-def failed_rows(
+def _failure_mark(why: str) -> str:
+    return f"✗ {why}" if why else "✗"
+
+
+def _failures(
     practice: Practice,
-    batch: list[tuple],
     names: Names,
-    window: ReportFilters | None = None,
-) -> list[FailedRow]:
-    """A batch of `failed_workflows` values with their failed actions: two queries at most,
-    whatever the batch's size. With the `window` the batch came from, the actions are read
-    by their own local day (indexed; an action's day is its workflow's) instead of a long
-    list of ids."""
-    names.load(batch)
-    rows: dict[int, FailedRow] = {}
-    for wid, aid, day, starts_at, loc, member, user, patient, first, last in batch:
-        location, tz = names.locations.get(loc, ("", names.practice.tz))
-        rows[wid] = FailedRow(
-            wid,
-            aid,
-            day,
-            starts_at,
-            loc,
-            tz,
-            patient,
-            f"{first} {last}".strip(),
-            names.members.get(member, ""),
-            location,
-            names.users.get(user, "") if user else "",
-        )
+    window: ReportFilters | None,
+    workflow_ids: Iterable[int],
+) -> dict[int, list[tuple[str, str]]]:
+    """workflow id → (kind, cell mark) of each of its failed actions, in the order they
+    were recorded. With the `window` the batch came from, the actions are read by their own
+    local day (indexed; an action's day is its workflow's) instead of a long list of ids."""
     actions = for_practice(DepartureAction, practice).filter(outcome=Outcome.FAILED)
     if window is not None:
         actions = actions.filter(local_date__gte=window.date_from, local_date__lte=window.date_to)
+        # A month of the CSV looks each reason up in the practice's short list.
+        marks, reason = names.failure_marks, "failure_reason_id"
     else:
-        actions = actions.filter(workflow_id__in=rows.keys())
-    # A page joins the reason's label; a month of the CSV looks it up in the short list.
-    reason = "failure_reason__label" if window is None else "failure_reason_id"
-    for wid, kind, reason_value, note in actions.order_by("workflow_id", "id").values_list(
+        # A page's few rows join the reason's label.
+        actions = actions.filter(workflow_id__in=list(workflow_ids))
+        marks, reason = None, "failure_reason__label"
+    by_workflow: dict[int, list[tuple[str, str]]] = {}
+    rows = actions.order_by("workflow_id", "id").values_list(
         "workflow_id", "kind", reason, "failure_note"
-    ):
-        row = rows.get(wid)
-        if row is None:  # the window's other workflows (another location, ...)
-            continue
-        label = names.reasons.get(reason_value, "") if window is not None else reason_value
-        why = label or note or ""
-        row.failed.append((kind, names.kinds.get(kind, kind), why))
-        row.reason_by_kind.setdefault(kind, why)
-    return list(rows.values())
+    )
+    for wid, kind, reason_value, note in rows:
+        if marks is None:
+            mark = _failure_mark(reason_value or note)
+        elif (mark := marks.get(reason_value) if reason_value else None) is None:
+            mark = _failure_mark(note)
+        found = by_workflow.get(wid)
+        if found is None:
+            by_workflow[wid] = [(kind, mark)]
+        else:
+            found.append((kind, mark))
+    return by_workflow
+
+
+def _assemble(
+    practice: Practice, batch: list[tuple], names: Names, window: ReportFilters | None
+) -> Iterator[tuple[int, int, dt.date, int, tuple[str, ...]]]:
+    """(workflow id, appointment id, local day, location id, cells) of each row of a batch
+    of `failed_workflows` values: two queries at most, whatever the batch's size."""
+    names.load(batch)
+    failures = _failures(practice, names, window, (r[0] for r in batch))
+    kinds, members, users, locations = names.kinds, names.members, names.users, names.locations
+    date = names.date
+    fallback = ("", practice.tz, {})
+    for wid, aid, day, starts_at, loc, member, user, patient, first, last in batch:
+        location, tz, clocks = locations.get(loc, fallback)
+        clock = clocks.get(starts_at)
+        if clock is None:
+            clock = clocks[starts_at] = localtime.time_label(starts_at, tz)
+        failed = failures.get(wid, ())
+        marks = _NO_FAILURES.copy()
+        for kind, mark in failed:
+            i = _KIND_INDEX[kind]
+            if not marks[i]:  # the first failed action of a kind speaks for it
+                marks[i] = mark
+        cells = (
+            date(day),
+            clock,
+            patient,
+            f"{first} {last}".strip(),
+            members.get(member, ""),
+            location,
+            users.get(user, "") if user else "",
+            ", ".join([kinds.get(kind, kind) for kind, _mark in failed]),
+            *marks,
+        )
+        yield wid, aid, day, loc, cells
+
+
+def failed_rows(practice: Practice, batch: list[tuple], names: Names) -> list[FailedRow]:
+    """A page's (or the PDF's) batch of `failed_workflows` values as rows."""
+    return [FailedRow(*row) for row in _assemble(practice, batch, names, None)]
 
 
 # A month of failed workflows at a time (some thousands of rows), read through the partial
@@ -332,9 +386,10 @@ def failed_rows(
 WINDOW_DAYS = 31
 
 
-def iter_failed_rows(practice: Practice, filters: ReportFilters) -> Iterator[FailedRow]:
-    """Every failed workflow of the period, newest first, a month at a time: the queries
-    grow with the period's months (at most 14), not with its rows."""
+def iter_failed_cells(practice: Practice, filters: ReportFilters) -> Iterator[list[tuple]]:
+    """The cells (`DETAIL_COLUMNS` order) of every failed workflow of the period, newest
+    first, a month's list at a time: the queries grow with the period's months (at most
+    14), not with its rows."""
     names = Names(practice)
     end = filters.date_to
     while end >= filters.date_from:
@@ -342,5 +397,5 @@ def iter_failed_rows(practice: Practice, filters: ReportFilters) -> Iterator[Fai
         window = dataclasses.replace(filters, date_from=start, date_to=end)
         batch = list(failed_workflows(practice, window))
         if batch:
-            yield from failed_rows(practice, batch, names, window)
+            yield [row[4] for row in _assemble(practice, batch, names, window)]
         end = start - dt.timedelta(days=1)

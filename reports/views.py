@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import csv
-import functools
+import io
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from practice import localtime
 from practice.views_helpers import staff_view
 
-from . import departure
+from . import csv_files, departure
 from .forms import DepartureReportForm
 
 PAGE_SIZE = 50
@@ -36,46 +34,6 @@ def _report_inputs(request):
         return form, None, []
     filters = departure.restrict_to_viewer(form.filters(), membership)
     return form, filters, form.chosen_columns()
-
-
-def _failed_cell(row: departure.FailedRow, kind: str) -> str:
-    reason = row.reason_by_kind.get(kind)
-    return "" if reason is None else f"✗ {reason}".strip()
-
-
-def _local_time(row: departure.FailedRow) -> str:
-    local = localtime.to_local(row.starts_at, row.tz)
-    return f"{local.hour:02d}:{local.minute:02d}"  # strftime costs 3x this, per row
-
-
-@functools.lru_cache(maxsize=4096)
-def _short_date(day, language: str) -> str:
-    # A year has 365 days and hundreds of thousands of rows: format each day once.
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
-
-
-# One function per column, called with the row and the language (read once per page or
-# file, not per row); a row computes only the columns asked for (the CSV of a year has
-# hundreds of thousands of rows).
-CELL = {
-    "date": lambda r, language: _short_date(r.local_date, language),
-    "time": lambda r, _language: _local_time(r),
-    "patient": lambda r, _language: r.patient,
-    "client": lambda r, _language: r.client,
-    "practitioner": lambda r, _language: r.practitioner,
-    "location": lambda r, _language: r.location,
-    "receptionist": lambda r, _language: r.receptionist,
-    "failed": lambda r, _language: ", ".join(label for _kind, label, _reason in r.failed),
-    **{
-        kind: (lambda r, _language, kind=kind: _failed_cell(r, kind))
-        for kind in departure.ActionKind.values
-    },
-}
-
-
-def _cells(row: departure.FailedRow, columns: list[str]) -> list[str]:
-    language = translation.get_language()
-    return [CELL[c](row, language) for c in columns]
 
 
 def _calendar_url(row: departure.FailedRow) -> str:
@@ -111,7 +69,7 @@ def departure_report(request):
         context.update(
             figures=figures,
             page=page,
-            rows=[(row, _cells(row, columns), _calendar_url(row)) for row in rows],
+            rows=[(row, row.chosen(columns), _calendar_url(row)) for row in rows],
             export_query=query,
             page_query=query,
             filters=filters,
@@ -120,22 +78,8 @@ def departure_report(request):
     return render(request, "reports/departure.html", context, status=status)
 
 
-class _Echo:
-    """csv.writer target that hands each line back, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _in_language(lines, language: str):
-    # The server reads this after the view returned: keep the request's language.
-    with translation.override(language):
-        yield "\ufeff"  # Excel opens UTF-8 (ë, ä, я) correctly with a BOM
-        yield from lines
-
-
 def _summary_lines(practice, filters):
-    writer = csv.writer(_Echo())
+    writer = csv_files.writer()
     yield writer.writerow(
         [
             _("Action"),
@@ -156,46 +100,30 @@ def _summary_lines(practice, filters):
                 f.label,
                 f.total,
                 f.success,
-                f.success_pct,
+                csv_files.number(f.success_pct),
                 f.failed,
-                f.failed_pct,
+                csv_files.number(f.failed_pct),
                 f.postponed,
-                f.postponed_pct,
+                csv_files.number(f.postponed_pct),
                 "; ".join(f"{r}: {n}" for r, n in f.postponement_reasons),
                 "; ".join(f"{r}: {n}" for r, n in f.failure_reasons),
             ]
         )
 
 
-LINES_PER_CHUNK = 1000
-
-
 def _failed_lines(practice, filters, columns):
-    writer = csv.writer(_Echo())
+    writer = csv_files.writer()
     yield writer.writerow([str(departure.DETAIL_COLUMNS[c]) for c in columns])
-    # An action kind's column is read from the row's reasons here, not through a call per
-    # cell: a year is hundreds of thousands of rows times eight kinds.
-    kinds = set(departure.ActionKind.values)
-    cells = [(c, None) if c in kinds else (None, CELL[c]) for c in columns]
-    language = translation.get_language()
-    lines: list[str] = []
-    for row in departure.iter_failed_rows(practice, filters):
-        reasons = row.reason_by_kind
-        out = []
-        for kind, cell in cells:
-            if cell is not None:
-                out.append(cell(row, language))
-            elif (reason := reasons.get(kind)) is None:
-                out.append("")
-            else:
-                out.append(f"✗ {reason}" if reason else "✗")
-        lines.append(writer.writerow(out))
-        if len(lines) == LINES_PER_CHUNK:
-            # A thousand lines per write: a chunk per line cost the server a write each.
-            yield "".join(lines)
-            lines = []
-    if lines:
-        yield "".join(lines)
+    pick = departure.cells_picker(columns)
+    buffer = io.StringIO()
+    batch_writer = csv_files.writer(buffer)
+    for cells in departure.iter_failed_cells(practice, filters):
+        # A month's lines per write, each written in C: a line (or a cell) at a time cost
+        # seconds over a year's hundreds of thousands of rows.
+        batch_writer.writerows(map(pick, cells))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def _csv_response(request, part: str, lines) -> HttpResponse:
@@ -203,13 +131,8 @@ def _csv_response(request, part: str, lines) -> HttpResponse:
     form, filters, columns = _report_inputs(request)
     if filters is None:
         return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
-    response = StreamingHttpResponse(
-        _in_language(lines(request.practice, filters, columns), translation.get_language()),
-        content_type="text/csv; charset=utf-8",
-    )
-    name = f"departure-{part}-{filters.date_from}-{filters.date_to}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    lines = lines(request.practice, filters, columns)
+    return csv_files.streamed(lines, f"departure-{part}-{filters.date_from}-{filters.date_to}.csv")
 
 
 @staff_view()
@@ -245,7 +168,7 @@ def departure_report_pdf(request):
             "filters": filters,
             "figures": departure.departure_report(practice, filters),
             "columns": [departure.DETAIL_COLUMNS[c] for c in columns],
-            "rows": [_cells(row, columns) for row in rows],
+            "rows": [row.chosen(columns) for row in rows],
             "total_rows": total_rows,
             "row_limit": PDF_ROW_LIMIT,
             "generated": localtime.local_now(practice.tz),

@@ -11,10 +11,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from appointments.models import Appointment, WaitlistEntry
 from crm.models import ChannelRule, Communication, Contact
 from practice import localtime
+from practice.models import StaffProfile
 from reports import contact_history as history
 
 from .. import factories as f
@@ -475,6 +477,18 @@ def test_csv_of_the_grouped_view_has_each_level_and_the_total(rita_client, scene
     assert rows.index(["Rita Reception", "", "3", "1", "33.3", "3", "20", "60"]) < rows.index(
         ["Rita Reception", "Didn't book", "1", "0", "0.0", "1", "20", "50"]
     )
+
+
+def test_csv_in_italian_splits_at_semicolons_with_decimal_commas(rita_client, scene, receptionist):
+    """Excel in Italian (and nl, ru, fi) reads ';' as the list separator and '33,3' as a
+    number; the same file with commas would open as one column."""
+    StaffProfile.objects.update_or_create(user=receptionist.user, defaults={"language": "it"})
+    response = rita_client.get(CSV, {"view": "grouped", "level1": "employee"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    translation.deactivate()
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert all(len(row) == len(rows[0]) == 7 for row in rows)
+    assert ["Rita Reception", "3", "1", "33,3", "3", "20", "60"] in rows
 
 
 def test_csv_refuses_bad_input_with_400(rita_client):

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 
 from departure_workflow.models import Outcome
 from practice.models import StaffProfile
@@ -260,3 +260,53 @@ def test_open_with_another_practices_appointment_answers_404(
     client.force_login(director.user)
     response = client.get(reverse("calendar"), {"open": appointment_b.pk})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "separator", "share"), [("en", ",", "100.0"), ("nl", ";", "100,0")]
+)
+def test_csv_files_use_the_list_separator_and_decimal_comma_of_the_users_language(
+    client, director, failed, language, separator, share
+):
+    """Excel in nl, it, ru and fi splits a CSV at ';' and reads '100,0' as a number."""
+    client.force_login(director.user)
+    _speak(client, language)
+    query = {"date_from": DAY, "date_to": DAY, "columns": ["date", "patient", "payment"]}
+    summary = client.get(reverse("report-departure-summary-csv"), query)
+    raw = b"".join(summary.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw), delimiter=separator))
+    assert all(len(row) == 10 for row in rows)
+    failed_share = rows[0].index(rows[0][5])  # "Failed %" in the file's language
+    payment = next(row for row in rows[1:] if row[1] == "1" and row[4] == "1")
+    assert payment[failed_share] == share
+    failed_csv = client.get(reverse("report-departure-failed-csv"), query)
+    raw = b"".join(failed_csv.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw), delimiter=separator))
+    with translation.override(language):
+        shown = formats.date_format(DAY, "SHORT_DATE_FORMAT")
+    assert rows[1] == [shown, failed.patient.name, "✗ Terminal down"]
+
+
+def test_failed_csv_says_which_of_the_two_times_on_the_night_clocks_go_back(
+    client, director, practice_a, dentist, location_a, receptionist
+):
+    """01:30 UTC on 25 Oct 2026 is 02:30 winter time in Amsterdam, after 02:30 summer time."""
+    location_a.time_zone = "Europe/Amsterdam"
+    location_a.save()
+    start = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+    appointment = f.AppointmentFactory(
+        practice=practice_a,
+        practitioner=dentist,
+        location=location_a,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=30),
+    )
+    day = dt.date(2026, 10, 25)
+    wf = _workflow(practice_a, appointment, day=day, by=receptionist.user)
+    _action(wf, "payment", Outcome.FAILED, failure_note="Terminal down")
+    client.force_login(director.user)
+    query = {"date_from": day, "date_to": day, "columns": ["time", "payment"]}
+    raw = b"".join(
+        client.get(reverse("report-departure-failed-csv"), query).streaming_content
+    ).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(raw)))[1] == ["02:30 (winter time)", "✗ Terminal down"]
