@@ -104,6 +104,25 @@ def test_the_repeated_hour_is_labelled_so_the_two_can_be_told_apart():
     assert lt.time_label(utc(2026, 10, 25, 8, 0), HELSINKI) == "10:00"
 
 
+def test_only_the_repeated_hour_is_labelled_to_its_edges():
+    """Helsinki goes back from 04:00 to 03:00 on 25 Oct 2026: 03:00–03:59 happen twice."""
+    before = utc(2026, 10, 24, 23, 59)  # 02:59 summer time, once
+    first_start = utc(2026, 10, 25, 0, 0)  # 03:00 summer time
+    second_end = utc(2026, 10, 25, 1, 59)  # 03:59 winter time
+    after = utc(2026, 10, 25, 2, 0)  # 04:00 winter time, once
+    assert lt.time_label(before, HELSINKI) == "02:59"
+    assert lt.time_label(first_start, HELSINKI) == "03:00 (summer time)"
+    assert lt.time_label(second_end, HELSINKI) == "03:59 (winter time)"
+    assert lt.time_label(after, HELSINKI) == "04:00"
+    assert [lt.is_repeated(m, HELSINKI) for m in (before, first_start, second_end, after)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert not lt.is_repeated(first_start, dt.UTC)
+
+
 def test_latest_within_moves_a_late_moment_back_to_the_window_end():
     moment = utc(2026, 6, 1, 20, 0)  # 23:00 in Helsinki
     assert lt.latest_within(moment, HELSINKI, dt.time(9), dt.time(20)) == utc(2026, 6, 1, 17, 0)
