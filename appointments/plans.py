@@ -81,8 +81,8 @@ def _check_open(plan: TreatmentPlan) -> None:
     if plan.status not in OPEN_PLAN:
         raise ValidationError(
             {
-                "plan": _("This plan is %(status)s: its treatments can no longer change.")
-                % {"status": plan.get_status_display().lower()}
+                "plan": _("The plan is “%(status)s”: its treatments can no longer change.")
+                % {"status": plan.get_status_display()}
             }
         )
 
@@ -164,12 +164,10 @@ def treatment_plan_update(
         if status not in PLAN_TRANSITIONS.get(before, set()):
             raise ValidationError(
                 {
-                    "status": _("A %(before)s plan cannot become %(after)s.")
+                    "status": _("A plan cannot go from “%(before)s” to “%(after)s”.")
                     % {
-                        "before": current.get_status_display().lower(),
-                        "after": str(Plan(status).label).lower()
-                        if status in Plan.values
-                        else status,
+                        "before": current.get_status_display(),
+                        "after": Plan(status).label if status in Plan.values else status,
                     }
                 }
             )
@@ -228,8 +226,8 @@ def _changeable(practice: Practice, treatment: PlannedTreatment) -> PlannedTreat
     if current.status not in CHANGEABLE_TREATMENT:
         raise ValidationError(
             {
-                "status": _("This treatment is %(status)s: it can no longer change.")
-                % {"status": current.get_status_display().lower()}
+                "status": _("The treatment is “%(status)s”: it can no longer change.")
+                % {"status": current.get_status_display()}
             }
         )
     return current

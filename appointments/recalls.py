@@ -31,9 +31,12 @@ UNIQUE_KIND = "recall_unique_kind"
 def _already(recall: Recall) -> ValidationError:
     return ValidationError(
         {
-            "kind": _("This patient already has a %(kind)s, due %(date)s: change that one instead.")
+            "kind": _(
+                "This patient already has a recall of this kind (%(kind)s), due %(date)s: "
+                "change that one instead."
+            )
             % {
-                "kind": recall.get_kind_display().lower(),
+                "kind": recall.get_kind_display(),
                 "date": formats.date_format(recall.due_date, "SHORT_DATE_FORMAT"),
             }
         }

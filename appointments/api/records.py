@@ -134,12 +134,38 @@ class TreatmentPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _line_reasons(detail) -> list[str]:
+    """A list's reasons per item ({index: {field: [reasons]}}) as the API words a 400: plain
+    sentences, each naming its line (1 for the first) and field."""
+    if not isinstance(detail, dict):
+        return [str(reason) for reason in detail]
+    return [
+        _("Line %(line)d, %(field)s: %(reason)s")
+        % {"line": int(index) + 1, "field": field, "reason": reason}
+        for index, fields in sorted(detail.items())
+        for field, reasons in fields.items()
+        for reason in reasons
+    ]
+
+
+class TreatmentLinesField(serializers.ListField):
+    """The treatments of a new plan; a refused one is named by its line, like the service's
+    reasons, so a 400 keeps the API's one shape: field → list of sentences."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=PlannedTreatmentInputSerializer(), **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(_line_reasons(error.detail)) from None
+
+
 class TreatmentPlanCreateSerializer(serializers.Serializer):
     patient = PracticePrimaryKeyRelatedField(Patient)
     title = serializers.CharField(max_length=200)
-    treatments = PlannedTreatmentInputSerializer(
-        many=True, required=False, max_length=MAX_TREATMENTS
-    )
+    treatments = TreatmentLinesField(required=False, max_length=MAX_TREATMENTS)
 
 
 class TreatmentPlanUpdateSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from appointments import recalls as recall_services
@@ -280,6 +281,18 @@ def test_hostile_plan_input_is_a_400_with_the_reason(api, patient_a, change, fie
     assert not TreatmentPlan.objects.unscoped().exists()
 
 
+def test_a_refused_treatment_line_is_named_in_the_apis_one_400_shape(api, patient_a):
+    treatments = [TREATMENTS[0], {"code": "", "description": "Filling", "fee": "x"}]
+    response = _propose(api, patient_a, treatments=treatments)
+    assert response.status_code == 400
+    assert response.json() == {
+        "treatments": [
+            "Line 2, code: This field may not be blank.",
+            "Line 2, fee: A valid number is required.",
+        ]
+    }
+
+
 def test_a_plan_for_another_practices_patient_is_refused_as_unknown(api, patient_a, patient_b):
     body = {"title": "Plan", "treatments": []}
     _same_refusal(api, "/api/v1/treatment-plans/", body, "patient", patient_b.pk)
@@ -494,7 +507,7 @@ def test_a_second_recall_of_a_kind_is_a_400_naming_the_first(api, patient_a):
     response = _recall(api, patient_a, due_date="2031-01-01")
     assert response.status_code == 400
     [reason] = response.json()["kind"]
-    assert "already has a dentist recall" in reason
+    assert "already has a recall of this kind (Dentist recall)" in reason
     assert _recall(api, patient_a, kind="hygienist").status_code == 201  # another kind is fine
     assert Recall.objects.unscoped().filter(patient=patient_a).count() == 2
 
@@ -505,7 +518,7 @@ def test_a_recall_race_lost_at_the_constraint_is_a_400_not_a_500(api, patient_a,
     monkeypatch.setattr(recall_services, "_existing", lambda *args: None)
     response = _recall(api, patient_a, due_date="2031-01-01")
     assert response.status_code == 400
-    assert "already has a dentist recall" in response.json()["kind"][0]
+    assert "already has a recall of this kind (Dentist recall)" in response.json()["kind"][0]
     assert Recall.objects.unscoped().filter(patient=patient_a).count() == 1
 
 
@@ -591,3 +604,20 @@ def test_another_practices_recall_answers_404_to_a_change_or_delete(api, patient
 def test_writes_need_a_practice_login(patient_a, url, body):
     response = APIClient().post(url, {**body, "patient": patient_a.pk}, format="json")
     assert response.status_code in (401, 403)
+
+
+def test_the_schema_documents_the_writes():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = schema["paths"]
+    assert "post" in paths["/api/v1/payments/"]
+    assert not {"put", "patch", "delete"} & set(paths["/api/v1/payments/{id}/"])
+    assert {"post"} <= set(paths["/api/v1/treatment-plans/"])
+    assert {"patch"} <= set(paths["/api/v1/treatment-plans/{id}/"])
+    assert {"get", "post"} <= set(paths["/api/v1/planned-treatments/"])
+    assert {"get", "patch"} <= set(paths["/api/v1/planned-treatments/{id}/"])
+    assert "delete" not in paths["/api/v1/planned-treatments/{id}/"]
+    assert "post" in paths["/api/v1/planned-treatments/{id}/cancel/"]
+    assert {"post"} <= set(paths["/api/v1/recalls/"])
+    assert {"patch", "delete"} <= set(paths["/api/v1/recalls/{id}/"])
+    # Read and written, the recall kinds stay one enum under their stable name.
+    assert schema["components"]["schemas"]["RecallKindEnum"]["enum"] == ["dentist", "hygienist"]
