@@ -109,26 +109,32 @@ def recall_update(
     due_date: dt.date | None = None,
     to_book: bool | None = None,
 ) -> Recall:
-    """Move a recall's due date or change whether reception books it at checkout."""
+    """Move a recall's due date or change whether reception books it at checkout.
+
+    Compared with the stored row (read under a lock), not with `recall`: a ModelForm has
+    already put the new values on the instance it was given.
+    """
     require_right(practice, actor, Right.EDIT_PATIENTS)
     _check_same_practice(practice, recall=recall)
     _check_values(None, due_date)
-    changed = []
-    if due_date is not None and due_date != recall.due_date:
-        recall.due_date = due_date
-        changed.append("due_date")
-    if to_book is not None and to_book != recall.to_book:
-        recall.to_book = to_book
-        changed.append("to_book")
-    if changed:
-        recall.save(update_fields=changed)
+    stored = for_practice(Recall, practice).select_for_update().get(pk=recall.pk)
+    changes = {
+        name: value
+        for name, value in (("due_date", due_date), ("to_book", to_book))
+        if value is not None and value != getattr(stored, name)
+    }
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    if changes:
+        stored.save(update_fields=sorted(changes))
         audit_log_write(
             practice,
             actor=actor,
             action="recall.update",
-            obj=recall,
-            data={"due_date": recall.due_date.isoformat(), "to_book": recall.to_book},
+            obj=stored,
+            data={"due_date": stored.due_date.isoformat(), "to_book": stored.to_book},
         )
+    recall.due_date, recall.to_book = stored.due_date, stored.to_book
     return recall
 
 
