@@ -1,7 +1,7 @@
 from practice.models import Location, Practice
 from practice.scoping import for_practice, get_for_practice_or_404
 
-from .models import Appointment
+from .models import Appointment, Recall
 
 
 def access_appointment_by_id(practice: Practice, appointment_id) -> Appointment:
@@ -15,3 +15,7 @@ def access_location_by_id(practice: Practice, location_id) -> Location:
 
 def default_location(practice: Practice) -> Location | None:
     return for_practice(Location, practice).filter(is_active=True).order_by("name").first()
+
+
+def access_recall_by_id(practice: Practice, recall_id) -> Recall:
+    return get_for_practice_or_404(Recall, practice, recall_id)

@@ -16,7 +16,7 @@ from practice.models import Location, Practice
 from practice.scoping import for_practice
 from practice.selectors import practitioner_list
 
-from .models import Appointment
+from .models import Appointment, Recall
 from .selectors import consultation_type_list
 
 AS_CLIENT = "client"
@@ -155,3 +155,19 @@ class FreeTimesForm(forms.Form):
         self.fields["location"].queryset = for_practice(Location, practice).filter(is_active=True)
         self.fields["practitioner"].queryset = practitioner_list(practice)
         self.fields["consultation_type"].queryset = consultation_type_list(practice)
+
+
+class RecallForm(forms.ModelForm):
+    """A recall's kind, due date and 'book at checkout'; `recalls.recall_create` judges it."""
+
+    class Meta:
+        model = Recall
+        fields = ["kind", "due_date", "to_book"]
+        field_classes = {"due_date": BoundedDateField}
+
+
+class RecallChangeForm(RecallForm):
+    """A recall keeps its kind (one of each per patient): only its date and to_book change."""
+
+    class Meta(RecallForm.Meta):
+        fields = ["due_date", "to_book"]

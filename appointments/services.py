@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from patients.models import Patient
+from patients.models import Client, Patient
 from practice import localtime
 from practice.models import AuditLog, Equipment, Location, Membership, Practice, Room
 from practice.rights import Right, require_right
@@ -525,30 +525,61 @@ def appointment_amount_due(appointment: Appointment) -> Decimal:
     return max(charged - paid, Decimal(0))
 
 
+# The most a payment can be (the column holds 10 digits, 2 of them cents).
+MAX_PAYMENT = Decimal("99999999.99")
+
+
+def _payer(
+    *, appointment: Appointment | None, client: Client | None, patient: Patient | None
+) -> tuple[int, int | None]:
+    """The (client, patient) ids a payment is booked to: the appointment's, else the patient's
+    client and the patient, else the client alone. What is named besides must agree."""
+    if appointment is not None:
+        if patient is not None and patient.pk != appointment.patient_id:
+            raise ValidationError({"patient": _("The appointment is for another patient.")})
+        if client is not None and client.pk != appointment.client_id:
+            raise ValidationError({"client": _("The appointment is for another client.")})
+        return appointment.client_id, appointment.patient_id
+    if patient is not None:
+        if client is not None and client.pk != patient.client_id:
+            raise ValidationError({"patient": _("This patient is not this client's.")})
+        return patient.client_id, patient.pk
+    if client is None:
+        raise ValidationError({"client": _("Name the client who paid (or the appointment).")})
+    return client.pk, None
+
+
 @transaction.atomic
 def payment_take(
     practice: Practice,
     *,
     actor,
-    appointment: Appointment,
     amount: Decimal,
     method: str,
+    appointment: Appointment | None = None,
+    client: Client | None = None,
+    patient: Patient | None = None,
 ) -> Payment:
-    """Record a payment for a visit (taken now, by `actor`).
+    """Record a payment (taken now, by `actor`) for a visit, a patient or a client.
 
     Only a member whose role has the take-payments right may (PermissionDenied otherwise):
-    checked here so the checkout page, the API and anything else are refused alike.
+    checked here so the checkout page, the API and anything else are refused alike. The
+    client and patient follow from the appointment (or the patient); any named as well must be
+    the same ones, all of this practice. A payment is never changed or deleted afterwards.
     """
     require_right(practice, actor, Right.TAKE_PAYMENTS)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Enter an amount above zero.")})
+    if amount > MAX_PAYMENT:
+        raise ValidationError({"amount": _("Enter a smaller amount.")})
     if method not in Payment.Method.values:
         raise ValidationError({"method": _("Choose how the client paid.")})
-    _check_same_practice(practice, appointment=appointment)
+    _check_same_practice(practice, appointment=appointment, client=client, patient=patient)
+    client_id, patient_id = _payer(appointment=appointment, client=client, patient=patient)
     payment = Payment.objects.unscoped().create(
         practice=practice,
-        client_id=appointment.client_id,
-        patient_id=appointment.patient_id,
+        client_id=client_id,
+        patient_id=patient_id,
         appointment=appointment,
         amount=amount,
         method=method,

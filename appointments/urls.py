@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import finder_views, views, waitlist_views
+from . import finder_views, recall_views, views, waitlist_views
 
 urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
@@ -23,5 +23,8 @@ urlpatterns = [
         views.appointment_notified,
         name="appointment-notified",
     ),
+    path("patients/<id:patient_id>/recalls/new/", recall_views.recall_add, name="recall-add"),
+    path("recalls/<id:recall_id>/", recall_views.recall_edit, name="recall-edit"),
+    path("recalls/<id:recall_id>/remove/", recall_views.recall_remove, name="recall-remove"),
     path("w/<code:code>/", waitlist_views.waitlist_offer_page, name="waitlist-offer"),
 ]

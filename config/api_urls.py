@@ -1,7 +1,12 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from appointments.api.records import PaymentViewSet, RecallViewSet, TreatmentPlanViewSet
+from appointments.api.records import (
+    PaymentViewSet,
+    PlannedTreatmentViewSet,
+    RecallViewSet,
+    TreatmentPlanViewSet,
+)
 from appointments.api.views import AppointmentViewSet, ConsultationTypeViewSet
 from messaging.api.views import MessageViewSet
 from patients.api.views import ClientViewSet, PatientViewSet
@@ -23,6 +28,7 @@ router.register("practitioners", PractitionerViewSet, basename="practitioner")
 router.register("messages", MessageViewSet, basename="message")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("treatment-plans", TreatmentPlanViewSet, basename="treatment-plan")
+router.register("planned-treatments", PlannedTreatmentViewSet, basename="planned-treatment")
 router.register("recalls", RecallViewSet, basename="recall")
 
 urlpatterns = [

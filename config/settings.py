@@ -266,6 +266,8 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "messaging.models.Message.Status",
         "TreatmentPlanStatusEnum": "appointments.models.TreatmentPlan.Status",
         "PlannedTreatmentStatusEnum": "appointments.models.PlannedTreatment.Status",
+        # Read and written by the recalls API: one enum, however many components use it.
+        "RecallKindEnum": "appointments.models.Recall.Kind",
     },
     # Swagger UI's files are served by us, not fetched from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
