@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
+from appointments.services import appointment_set_message_channel
 from patients.models import Client, Delivery
 from patients.services import client_record_consent
 from practice import localtime
@@ -207,14 +208,20 @@ def _wanted(practice: Practice, appointment: Appointment, now: dt.datetime) -> l
         for channel in Delivery.channels(appointment.confirmation_channel)
         if prefs.channel_enabled(Kind.CONFIRMATION, channel)
     ]
+    channels = [
+        channel
+        for channel in Delivery.channels(appointment.reminder_channel)
+        if prefs.channel_enabled(Kind.REMINDER, channel)
+    ]
     due = _reminder_due(appointment, prefs)
     if due > now:
-        wanted += [
-            _want(practice, appointment, Kind.REMINDER, channel, due)
-            for channel in Delivery.channels(appointment.reminder_channel)
-            if prefs.channel_enabled(Kind.REMINDER, channel)
+        return wanted + [
+            _want(practice, appointment, Kind.REMINDER, channel, due) for channel in channels
         ]
-    return wanted
+    # Its time has passed: none is queued now, but one of this time already on its way
+    # (sent again, or by the other channel, after its time) is not taken back.
+    keys = [_key(appointment, Kind.REMINDER, channel) for channel in channels]
+    return wanted + list(for_practice(Message, practice).filter(idempotency_key__in=keys))
 
 
 @transaction.atomic
@@ -340,7 +347,9 @@ def other_channel(channel: str) -> str:
     return Channel.EMAIL if channel == Channel.SMS else Channel.SMS
 
 
-def _other_channel_refusal(practice: Practice, message: Message) -> str:
+def _other_channel_refusal(
+    practice: Practice, message: Message, prefs: MessagingSettings | None = None
+) -> str:
     """Why a failed message cannot go by the other channel, or ''."""
     if message.status not in (Message.Status.FAILED, Message.Status.UNDELIVERED):
         return _("Only a failed message can be sent by the other channel.")
@@ -348,6 +357,14 @@ def _other_channel_refusal(practice: Practice, message: Message) -> str:
         refusal = _retry_refusal(message)
         if refusal:
             return refusal
+        # It becomes the appointment's channel for its kind (see
+        # `message_send_by_other_channel`): one the practice does not send by would be
+        # cancelled again by the next event on the appointment.
+        prefs = prefs or messaging_settings(practice)
+        if not prefs.channel_enabled(message.kind, other_channel(message.channel)):
+            return _("The practice's messaging settings do not send this by %(channel)s.") % {
+                "channel": Channel(other_channel(message.channel)).label
+            }
     elif message.kind not in CANCELLATION_KINDS:
         return _("Only appointment messages can be sent by the other channel.")
     failure = outbox.channel_failure(
@@ -361,13 +378,14 @@ def other_channel_offers(practice: Practice, messages: Iterable[Message]) -> dic
     channel (by id). `messages` are all of an appointment's."""
     messages = list(messages)
     keys = {message.idempotency_key for message in messages}
+    prefs = messaging_settings(practice) if messages else None
     return {
         message.pk: other_channel(message.channel)
         for message in messages
         if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED)
         and message.appointment_id is not None
         and _other_channel_key(message, other_channel(message.channel)) not in keys
-        and not _other_channel_refusal(practice, message)
+        and not _other_channel_refusal(practice, message, prefs)
     }
 
 
@@ -398,12 +416,21 @@ def message_send_by_other_channel(practice: Practice, *, actor, message: Message
     """Send a failed appointment message (confirmation, reminder, cancellation) again by the
     other channel: email for an SMS that cannot reach a landline, SMS for a bounced email.
     A new message under a key of its own, so a second click finds it instead of sending
-    twice; a reminder still waits for its time. Returns the new (or found) message."""
+    twice; a reminder still waits for its time. Returns the new (or found) message.
+
+    A confirmation or reminder sent this way is then one of the appointment's own: the
+    other channel becomes the appointment's channel for that kind, so its key is the one
+    `messages_schedule_for_appointment` wants. A later status change keeps it, a move
+    supersedes it with one for the new time by the same channel (not the one that failed),
+    and a repeated event finds it instead of sending it twice."""
+    message.appointment = _locked_current(practice, message.appointment)
     refusal = _other_channel_refusal(practice, message)
     if refusal:
         raise RetryRefused(refusal)
     appointment = message.appointment
     channel = other_channel(message.channel)
+    if message.kind in APPOINTMENT_TIME_KINDS:
+        _use_channel_from_now_on(practice, actor, appointment, message.kind, channel)
     sent = _schedule(
         practice,
         appointment,
@@ -421,6 +448,18 @@ def message_send_by_other_channel(practice: Practice, *, actor, message: Message
     )
     outbox.dispatch_soon([sent])
     return sent
+
+
+def _use_channel_from_now_on(
+    practice: Practice, actor, appointment: Appointment, kind: str, channel: str
+) -> None:
+    """The appointment's `kind` messages go by `channel` instead of the one that failed
+    (a client who wanted both already had a message by `channel`: nothing to change)."""
+    field = f"{kind}_channel"
+    if getattr(appointment, field) != Delivery.BOTH:
+        appointment_set_message_channel(
+            practice, actor=actor, appointment=appointment, field=field, delivery=channel
+        )
 
 
 def client_from_unsubscribe(token: str):
