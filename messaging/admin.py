@@ -10,7 +10,13 @@ from .templating import PLACEHOLDERS, render, sms_segments
 
 @admin.register(MessagingSettings)
 class MessagingSettingsAdmin(PracticeScopedAdmin):
-    list_display = ["__str__", "confirmation_enabled", "reminder_enabled", "reminder_hours_before"]
+    list_display = [
+        "__str__",
+        "confirmation_enabled",
+        "cancellation_enabled",
+        "reminder_enabled",
+        "reminder_hours_before",
+    ]
 
 
 SECRETS = ("auth_token", "api_key_secret")

@@ -57,6 +57,17 @@ class MessagingSettings(PracticeOwnedModel):
     confirmation_enabled = models.BooleanField(_("send appointment confirmations"), default=False)
     confirmation_sms = models.BooleanField(_("confirmations by SMS"), default=True)
     confirmation_email = models.BooleanField(_("confirmations by email"), default=True)
+    # A setting of its own, on by default: a practice that sends no confirmations still
+    # tells a client their appointment is cancelled (by their confirmation channel when the
+    # practice sends confirmations by it, else the best that reaches them).
+    cancellation_enabled = models.BooleanField(
+        _("send cancellation messages"),
+        default=True,
+        help_text=_(
+            "Tell the client when their appointment is cancelled, or confirm a cancellation "
+            "they made through their link."
+        ),
+    )
     reminder_enabled = models.BooleanField(_("send appointment reminders"), default=False)
     reminder_sms = models.BooleanField(_("reminders by SMS"), default=True)
     reminder_email = models.BooleanField(_("reminders by email"), default=True)

@@ -260,15 +260,16 @@ def message_cancellation_for_appointment(
     link, a confirmation of their cancellation. By the channel their confirmations go by
     when it reaches them, else messaging's best one (SMS to a usable mobile, else email).
 
-    Only for a practice that sends confirmations (it tells clients about their
-    appointments) and an appointment that was still to come: cancelling yesterday's
-    forgotten booking tells nobody anything. Returns the message, or None."""
+    Only for a practice that sends cancellation messages (a setting of its own, on by
+    default: turning confirmations off does not stop them) and an appointment that was
+    still to come: cancelling yesterday's forgotten booking tells nobody anything. Returns
+    the message, or None."""
     appointment = _locked_current(practice, appointment)
     prefs = messaging_settings(practice)
     if (
         appointment.status != Appointment.Status.CANCELLED
         or appointment.starts_at <= timezone.now()
-        or not prefs.confirmation_enabled
+        or not prefs.cancellation_enabled
     ):
         return None
     allowed = [c for c in Channel.values if prefs.channel_enabled(Kind.CONFIRMATION, c)]
