@@ -316,6 +316,10 @@ class Message(PracticeOwnedModel):
                 fields=["due_at"], condition=Q(status="scheduled"), name="message_due_idx"
             ),
             models.Index(fields=["practice", "appointment"]),
+            # The API's list (/api/v1/messages/): a practice's messages newest due first,
+            # optionally within a due range. Read backwards with its LIMIT it stops after a
+            # page; without it every message of the practice was read and sorted per page.
+            models.Index(fields=["practice", "due_at", "id"], name="message_practice_due_idx"),
             # Deleting an appointment or an offer finds its messages (`x IN (...)` implies
             # `x IS NOT NULL`, so these serve it); a status callback finds one by its SID.
             models.Index(
