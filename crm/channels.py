@@ -91,7 +91,6 @@ def evidence(rule: ChannelRule, comm: Communication, region: str) -> str:
     return ""
 
 
-
 def rules_in_order(rules: Sequence[ChannelRule], kind: str) -> list[ChannelRule]:
     """The rules that apply to a communication of `kind`, in the order they are tried."""
     order = ORDER.get(kind, ())
