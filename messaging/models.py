@@ -60,14 +60,8 @@ class MessagingSettings(PracticeOwnedModel):
     # A setting of its own, on by default: a practice that sends no confirmations still
     # tells a client their appointment is cancelled (by their confirmation channel when the
     # practice sends confirmations by it, else the best that reaches them).
-    cancellation_enabled = models.BooleanField(
-        _("send cancellation messages"),
-        default=True,
-        help_text=_(
-            "Tell the client when their appointment is cancelled, or confirm a cancellation "
-            "they made through their link."
-        ),
-    )
+    # (The news of a cancellation, or the confirmation of one the client made by link.)
+    cancellation_enabled = models.BooleanField(_("send cancellation messages"), default=True)
     reminder_enabled = models.BooleanField(_("send appointment reminders"), default=False)
     reminder_sms = models.BooleanField(_("reminders by SMS"), default=True)
     reminder_email = models.BooleanField(_("reminders by email"), default=True)

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='messagingsettings',
             name='cancellation_enabled',
-            field=models.BooleanField(default=True, help_text='Tell the client when their appointment is cancelled, or confirm a cancellation they made through their link.', verbose_name='send cancellation messages'),
+            field=models.BooleanField(default=True, verbose_name='send cancellation messages'),
         ),
     ]
