@@ -208,20 +208,14 @@ def _wanted(practice: Practice, appointment: Appointment, now: dt.datetime) -> l
         for channel in Delivery.channels(appointment.confirmation_channel)
         if prefs.channel_enabled(Kind.CONFIRMATION, channel)
     ]
-    channels = [
-        channel
-        for channel in Delivery.channels(appointment.reminder_channel)
-        if prefs.channel_enabled(Kind.REMINDER, channel)
-    ]
     due = _reminder_due(appointment, prefs)
     if due > now:
-        return wanted + [
-            _want(practice, appointment, Kind.REMINDER, channel, due) for channel in channels
+        wanted += [
+            _want(practice, appointment, Kind.REMINDER, channel, due)
+            for channel in Delivery.channels(appointment.reminder_channel)
+            if prefs.channel_enabled(Kind.REMINDER, channel)
         ]
-    # Its time has passed: none is queued now, but one of this time already on its way
-    # (sent again, or by the other channel, after its time) is not taken back.
-    keys = [_key(appointment, Kind.REMINDER, channel) for channel in channels]
-    return wanted + list(for_practice(Message, practice).filter(idempotency_key__in=keys))
+    return wanted
 
 
 @transaction.atomic

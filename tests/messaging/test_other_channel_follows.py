@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from appointments.models import Appointment
 from messaging.models import Message, MessagingSettings
+from practice.models import AuditLog
 
 from .test_panel_messages import booked_appointment_id, panel, set_client
 from .test_scheduling import in_days
@@ -67,6 +68,10 @@ def test_a_reminder_sent_by_email_instead_is_superseded_by_one_for_the_new_time_
     _send_by_email_instead(rita_client, "reminder", capture)
     first = _emails("reminder").get()
     assert first.status == "scheduled"
+    # the appointment's reminders go by email from now on, and the audit says who chose it
+    assert Appointment.objects.unscoped().get(pk=appointment_id).reminder_channel == "email"
+    change = AuditLog.objects.unscoped().get(action="appointment.message_channel")
+    assert change.data == {"field": "reminder_channel", "from": "sms", "to": "email"}
     # when: the appointment is moved through the move page
     moved = _move(rita_client, appointment_id, dentist, location_a, capture)
     # then: the email reminder of the old time is superseded, one for the new time waits
