@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from patients.models import Client, Patient
+from patients.models import Client, Delivery, Patient
 from practice import localtime
 from practice.models import AuditLog, Equipment, Location, Membership, Practice, Room
 from practice.rights import Right, require_right
@@ -496,6 +496,32 @@ def appointment_mark_notified(practice: Practice, *, actor, appointment: Appoint
         at=row.at,
     )
     return row
+
+
+MESSAGE_CHANNEL_FIELDS = ("confirmation_channel", "reminder_channel")
+
+
+@transaction.atomic
+def appointment_set_message_channel(
+    practice: Practice, *, actor, appointment: Appointment, field: str, delivery: str
+) -> Appointment:
+    """How this appointment's confirmations or reminders go from now on (`field` is
+    `confirmation_channel` or `reminder_channel`, `delivery` a `Delivery` value): staff sent
+    a failed one by the other channel, so the next move's goes that way too. Audited; the
+    messages follow on the caller's own re-planning (no signal: nothing else changed)."""
+    if field not in MESSAGE_CHANNEL_FIELDS or delivery not in Delivery.values:
+        raise ValueError(f"Not a message channel: {field}={delivery!r}")
+    if getattr(appointment, field) != delivery:
+        audit_log_write(
+            practice,
+            actor=actor,
+            action="appointment.message_channel",
+            obj=appointment,
+            data={"field": field, "from": getattr(appointment, field), "to": delivery},
+        )
+        setattr(appointment, field, delivery)
+        appointment.save(update_fields=[field, "updated_at"])
+    return appointment
 
 
 @transaction.atomic

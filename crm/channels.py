@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from practice.models import Practice
 from practice.scoping import for_practice
 
 from .matching import normalise_number
 from .models import ChannelRule, Communication
+from .reasons import reason
 
 Rule = ChannelRule.Kind
 Kind = Communication.Kind
@@ -38,7 +39,7 @@ UTM_PARTS = ("utm_source", "utm_medium", "utm_campaign")
 class Found:
     channel_id: int | None
     rule_id: int | None
-    evidence: str
+    evidence: str  # stored form: a code read with `reason_text` (UTM tags as plain text)
 
 
 NOTHING = Found(None, None, "")
@@ -74,19 +75,19 @@ def evidence(rule: ChannelRule, comm: Communication, region: str) -> str:
     if rule.kind == Rule.UTM:
         return _utm(rule, comm)
     if rule.kind == Rule.CALLER_NUMBER and _number(rule, comm.phone_e164, region):
-        return _("caller %(number)s") % {"number": comm.phone_e164}
+        return reason(gettext_noop("caller %(number)s"), number=comm.phone_e164)
     if rule.kind == Rule.CALLED_NUMBER:
         called = normalise_number(comm.practice_number, region)
         if _number(rule, called, region):
-            return _("called %(number)s") % {"number": called}
+            return reason(gettext_noop("called %(number)s"), number=called)
     if (
         rule.kind == Rule.CHAT_CHANNEL
         and comm.chat_channel
         and _same(rule.value, comm.chat_channel)
     ):
-        return _("chat channel %(name)s") % {"name": comm.chat_channel}
+        return reason(gettext_noop("chat channel %(name)s"), name=comm.chat_channel)
     if rule.kind == Rule.SERVICE and comm.service and _same(rule.value, comm.service):
-        return _("service %(name)s") % {"name": comm.service}
+        return reason(gettext_noop("service %(name)s"), name=comm.service)
     return ""
 
 

@@ -338,7 +338,7 @@ def action_send_booking_link(
         practice, appointment=workflow.appointment, channel=channel, request_key=request_key
     )
     if message.status == message.Status.FAILED:
-        raise ValidationError(message.error or _("The link could not be sent."))
+        raise ValidationError(message.error_text or _("The link could not be sent."))
     action.booking_link_message = message
     action.save(update_fields=["booking_link_message"])
     _step(

@@ -267,9 +267,21 @@ class _Refused(Exception):
 
 class StepRunInline(PracticeScopedInline):
     model = StepRun
-    fields = readonly_fields = ["step", "state", "due_at", "done_at", "message", "task_id", "note"]
+    fields = readonly_fields = [
+        "step",
+        "state",
+        "due_at",
+        "done_at",
+        "message",
+        "task_id",
+        "note_read",
+    ]
     can_delete = False
     ordering = ["due_at", "id"]
+
+    @admin.display(description=_("note"))
+    def note_read(self, run: StepRun) -> str:
+        return run.note_text
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -288,8 +300,15 @@ class EnrolmentAdmin(ReadOnlyScopedAdmin):
     list_select_related = ["patient", "workflow", "version__workflow", "practice"]
     search_fields = ["patient__name", "workflow__name"]
     raw_id_fields = ["patient"]
+    # The note as the reader reads it (a reason is stored as a code: practice.reasons).
+    exclude = ["end_note"]
+    readonly_fields = ["end_note_read"]
     inlines = [StepRunInline]
     actions = ["remove"]
+
+    @admin.display(description=_("note"))
+    def end_note_read(self, enrolment: Enrolment) -> str:
+        return enrolment.end_note_text
 
     @admin.action(description=_("Remove the selected patients from their workflow"))
     def remove(self, request, queryset):

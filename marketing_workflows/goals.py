@@ -16,10 +16,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from appointments.models import Appointment
 from practice.models import Practice
+from practice.reasons import reason
 from practice.scoping import for_practice
 
 from . import sending
@@ -113,7 +114,7 @@ def enrolments_reach_goal(
     practice: Practice, enrolment_ids: Iterable[int], *, now: dt.datetime
 ) -> int:
     """The goal was met: end the enrolments and close their open recall tasks."""
-    note = _("Goal reached: booked an appointment.")
+    note = reason(gettext_noop("Goal reached: booked an appointment."))
     ended = close_enrolments(
         practice,
         enrolment_ids,

@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from practice.reasons import reason_text
 from practice.scoping import PracticeOwnedModel
 
 ALL_WEEKDAYS = "0123456"
@@ -301,7 +302,13 @@ class Enrolment(PracticeOwnedModel):
         related_name="+",
         db_index=False,
     )
+    # Why it ended: staff's own words, or a reason stored as a code (`practice.reasons`)
+    # read in the reader's language (`end_note_text`).
     end_note = models.CharField(_("note"), max_length=200, blank=True)
+
+    @property
+    def end_note_text(self) -> str:
+        return reason_text(self.end_note)
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
@@ -383,7 +390,13 @@ class StepRun(PracticeOwnedModel):
     )
     # crm.Task's id (crm owns tasks; counts come from crm.selectors by origin).
     task_id = models.BigIntegerField(null=True, blank=True)
+    # Why it was skipped or cancelled, stored as a code (`practice.reasons`) read in the
+    # reader's language (`note_text`); rows from before hold the text as written.
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    @property
+    def note_text(self) -> str:
+        return reason_text(self.note)
 
     class Meta:
         ordering = ["due_at", "id"]

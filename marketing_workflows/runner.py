@@ -37,11 +37,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from patients.models import Patient
 from practice.bulk import AnyOf, update_from_values
 from practice.models import Practice
+from practice.reasons import reason
 from practice.scoping import for_practice
 from practice.tenancy import practice_scope
 
@@ -143,6 +144,10 @@ class _Run:
 
 # One row a run: the run, its enrolment and the client's contact (a batch loads thousands
 # as plain values: every column and every model instance left out is work saved).
+# Why a run was skipped or cancelled: stored as codes, read in the reader's language.
+NO_ASSIGNEE = gettext_noop("The responsible staff member no longer exists.")
+LEFT_WORKFLOW = gettext_noop("The patient left the workflow.")
+
 _RUN_COLUMNS = (
     "id",
     "enrolment_id",
@@ -333,7 +338,7 @@ def _queue_messages(batch: _Batch) -> None:
         if message.refused:
             # No consent, opted out, no address: the client leaves this message step; the
             # enrolment goes on (later pauses and tasks still happen).
-            batch.skipped[message.error].append(run)
+            batch.skipped[message.reason].append(run)
         else:
             batch.done.append(run)
     if not all(message.refused for message in queued):
@@ -350,7 +355,7 @@ def _create_tasks(batch: _Batch) -> None:
     for run in batch.tasks:
         step = run.step
         if step.task_assignee_id is None:
-            batch.skipped[_("The responsible staff member no longer exists.")].append(run)
+            batch.skipped[reason(NO_ASSIGNEE)].append(run)
             continue
         try:
             run.task_id = sending.create_task(
@@ -381,7 +386,7 @@ def _write(batch: _Batch) -> None:
         written += ours.filter(AnyOf(F("id"), batch.held)).update(state=StepRun.State.HELD)
     if batch.cancelled:
         written += ours.filter(AnyOf(F("id"), batch.cancelled)).update(
-            state=StepRun.State.CANCELLED, note=_("The patient left the workflow.")
+            state=StepRun.State.CANCELLED, note=reason(LEFT_WORKFLOW)
         )
     written += _finish(batch, batch.done, state=StepRun.State.DONE, note="")
     for note, skipped in batch.skipped.items():

@@ -21,8 +21,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from practice.models import Practice
+from practice.reasons import reason
 from practice.rights import Right, require_right
 from practice.scoping import for_practice
 from practice.services import audit_log_write
@@ -271,7 +273,7 @@ def enrolment_remove(
         [enrolment.pk],
         state=Enrolment.State.REMOVED,
         now=timezone.now(),
-        note=(note or "").strip() or _("Removed by staff."),
+        note=(note or "").strip() or reason(gettext_noop("Removed by staff.")),
         actor=actor,
     )
     if not ended:

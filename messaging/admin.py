@@ -10,7 +10,13 @@ from .templating import PLACEHOLDERS, render, sms_segments
 
 @admin.register(MessagingSettings)
 class MessagingSettingsAdmin(PracticeScopedAdmin):
-    list_display = ["__str__", "confirmation_enabled", "reminder_enabled", "reminder_hours_before"]
+    list_display = [
+        "__str__",
+        "confirmation_enabled",
+        "cancellation_enabled",
+        "reminder_enabled",
+        "reminder_hours_before",
+    ]
 
 
 SECRETS = ("auth_token", "api_key_secret")
@@ -91,8 +97,15 @@ class SmsOptOutAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyScopedAdmin):
-    list_display = ["due_at", "kind", "channel", "recipient", "status", "error"]
+    list_display = ["due_at", "kind", "channel", "recipient", "status", "reason"]
     list_filter = ["status", "kind", "channel"]
     list_select_related = ["practice"]
     search_fields = ["recipient", "provider_id"]
     date_hierarchy = "due_at"
+    # The reason as the reader reads it (the row keeps its code: errors.reason_text).
+    exclude = ["error"]
+    readonly_fields = ["reason"]
+
+    @admin.display(description=_("reason"))
+    def reason(self, message: Message) -> str:
+        return message.error_text

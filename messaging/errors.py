@@ -1,7 +1,9 @@
 """Why a message did not go out, in plain words for reception."""
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from practice.reasons import reason
 
 NO_TEMPLATE = "no_template"
 NO_MOBILE = "no_mobile"
@@ -14,20 +16,25 @@ LANDLINE = "landline"
 PROVIDER_ERROR = "provider_error"
 NO_CONSENT = "no_consent"
 NO_TEXT = "no_text"
+# Not a failure: the reconciler found no trace of a send at the provider and sends again.
+RESENDING = "resending"
 
-REASONS = {
-    NO_TEMPLATE: _("No template for this consultation type."),
-    NO_MOBILE: _("The client has no mobile number."),
-    NO_EMAIL: _("The client has no email address."),
-    NO_GATEWAY: _("No SMS gateway is set up for the practice."),
-    NO_CREDIT: _("Not enough SMS credit at the gateway."),
-    INVALID_NUMBER: _("Invalid or unreachable number."),
-    OPTED_OUT: _("The recipient opted out of SMS (replied STOP)."),
-    LANDLINE: _("The number is a landline and cannot receive SMS."),
-    PROVIDER_ERROR: _("The provider refused the message."),
-    NO_CONSENT: _("The client has not agreed to news and offers (marketing consent)."),
-    NO_TEXT: _("The message has no text."),
+# The English message ids (marked for makemessages), and their texts in the active language.
+REASON_IDS = {
+    NO_TEMPLATE: gettext_noop("No template for this consultation type."),
+    NO_MOBILE: gettext_noop("The client has no mobile number."),
+    NO_EMAIL: gettext_noop("The client has no email address."),
+    NO_GATEWAY: gettext_noop("No SMS gateway is set up for the practice."),
+    NO_CREDIT: gettext_noop("Not enough SMS credit at the gateway."),
+    INVALID_NUMBER: gettext_noop("Invalid or unreachable number."),
+    OPTED_OUT: gettext_noop("The recipient opted out of SMS (replied STOP)."),
+    LANDLINE: gettext_noop("The number is a landline and cannot receive SMS."),
+    PROVIDER_ERROR: gettext_noop("The provider refused the message."),
+    NO_CONSENT: gettext_noop("The client has not agreed to news and offers (marketing consent)."),
+    NO_TEXT: gettext_noop("The message has no text."),
+    RESENDING: gettext_noop("Not found at the provider: sending again."),
 }
+REASONS = {code: _(msgid) for code, msgid in REASON_IDS.items()}
 
 
 # Twilio error codes that mean: do not retry, and why (messaging.twilio_provider), and
@@ -60,11 +67,17 @@ def reason_text(code: str, stored: str) -> str:
     key = code if code in REASONS else _provider_reason(code)
     if key is None:
         return stored
-    with translation.override("en"):
-        english = str(REASONS[key])
+    english = REASON_IDS[key]
     detail = stored[len(english) :] if stored.startswith(english) else ""
     return f"{REASONS[key]}{detail}"
 
 
 def _provider_reason(code: str) -> str | None:
     return TWILIO_REFUSALS.get(code, PROVIDER_ERROR) if code else None
+
+
+def stored_reason(code: str, stored: str) -> str:
+    """Reason `code` in its stored form (`practice.reasons`), for a note another app keeps
+    (a workflow run skipped for it) and reads in the reader's language; `stored`, as it
+    is, for a reason that is not ours."""
+    return reason(REASON_IDS[code]) if code in REASON_IDS else stored

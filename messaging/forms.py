@@ -16,6 +16,7 @@ class MessagingSettingsForm(forms.ModelForm):
             "confirmation_enabled",
             "confirmation_sms",
             "confirmation_email",
+            "cancellation_enabled",
             "reminder_enabled",
             "reminder_sms",
             "reminder_email",

@@ -57,6 +57,11 @@ class MessagingSettings(PracticeOwnedModel):
     confirmation_enabled = models.BooleanField(_("send appointment confirmations"), default=False)
     confirmation_sms = models.BooleanField(_("confirmations by SMS"), default=True)
     confirmation_email = models.BooleanField(_("confirmations by email"), default=True)
+    # A setting of its own, on by default: a practice that sends no confirmations still
+    # tells a client their appointment is cancelled (by their confirmation channel when the
+    # practice sends confirmations by it, else the best that reaches them).
+    # (The news of a cancellation, or the confirmation of one the client made by link.)
+    cancellation_enabled = models.BooleanField(_("send cancellation messages"), default=True)
     reminder_enabled = models.BooleanField(_("send appointment reminders"), default=False)
     reminder_sms = models.BooleanField(_("reminders by SMS"), default=True)
     reminder_email = models.BooleanField(_("reminders by email"), default=True)
@@ -305,6 +310,10 @@ class Message(PracticeOwnedModel):
                 fields=["due_at"], condition=Q(status="scheduled"), name="message_due_idx"
             ),
             models.Index(fields=["practice", "appointment"]),
+            # The API's list (/api/v1/messages/): a practice's messages newest due first,
+            # optionally within a due range. Read backwards with its LIMIT it stops after a
+            # page; without it every message of the practice was read and sorted per page.
+            models.Index(fields=["practice", "due_at", "id"], name="message_practice_due_idx"),
             # Deleting an appointment or an offer finds its messages (`x IN (...)` implies
             # `x IS NOT NULL`, so these serve it); a status callback finds one by its SID.
             models.Index(

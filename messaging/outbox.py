@@ -276,6 +276,13 @@ class Queued:
     status: str
     error: str
     attempts: int = 0
+    error_code: str = ""
+
+    @property
+    def reason(self) -> str:
+        """Why it was refused, stored as a code read in the reader's language (a workflow
+        run's note): see `errors.stored_reason`."""
+        return errors.stored_reason(self.error_code, self.error)
 
     @property
     def refused(self) -> bool:
@@ -363,7 +370,9 @@ def _insert(practice: Practice, rows: list[dict]) -> dict[str, Queued]:
         ]
         with connection.cursor() as cursor:
             cursor.execute(*_insert_statement(fields, columns))
-            inserted.update({key: Queued(pk, st, err) for pk, key, st, err in cursor.fetchall()})
+            inserted.update(
+                {key: Queued(pk, st, err, 0, code) for pk, key, st, err, code in cursor.fetchall()}
+            )
     missing = [row["idempotency_key"] for row in rows if row["idempotency_key"] not in inserted]
     if missing:  # queued by a concurrent event between our look and our insert
         inserted.update(_queued(practice, missing))
@@ -378,7 +387,7 @@ def _insert_statement(fields: list, columns: list[list]) -> tuple[str, list]:
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     table = quote(Message._meta.db_table)
-    returning = "ON CONFLICT DO NOTHING RETURNING id, idempotency_key, status, error"
+    returning = "ON CONFLICT DO NOTHING RETURNING id, idempotency_key, status, error, error_code"
     if connection.vendor == "postgresql":
         expressions, source, constants, arrays = unnested(fields, columns, connection)
         select = f"SELECT {', '.join(expressions)} FROM {source}"  # noqa: S608
@@ -393,9 +402,9 @@ def _insert_statement(fields: list, columns: list[list]) -> tuple[str, list]:
 def _queued(practice: Practice, keys: list[str]) -> dict[str, Queued]:
     rows = for_practice(Message, practice).filter(idempotency_key__in=keys)
     return {
-        key: Queued(pk, status, error, attempts)
-        for key, pk, status, error, attempts in rows.values_list(
-            "idempotency_key", "pk", "status", "error", "attempts"
+        key: Queued(pk, status, error, attempts, code)
+        for key, pk, status, error, attempts, code in rows.values_list(
+            "idempotency_key", "pk", "status", "error", "attempts", "error_code"
         )
     }
 

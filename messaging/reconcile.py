@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from practice.tenancy import practice_scope
 
+from . import errors
 from .models import Channel, Message
 from .providers import TemporaryFailure, sms_provider
 from .selectors import sms_gateway
@@ -72,6 +73,7 @@ def _settle(message: Message, provider, now: dt.datetime) -> str:
         expected=Message.Status.UNKNOWN,
         due_at=now,
         updated_at=now,
-        error="Not found at the provider: sending again.",
+        error_code=errors.RESENDING,
+        error=errors.REASON_IDS[errors.RESENDING],
     )
     return "resent"

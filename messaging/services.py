@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
+from appointments.services import appointment_set_message_channel
 from patients.models import Client, Delivery
 from patients.services import client_record_consent
 from practice import localtime
@@ -253,15 +254,16 @@ def message_cancellation_for_appointment(
     link, a confirmation of their cancellation. By the channel their confirmations go by
     when it reaches them, else messaging's best one (SMS to a usable mobile, else email).
 
-    Only for a practice that sends confirmations (it tells clients about their
-    appointments) and an appointment that was still to come: cancelling yesterday's
-    forgotten booking tells nobody anything. Returns the message, or None."""
+    Only for a practice that sends cancellation messages (a setting of its own, on by
+    default: turning confirmations off does not stop them) and an appointment that was
+    still to come: cancelling yesterday's forgotten booking tells nobody anything. Returns
+    the message, or None."""
     appointment = _locked_current(practice, appointment)
     prefs = messaging_settings(practice)
     if (
         appointment.status != Appointment.Status.CANCELLED
         or appointment.starts_at <= timezone.now()
-        or not prefs.confirmation_enabled
+        or not prefs.cancellation_enabled
     ):
         return None
     allowed = [c for c in Channel.values if prefs.channel_enabled(Kind.CONFIRMATION, c)]
@@ -340,7 +342,9 @@ def other_channel(channel: str) -> str:
     return Channel.EMAIL if channel == Channel.SMS else Channel.SMS
 
 
-def _other_channel_refusal(practice: Practice, message: Message) -> str:
+def _other_channel_refusal(
+    practice: Practice, message: Message, prefs: MessagingSettings | None = None
+) -> str:
     """Why a failed message cannot go by the other channel, or ''."""
     if message.status not in (Message.Status.FAILED, Message.Status.UNDELIVERED):
         return _("Only a failed message can be sent by the other channel.")
@@ -348,6 +352,14 @@ def _other_channel_refusal(practice: Practice, message: Message) -> str:
         refusal = _retry_refusal(message)
         if refusal:
             return refusal
+        # It becomes the appointment's channel for its kind (see
+        # `message_send_by_other_channel`): one the practice does not send by would be
+        # cancelled again by the next event on the appointment.
+        prefs = prefs or messaging_settings(practice)
+        if not prefs.channel_enabled(message.kind, other_channel(message.channel)):
+            return _("The practice's messaging settings do not send this by %(channel)s.") % {
+                "channel": Channel(other_channel(message.channel)).label
+            }
     elif message.kind not in CANCELLATION_KINDS:
         return _("Only appointment messages can be sent by the other channel.")
     failure = outbox.channel_failure(
@@ -361,13 +373,14 @@ def other_channel_offers(practice: Practice, messages: Iterable[Message]) -> dic
     channel (by id). `messages` are all of an appointment's."""
     messages = list(messages)
     keys = {message.idempotency_key for message in messages}
+    prefs = messaging_settings(practice) if messages else None
     return {
         message.pk: other_channel(message.channel)
         for message in messages
         if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED)
         and message.appointment_id is not None
         and _other_channel_key(message, other_channel(message.channel)) not in keys
-        and not _other_channel_refusal(practice, message)
+        and not _other_channel_refusal(practice, message, prefs)
     }
 
 
@@ -398,12 +411,21 @@ def message_send_by_other_channel(practice: Practice, *, actor, message: Message
     """Send a failed appointment message (confirmation, reminder, cancellation) again by the
     other channel: email for an SMS that cannot reach a landline, SMS for a bounced email.
     A new message under a key of its own, so a second click finds it instead of sending
-    twice; a reminder still waits for its time. Returns the new (or found) message."""
+    twice; a reminder still waits for its time. Returns the new (or found) message.
+
+    A confirmation or reminder sent this way is then one of the appointment's own: the
+    other channel becomes the appointment's channel for that kind, so its key is the one
+    `messages_schedule_for_appointment` wants. A later status change keeps it, a move
+    supersedes it with one for the new time by the same channel (not the one that failed),
+    and a repeated event finds it instead of sending it twice."""
+    message.appointment = _locked_current(practice, message.appointment)
     refusal = _other_channel_refusal(practice, message)
     if refusal:
         raise RetryRefused(refusal)
     appointment = message.appointment
     channel = other_channel(message.channel)
+    if message.kind in APPOINTMENT_TIME_KINDS:
+        _use_channel_from_now_on(practice, actor, appointment, message.kind, channel)
     sent = _schedule(
         practice,
         appointment,
@@ -421,6 +443,18 @@ def message_send_by_other_channel(practice: Practice, *, actor, message: Message
     )
     outbox.dispatch_soon([sent])
     return sent
+
+
+def _use_channel_from_now_on(
+    practice: Practice, actor, appointment: Appointment, kind: str, channel: str
+) -> None:
+    """The appointment's `kind` messages go by `channel` instead of the one that failed
+    (a client who wanted both already had a message by `channel`: nothing to change)."""
+    field = f"{kind}_channel"
+    if getattr(appointment, field) != Delivery.BOTH:
+        appointment_set_message_channel(
+            practice, actor=actor, appointment=appointment, field=field, delivery=channel
+        )
 
 
 def client_from_unsubscribe(token: str):

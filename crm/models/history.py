@@ -450,6 +450,10 @@ class Communication(PracticeOwnedModel):
     def purpose_reason_text(self) -> str:
         return reason_text(self.purpose_reason)
 
+    @property
+    def channel_evidence_text(self) -> str:
+        return reason_text(self.channel_evidence)
+
     def __str__(self) -> str:
         who = self.phone_raw or self.email
         when = localtime.to_local(self.started_at, self.practice.tz)  # the practice's clock

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
 from practice.models import Membership
+from practice.reasons import reason_text
 from practice.scoping import PracticeOwnedModel
 
 
@@ -66,6 +67,8 @@ class Task(PracticeOwnedModel):
         related_name="+",
         verbose_name=_("closed by"),
     )
+    # Staff's words, or a reason stored as a code (a workflow's goal reached) read in the
+    # reader's language: `close_note_text`.
     close_note = models.CharField(_("note"), max_length=300, blank=True)
     # Nobody when a workflow made it.
     created_by = models.ForeignKey(
@@ -84,6 +87,10 @@ class Task(PracticeOwnedModel):
     )
     origin_id = models.BigIntegerField(null=True, blank=True)
     origin_label = models.CharField(_("made by (name)"), max_length=200, blank=True)
+
+    @property
+    def close_note_text(self) -> str:
+        return reason_text(self.close_note)
 
     class Meta:
         ordering = ["due_at", "id"]

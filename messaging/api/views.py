@@ -16,6 +16,9 @@ from ..models import Channel, Kind, Message
 
 
 class MessageSerializer(serializers.ModelSerializer):
+    # Why it did not go out, in the language of the request (the row keeps a code).
+    error = serializers.CharField(source="error_text", read_only=True)
+
     class Meta:
         model = Message
         fields = [
@@ -29,6 +32,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "subject",
             "body",
             "status",
+            "error_code",
             "error",
             "segments",
             "due_at",

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -231,3 +231,22 @@ def test_the_schema_documents_the_records():
     assert "post" not in paths["/api/v1/messages/"]
     filters = {p["name"] for p in paths["/api/v1/messages/"]["get"]["parameters"]}
     assert {"appointment", "client", "patient", "kind", "channel", "status"} <= filters
+
+
+def test_a_messages_failure_reason_reads_in_the_language_of_the_request(api, appointment_a):
+    # given: stored by a worker in English, with its code
+    _message(
+        appointment_a,
+        status="failed",
+        error_code="landline",
+        error="The number is a landline and cannot receive SMS.",
+    )
+    msgid = "The number is a landline and cannot receive SMS."
+    for language in ("fi", "nl"):
+        with translation.override(language):
+            expected = translation.gettext(msgid)
+        assert expected != msgid
+        # when: read by a Finnish, then a Dutch integration
+        row = api.get("/api/v1/messages/", HTTP_ACCEPT_LANGUAGE=language).json()["results"][0]
+        # then
+        assert (row["error_code"], row["error"]) == ("landline", expected)

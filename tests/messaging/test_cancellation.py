@@ -3,6 +3,7 @@ through their own link, a confirmation of it. Once, after commit, by their chann
 practice's language."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -187,15 +188,71 @@ def test_cancelling_a_past_appointment_tells_nobody(
     assert not cancellations(appointment).exists()
 
 
-def test_a_practice_that_sends_no_confirmations_sends_no_cancellations(
+def test_a_practice_that_sends_no_confirmations_still_sends_cancellations(
     rita_client, booked, practice_a, django_capture_on_commit_callbacks
 ):
+    # confirmations off at the practice: the cancellation is a setting of its own
     MessagingSettings.objects.unscoped().filter(practice=practice_a).update(
         confirmation_enabled=False
     )
     appointment = booked()
     staff_cancel(rita_client, appointment, django_capture_on_commit_callbacks)
+    [message] = cancellations(appointment)
+    assert (message.kind, message.channel, message.status) == ("cancellation", "sms", "sent")
+
+
+def test_cancellation_messages_are_on_by_default_for_a_practice_that_never_saved_settings(
+    rita_client, booked, practice_a, django_capture_on_commit_callbacks
+):
+    MessagingSettings.objects.unscoped().filter(practice=practice_a).delete()
+    appointment = booked(confirmation_channel="email")
+    staff_cancel(rita_client, appointment, django_capture_on_commit_callbacks)
+    [message] = cancellations(appointment)
+    assert (message.channel, message.status) == ("email", "sent")
+
+
+def _save_settings(rita_client, **switches):
+    form = {
+        "confirmation_sms": "on",
+        "confirmation_email": "on",
+        "reminder_hours_before": "24",
+        "reminder_window_start": "09:00",
+        "reminder_window_end": "20:00",
+    }
+    form.update({name: "on" for name, on in switches.items() if on})
+    response = rita_client.post(reverse("messaging-settings"), form)
+    assert response.status_code == 302
+
+
+def test_a_practice_that_switches_cancellation_messages_off_on_the_settings_page_sends_none(
+    rita_client, booked, django_capture_on_commit_callbacks
+):
+    _save_settings(rita_client, confirmation_enabled=True, cancellation_enabled=False)
+    appointment = booked()
+    staff_cancel(rita_client, appointment, django_capture_on_commit_callbacks)
     assert not cancellations(appointment).exists()
+
+
+def test_a_client_cancelling_by_link_gets_no_confirmation_when_cancellations_are_off(
+    client, rita_client, booked, django_capture_on_commit_callbacks
+):
+    _save_settings(rita_client, confirmation_enabled=True, cancellation_enabled=False)
+    appointment = booked()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link_path(appointment), {"action": "cancel"})
+    assert Appointment.objects.unscoped().get(pk=appointment.pk).status == "cancelled"
+    assert not cancellations(appointment).exists()
+
+
+def test_the_settings_page_offers_the_cancellation_switch_on_by_default(rita_client, practice_a):
+    response = rita_client.get(reverse("messaging-settings"))
+    html = response.content.decode()
+    assert 'name="cancellation_enabled"' in html
+    assert re.search(r'<input[^>]*name="cancellation_enabled"[^>]*checked', html)
+    # confirmations off, cancellations on: saved as such
+    _save_settings(rita_client, cancellation_enabled=True)
+    prefs = MessagingSettings.objects.unscoped().get(practice=practice_a)
+    assert (prefs.confirmation_enabled, prefs.cancellation_enabled) == (False, True)
 
 
 @pytest.mark.parametrize(
