@@ -204,6 +204,17 @@ def scope_b(practice_b):
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in another language leaves it active in the worker's thread (the locale
+    middleware activates it and nothing deactivates it); every test starts in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Every test starts with no requests counted against the public booking limits."""
     from django.core.cache import caches
