@@ -29,7 +29,14 @@ class Block:
 
     @property
     def label(self) -> str:
-        return f"{self.local_start:%H:%M}–{self.local_end:%H:%M}"
+        """The span on the local clock; on the repeated hour, which of the two each end is
+        (the same words as the panel and the free times)."""
+        return localtime.span_label(self.local_start, self.local_end, self.local_start.tzinfo)
+
+    @property
+    def start_label(self) -> str:
+        """The start alone, for a block too short for the span."""
+        return localtime.time_label(self.local_start, self.local_start.tzinfo)
 
     @property
     def short(self) -> bool:

@@ -1,10 +1,11 @@
 """Reception guardrails: a visit still ahead cannot be marked arrived, in progress,
-completed or no-show (page and API alike), and after a status change the panel stays open and says
-what changed for whom.
+completed or no-show (page and API alike), and after a status change the panel stays open
+and says what changed for whom.
 
 The rule (appointments.services.status_too_early): arrived and in progress are allowed from
 the local day of the start (a patient may walk in early that day), completed and no-show
-only once the start has passed (until then the patient may still come). Times are in the practice's zone (Amsterdam); the suite runs in Kathmandu.
+only once the start has passed (until then the patient may still come). Times are in the
+practice's zone (Amsterdam); the suite runs in Kathmandu.
 """
 
 import datetime as dt
