@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from practice import localtime
 
@@ -52,6 +52,8 @@ class Column:
     off: list[tuple[int, int]]
     # The local day the column shows (the week view has one column per day).
     day: dt.date | None = None
+    # The week view: the other locations the practitioner works at or is booked at that day.
+    elsewhere: list = field(default_factory=list)
 
 
 @dataclass

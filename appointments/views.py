@@ -147,6 +147,13 @@ def _week_context(request, practice, location, day: dt.date, show_cancelled: boo
         day=day,
         include_cancelled=show_cancelled,
     )
+    grid = week_grid(week)
+    # A practitioner who also works at another location: each day says where, linked.
+    elsewhere = selectors.practitioner_elsewhere(
+        practice, practitioner=practitioner, location=location, days=week.days
+    )
+    for column in grid.columns:
+        column.elsewhere = elsewhere.get(column.day, [])
     return {
         "view": "week",
         "view_query": urlencode({"view": "week", "practitioner": practitioner.pk}),
@@ -155,7 +162,7 @@ def _week_context(request, practice, location, day: dt.date, show_cancelled: boo
         "week_days": week.days,
         "previous_day": week.days[0] - dt.timedelta(days=7),
         "next_day": week.days[0] + dt.timedelta(days=7),
-        "grid": week_grid(week),
+        "grid": grid,
         "appointment_count": len(week.appointments),
         "closed": False,
     }
