@@ -63,7 +63,9 @@ def conflict_message(conflict: Appointment | None) -> str:
     return _("Overlaps with %(patient)s with %(practitioner)s at %(when)s (%(type)s).") % {
         "patient": conflict.patient.name,
         "practitioner": conflict.practitioner.name,
-        "when": f"{formats.date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}",
+        # On the repeated hour: which of the two ("02:30 (summer time)").
+        "when": f"{formats.date_format(local, 'SHORT_DATE_FORMAT')} "
+        f"{localtime.time_label(conflict.starts_at, conflict.location.tz)}",
         "type": conflict.consultation_type.name,
     }
 
