@@ -100,6 +100,7 @@ def _busy(
     equipment_ids: list[int],
     widen: tuple[float, float],
     day_starts: list[float],
+    moving_id: int | None = None,
 ) -> dict[str, dict[int, dict[int, list[Span]]]]:
     """The one query for busy time: every booking holding these practitioners, rooms or
     equipment in [start, end), as held spans (buffers included) per kind of resource, per
@@ -117,6 +118,8 @@ def _busy(
         .exclude(status__in=Appointment.RELEASED)
         .order_by()
     )
+    if moving_id is not None:
+        holders = holders.exclude(pk=moving_id)
     by_kind = {
         "practitioner": (set(practitioner_ids), defaultdict(lambda: defaultdict(list))),
         "room": (set(room_ids), defaultdict(lambda: defaultdict(list))),
@@ -236,6 +239,8 @@ class Need:
     buffer_after_minutes: int = 0
     room_kind: str = ""
     equipment_kind: str = ""
+    # An appointment being moved: the time it holds now is free for its new one.
+    moving_id: int | None = None
 
 
 def need_for(
@@ -302,6 +307,7 @@ def free_slots(
         # `after` free behind it, outside the held time of every other booking.
         widen=(after, before),
         day_starts=day_starts,
+        moving_id=need.moving_id,
     )
     length = need.duration_minutes * 60.0
     result: dict[dt.date, list[Slot]] = {}

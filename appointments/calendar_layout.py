@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from practice import localtime
 
@@ -29,7 +29,14 @@ class Block:
 
     @property
     def label(self) -> str:
-        return f"{self.local_start:%H:%M}–{self.local_end:%H:%M}"
+        """The span on the local clock; on the repeated hour, which of the two each end is
+        (the same words as the panel and the free times)."""
+        return localtime.span_label(self.local_start, self.local_end, self.local_start.tzinfo)
+
+    @property
+    def start_label(self) -> str:
+        """The start alone, for a block too short for the span."""
+        return localtime.time_label(self.local_start, self.local_start.tzinfo)
 
     @property
     def short(self) -> bool:
@@ -45,6 +52,8 @@ class Column:
     off: list[tuple[int, int]]
     # The local day the column shows (the week view has one column per day).
     day: dt.date | None = None
+    # The week view: the other locations the practitioner works at or is booked at that day.
+    elsewhere: list = field(default_factory=list)
 
 
 @dataclass

@@ -7,6 +7,7 @@ All of it asks `appointments.availability`, the engine online booking uses too.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from . import availability
 from .availability import Need, Slot, need_for
 from .calendar_layout import SLOT_MINUTES
 from .forms import AppointmentForm, FreeTimesForm
-from .models import ConsultationType
+from .models import Appointment, ConsultationType
 
 
 @dataclass
@@ -36,6 +37,9 @@ class Pick:
     time_value: str  # HH:MM
     label: str  # what the button says (the repeated hour says which of the two)
     practitioner: Membership | None
+    local_day: dt.date
+    # The UTC instant for the form's hidden `instant`: which of a repeated hour's two it is.
+    instant: str
 
 
 def _picks(slots: list[Slot], tz: dt.tzinfo, names: dict[int, Membership]) -> list[Pick]:
@@ -50,6 +54,8 @@ def _picks(slots: list[Slot], tz: dt.tzinfo, names: dict[int, Membership]) -> li
                 time_value=local.strftime("%H:%M"),
                 label=localtime.time_label(slot.starts_at, tz),
                 practitioner=names.get(slot.practitioner_id),
+                local_day=local.date(),
+                instant=localtime.instant_value(slot.starts_at),
             )
         )
     return picks
@@ -110,13 +116,17 @@ def nearest_picks(
     consultation_type: ConsultationType,
     starts_at: dt.datetime,
     ends_at: dt.datetime | None,
+    moving: Appointment | None = None,
 ) -> list[Pick]:
     """On a clash: the nearest free times for the same practitioner, type and length, as
-    buttons that fill the form (the public page's rule, over reception's free times)."""
+    buttons that fill the form (the public page's rule, over reception's free times).
+    For an appointment being `moving`, the time it holds now counts as free."""
     minutes = None
     if ends_at is not None:
         minutes = int((ends_at - starts_at).total_seconds() // 60)
     need = need_for(practice, consultation_type, practitioner, minutes)
+    if moving is not None:
+        need = dataclasses.replace(need, moving_id=moving.pk)
     slots = availability.staff_nearest_free_times(
         practice, location=location, need=need, starts_at=starts_at
     )

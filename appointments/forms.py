@@ -28,11 +28,18 @@ class PractitionerChoiceField(forms.ModelChoiceField):
 
 
 class _LocalTimeMixin:
-    """Reads date + time as local time at the chosen location."""
+    """Reads date + time as local time at the chosen location.
+
+    On the night the clocks go back a wall time happens twice. A free time picked in the
+    finder (or among the nearest free times) fills the hidden `instant` with the UTC instant
+    it stands for, so the second 02:30 books the second. A time typed by hand means its
+    first instant (summer time, the one the clock shows first); the booking's message and
+    the calendar then say "(summer time)", and the finder offers the winter-time one.
+    """
 
     def local_datetime(self, location: Location, day: dt.date, time: dt.time) -> dt.datetime | None:
         """The UTC instant, or None with a form error for a time the clocks skip. On the
-        night they go back, a repeated time means its first (summer-time) instant."""
+        night they go back, the instant the hidden field names, else the first."""
         try:
             instants = localtime.wall_instants(
                 parsing.check_year(day, field="date"), time, location.tz
@@ -47,7 +54,7 @@ class _LocalTimeMixin:
                 % {"time": time.strftime("%H:%M"), "date": formats.date_format(day)},
             )
             return None
-        return instants[0]
+        return localtime.chosen_instant(instants, self.cleaned_data.get("instant")) or instants[0]
 
 
 class AppointmentForm(_LocalTimeMixin, forms.Form):
@@ -64,6 +71,8 @@ class AppointmentForm(_LocalTimeMixin, forms.Form):
         label=_("Start"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
     )
+    # Which of the two instants a repeated wall time is (see _LocalTimeMixin).
+    instant = forms.CharField(required=False, widget=forms.HiddenInput)
     duration = forms.IntegerField(
         label=_("Duration (minutes)"),
         required=False,
@@ -117,6 +126,8 @@ class MoveForm(_LocalTimeMixin, forms.Form):
         label=_("Start"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
     )
+    # Which of the two instants a repeated wall time is (see _LocalTimeMixin).
+    instant = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, practice: Practice, appointment: Appointment, **kwargs):
         super().__init__(*args, **kwargs)

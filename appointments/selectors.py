@@ -206,6 +206,52 @@ def week_calendar(
     )
 
 
+def practitioner_elsewhere(
+    practice: Practice, *, practitioner: Membership, location: Location, days: list[dt.date]
+) -> dict[dt.date, list[Location]]:
+    """Per local day of `days`: the practice's other active locations where `practitioner`
+    works (their hours there, absences taken off) or has an appointment that day, so the
+    week view at one location points to the others. Three queries per other location for
+    the hours and one for all their appointments, whatever the number of appointments."""
+    others = list(
+        for_practice(Location, practice)
+        .filter(is_active=True)
+        .exclude(pk=location.pk)
+        .order_by("name")
+    )
+    found: dict[dt.date, set[int]] = {day: set() for day in days}
+    for other in others:
+        hours = working_intervals_range(
+            practice,
+            location=other,
+            first=days[0],
+            last=days[-1],
+            practitioner_ids=[practitioner.pk],
+        )
+        for day, by_practitioner in hours.items():
+            if by_practitioner.get(practitioner.pk):
+                found[day].add(other.pk)
+    if others:
+        by_id = {other.pk: other for other in others}
+        # A day either side: another location may keep another zone.
+        start, end = localtime.range_bounds(
+            days[0] - dt.timedelta(days=1), days[-1] + dt.timedelta(days=1), location.tz
+        )
+        booked = (
+            for_practice(Appointment, practice)
+            .filter(practitioner=practitioner, location__in=others, **overlapping(start, end))
+            .exclude(status__in=Appointment.RELEASED)
+            .values_list("location_id", "starts_at")
+        )
+        for location_id, starts_at in booked:
+            day = localtime.local_date(starts_at, by_id[location_id].tz)
+            if day in found:
+                found[day].add(location_id)
+    return {
+        day: [other for other in others if other.pk in ids] for day, ids in found.items() if ids
+    }
+
+
 # How far ahead the calendar looks for the next day someone works at a location.
 OPEN_DAY_HORIZON = dt.timedelta(days=120)
 

@@ -63,7 +63,9 @@ def conflict_message(conflict: Appointment | None) -> str:
     return _("Overlaps with %(patient)s with %(practitioner)s at %(when)s (%(type)s).") % {
         "patient": conflict.patient.name,
         "practitioner": conflict.practitioner.name,
-        "when": f"{formats.date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}",
+        # On the repeated hour: which of the two ("02:30 (summer time)").
+        "when": f"{formats.date_format(local, 'SHORT_DATE_FORMAT')} "
+        f"{localtime.time_label(conflict.starts_at, conflict.location.tz)}",
         "type": conflict.consultation_type.name,
     }
 
@@ -383,10 +385,13 @@ def appointment_cancel(
 
 
 # Statuses that say the visit is happening: only on or after its day (arrived, in progress)
-# or its start (completed). A patient may walk in early on the day itself, so reception
-# marks them arrived and the practitioner may begin; a visit cannot be over before it began.
+# or its start (completed, no-show). A patient may walk in early on the day itself, so
+# reception marks them arrived and the practitioner may begin; a visit cannot be over
+# before it began, and a patient has not failed to come while their time is still ahead
+# (earlier that day they may yet arrive: a no-show would release the time and send the
+# missed-visit messages too soon).
 ON_THE_DAY = {Appointment.Status.ARRIVED, Appointment.Status.IN_PROGRESS}
-AFTER_THE_START = {Appointment.Status.COMPLETED}
+AFTER_THE_START = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
 
 
 def status_too_early(
@@ -395,7 +400,7 @@ def status_too_early(
     """Why `appointment` cannot be given `status` yet (a sentence), or None when it can.
 
     Arrived and in progress: not before the local day of the start (early the same day is
-    fine). Completed: not before the start itself.
+    fine). Completed and no-show: not before the start itself.
     """
     now = now or timezone.now()
     tz = appointment.location.tz
@@ -416,7 +421,8 @@ def status_too_early(
             "before it starts."
         ) % {
             "patient": appointment.patient.name,
-            "when": f"{formats.date_format(local.date(), 'SHORT_DATE_FORMAT')} {local:%H:%M}",
+            "when": f"{formats.date_format(local.date(), 'SHORT_DATE_FORMAT')} "
+            f"{localtime.time_label(appointment.starts_at, tz)}",
             "status": label,
         }
     return None

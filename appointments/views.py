@@ -147,6 +147,13 @@ def _week_context(request, practice, location, day: dt.date, show_cancelled: boo
         day=day,
         include_cancelled=show_cancelled,
     )
+    grid = week_grid(week)
+    # A practitioner who also works at another location: each day says where, linked.
+    elsewhere = selectors.practitioner_elsewhere(
+        practice, practitioner=practitioner, location=location, days=week.days
+    )
+    for column in grid.columns:
+        column.elsewhere = elsewhere.get(column.day, [])
     return {
         "view": "week",
         "view_query": urlencode({"view": "week", "practitioner": practitioner.pk}),
@@ -155,7 +162,7 @@ def _week_context(request, practice, location, day: dt.date, show_cancelled: boo
         "week_days": week.days,
         "previous_day": week.days[0] - dt.timedelta(days=7),
         "next_day": week.days[0] + dt.timedelta(days=7),
-        "grid": week_grid(week),
+        "grid": grid,
         "appointment_count": len(week.appointments),
         "closed": False,
     }
@@ -225,7 +232,8 @@ def appointment_create(request):
                     _("Booked %(patient)s at %(time)s.")
                     % {
                         "patient": appointment.patient.name,
-                        "time": data["start_time"].strftime("%H:%M"),
+                        # On the repeated hour: which of the two ("02:30 (winter time)").
+                        "time": localtime.time_label(appointment.starts_at, data["location"].tz),
                     },
                 )
                 back = safe_next(request, request.POST.get("next"))
@@ -252,8 +260,9 @@ def appointment_create(request):
     )
 
 
-def _alternatives(practice, data: dict, error: ValidationError) -> list:
-    """On a clash (the practitioner, a room or the equipment taken): the nearest free times."""
+def _alternatives(practice, data: dict, error: ValidationError, moving=None) -> list:
+    """On a clash (the practitioner, a room or the equipment taken): the nearest free times,
+    for a booking or for the appointment `moving` (booking form and Move form alike)."""
     taken = isinstance(error, services.AppointmentConflict) or (
         hasattr(error, "error_dict") and {"room", "equipment"} & set(error.error_dict)
     )
@@ -266,6 +275,7 @@ def _alternatives(practice, data: dict, error: ValidationError) -> list:
         consultation_type=data["consultation_type"],
         starts_at=data["starts_at"],
         ends_at=data["ends_at"],
+        moving=moving,
     )
 
 
@@ -290,6 +300,7 @@ def _propose(request, practice, initial: dict) -> str:
     if proposal.starts_at is not None:
         local = localtime.to_local(proposal.starts_at, location.tz)
         initial["date"], initial["start_time"] = local.date(), local.time()
+        initial["instant"] = localtime.instant_value(proposal.starts_at)
     return proposal.note
 
 
@@ -313,6 +324,8 @@ def appointment_detail(request, appointment_id: int):
             "practitioner": appointment.practitioner_id,
             "date": local_start.date(),
             "start_time": local_start.time(),
+            # Kept when only the practitioner changes on the repeated hour.
+            "instant": localtime.instant_value(appointment.starts_at),
         },
     )
     return _detail(request, appointment, move_form=move_form)
@@ -323,6 +336,7 @@ def _detail(
     appointment,
     *,
     move_form=None,
+    alternatives=(),
     cancel_form=None,
     status=200,
     notice: str | None = None,
@@ -338,8 +352,11 @@ def _detail(
             "tz": tz,
             "local_start": localtime.to_local(appointment.starts_at, tz),
             "local_end": localtime.to_local(appointment.ends_at, tz),
+            "when_label": localtime.span_label(appointment.starts_at, appointment.ends_at, tz),
             "move_form": move_form or MoveForm(practice=request.practice, appointment=appointment),
             "cancel_form": cancel_form or CancelForm(),
+            # On a clash of the Move form: the nearest free times, to fill it.
+            "alternatives": alternatives,
             # Only what may be done now: a visit still ahead offers no 'Arrived'.
             "next_statuses": [
                 Appointment.Status(s)
@@ -365,7 +382,9 @@ def _detail(
 def appointment_move(request, appointment_id: int):
     appointment = access_appointment_by_id(request.practice, appointment_id)
     form = MoveForm(request.POST, practice=request.practice, appointment=appointment)
+    alternatives = []
     if form.is_valid():
+        length = appointment.ends_at - appointment.starts_at
         try:
             services.appointment_move(
                 request.practice,
@@ -376,6 +395,20 @@ def appointment_move(request, appointment_id: int):
             )
         except ValidationError as error:
             apply_validation_error(form, error)
+            appointment.refresh_from_db()
+            data = form.cleaned_data
+            alternatives = _alternatives(
+                request.practice,
+                {
+                    "location": appointment.location,
+                    "practitioner": data["practitioner"],
+                    "consultation_type": appointment.consultation_type,
+                    "starts_at": data["starts_at"],
+                    "ends_at": data["starts_at"] + length,
+                },
+                error,
+                moving=appointment,
+            )
         else:
             messages.success(request, _("Appointment moved."))
             # A drag in the week view goes back to that week; the form to the day moved to.
@@ -384,7 +417,7 @@ def appointment_move(request, appointment_id: int):
                 request, back or calendar_url(appointment, form.cleaned_data["date"])
             )
     appointment.refresh_from_db()
-    return _detail(request, appointment, move_form=form, status=422)
+    return _detail(request, appointment, move_form=form, alternatives=alternatives, status=422)
 
 
 @require_POST

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils import formats
+from django.utils.translation import get_language
 
 CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -65,3 +66,27 @@ def weekday_day_month(day: dt.date | dt.datetime) -> str:
     """'Monday 30 November' without the year, as `long_date` ('понедельник 30 ноября',
     'maanantai 30. marraskuuta'): the weekday, then the locale's MONTH_DAY_FORMAT."""
     return f"{formats.date_format(day, 'l')} {formats.date_format(day, 'MONTH_DAY_FORMAT')}"
+
+
+def _format_setting(name: str):
+    """A setting of the active language's format modules that Django itself does not know
+    (`formats.get_format` answers only its own names): ours first, then Django's."""
+    for module in formats.get_format_modules(get_language()):
+        value = getattr(module, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def short_day_month(day: dt.date | dt.datetime, *, weekday: bool = False, year: bool = False):
+    """A short date for calendar headers and lists, as the active language writes one:
+    '29 Nov', '29 nov' (nl, it), '29.11.' (fi), '29 нояб.' (ru, the genitive); with
+    `weekday` the short weekday first ('su 29.11.'), with `year` the year ('29.11.2026')."""
+    months = _format_setting("SHORT_MONTHS_GENITIVE")
+    if months:
+        text = f"{day.day} {months[day.month - 1]}"
+        text = f"{text} {day.year}" if year else text
+    else:
+        name = "SHORT_DAY_MONTH_YEAR_FORMAT" if year else "SHORT_DAY_MONTH_FORMAT"
+        text = formats.date_format(day, _format_setting(name) or ("j M Y" if year else "j M"))
+    return f"{formats.date_format(day, 'D')} {text}" if weekday else text

@@ -84,6 +84,28 @@ def wall_instants(day: dt.date, time: dt.time, tz: dt.tzinfo) -> list[dt.datetim
     return sorted(found)
 
 
+def instant_value(moment: dt.datetime) -> str:
+    """`moment` as a form's hidden field carries it: the UTC instant in ISO 8601
+    ('2026-10-25T01:30:00+00:00'), which tells the two 02:30s of the repeated hour apart
+    where the date and time fields cannot."""
+    return utc(moment).isoformat()
+
+
+def chosen_instant(instants: list[dt.datetime], value: str | None) -> dt.datetime | None:
+    """Which of `instants` (`wall_instants` of the typed date and time) the hidden `value`
+    (`instant_value`) names; None when it names none of them: empty, not an instant, or
+    left from a free time picked before the date or time was typed over by hand."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (ValueError, OverflowError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return next((instant for instant in instants if instant == moment), None)
+
+
 @functools.lru_cache(maxsize=4096)
 def _gap_end(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """For a wall time inside a spring-forward gap: the UTC instant the clocks jumped."""
@@ -203,6 +225,18 @@ def time_label(moment: dt.datetime, tz: dt.tzinfo) -> str:
     label = f"{local.hour:02d}:{local.minute:02d}"
     note = _note(local)
     return _("%(time)s (%(note)s)") % {"time": label, "note": note} if note else label
+
+
+def span_label(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> str:
+    """The span "HH:MM–HH:MM" on the local clock. On the repeated hour it says which of the
+    two each end is, once when both are the same ("02:00–02:30 (summer time)"), else at each end
+    that is repeated ("02:30 (summer time) – 02:00 (winter time)"), so a visit never seems
+    to end before it starts."""
+    start_note, end_note = repeated_note(start, tz), repeated_note(end, tz)
+    if start_note == end_note:
+        span = f"{start.astimezone(tz):%H:%M}–{end.astimezone(tz):%H:%M}"
+        return _("%(time)s (%(note)s)") % {"time": span, "note": start_note} if start_note else span
+    return f"{time_label(start, tz)} – {time_label(end, tz)}"
 
 
 def latest_within(moment: dt.datetime, tz: dt.tzinfo, start: dt.time, end: dt.time) -> dt.datetime:

@@ -75,6 +75,8 @@
     if (!form) return;
     form.elements.date.value = button.dataset.fillDate;
     form.elements.start_time.value = button.dataset.fillTime;
+    // Which instant it is, for the night a wall time happens twice (typed over: cleared).
+    if (form.elements.instant) form.elements.instant.value = button.dataset.fillInstant || '';
     if (button.dataset.fillPractitioner && form.elements.practitioner) {
       form.elements.practitioner.value = button.dataset.fillPractitioner;
     }
@@ -117,6 +119,14 @@
         field.dispatchEvent(new Event('input', {bubbles: true}));
       }
     });
+  });
+
+  // A date or start typed by hand no longer is the free time picked: forget its instant
+  // (the server ignores one that does not match anyway).
+  document.addEventListener('input', (event) => {
+    const field = event.target;
+    if (!field.form || !field.form.elements.instant) return;
+    if (field.name === 'date' || field.name === 'start_time') field.form.elements.instant.value = '';
   });
 
   document.addEventListener('change', (event) => {

@@ -313,3 +313,52 @@ def test_a_click_keeps_a_free_time_and_follows_the_consultation_type(
 def test_the_booking_form_loads_the_finder(rita_client, location_a, dirk_works):
     html = rita_client.get(reverse("appointment-create"), HTTP_HX_REQUEST="true").content.decode()
     assert reverse("appointment-free-times") in html
+
+
+def _move(client, appointment, practitioner, day, time):
+    return client.post(
+        reverse("appointment-move", args=[appointment.pk]),
+        {"practitioner": practitioner.pk, "date": day.isoformat(), "start_time": time},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+def test_moving_onto_a_taken_time_offers_the_nearest_free_times_in_the_move_form(
+    rita_client, practice_a, location_a, dirk_works
+):
+    # given: Monday 09:30–10:00 is Bert's; Anna is at 11:00
+    _book(practice_a, location_a, dirk_works, dt.datetime.combine(MONDAY, dt.time(9, 30), AMS))
+    anna = _book(practice_a, location_a, dirk_works, dt.datetime.combine(MONDAY, dt.time(11), AMS))
+    # when: Rita moves Anna to 09:45 in the panel's Move form
+    response = _move(rita_client, anna, dirk_works, MONDAY, "09:45")
+    # then: refused, naming the clash, with the three nearest free times to fill the form
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Overlaps with" in html
+    assert "Nearest free times:" in html
+    move_form = html.split('id="move-form"')[1].split("</form>")[0]
+    assert _times_on(move_form.split("Nearest free times:")[1], MONDAY) == [
+        "09:00",
+        "10:00",
+        "10:15",
+    ]
+    anna.refresh_from_db()
+    assert anna.starts_at == dt.datetime.combine(MONDAY, dt.time(11), AMS)
+
+
+def test_the_move_forms_nearest_free_times_count_the_appointments_own_time_as_free(
+    rita_client, practice_a, location_a, dirk_works
+):
+    # given: 09:00–10:00 taken by two others, Anna at 10:00–10:30
+    for hour, minute in ((9, 0), (9, 30)):
+        _book(
+            practice_a,
+            location_a,
+            dirk_works,
+            dt.datetime.combine(MONDAY, dt.time(hour, minute), AMS),
+        )
+    anna = _book(practice_a, location_a, dirk_works, dt.datetime.combine(MONDAY, dt.time(10), AMS))
+    # when: Rita tries 09:30
+    html = _move(rita_client, anna, dirk_works, MONDAY, "09:30").content.decode()
+    # then: her own 10:00 and the times overlapping it are offered
+    assert _times_on(html.split("Nearest free times:")[1], MONDAY) == ["10:00", "10:15", "10:30"]

@@ -1,10 +1,11 @@
-"""Reception guardrails: a visit still ahead cannot be marked arrived, in progress or
-completed (page and API alike), and after a status change the panel stays open and says
-what changed for whom.
+"""Reception guardrails: a visit still ahead cannot be marked arrived, in progress,
+completed or no-show (page and API alike), and after a status change the panel stays open
+and says what changed for whom.
 
 The rule (appointments.services.status_too_early): arrived and in progress are allowed from
-the local day of the start (a patient may walk in early that day), completed only once the
-start has passed. Times are in the practice's zone (Amsterdam); the suite runs in Kathmandu.
+the local day of the start (a patient may walk in early that day), completed and no-show
+only once the start has passed (until then the patient may still come). Times are in the
+practice's zone (Amsterdam); the suite runs in Kathmandu.
 """
 
 import datetime as dt
@@ -101,8 +102,43 @@ def test_the_panel_offers_no_arrived_button_for_a_visit_still_ahead(rita_client,
     with _at(9):
         today = rita_client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'value="arrived"' not in ahead
-    assert 'value="no_show"' in ahead
+    assert 'value="no_show"' not in ahead
     assert 'value="arrived"' in today
+    assert 'value="no_show"' not in today  # 09:00, the visit is at 11:00
+
+
+def test_it_refuses_a_no_show_before_the_start_on_the_page(rita_client, anna_at_11):
+    # given: the morning of the visit, two hours before it
+    with _at(9):
+        # when
+        response = _post_status(rita_client, anna_at_11, "no_show", HTTP_HX_REQUEST="true")
+    # then: the panel again, saying why, nothing changed
+    assert response.status_code == 422
+    assert "cannot be marked no-show before it starts" in response.content.decode()
+    anna_at_11.refresh_from_db()
+    assert anna_at_11.status == Appointment.Status.BOOKED
+
+
+def test_it_offers_and_accepts_a_no_show_once_the_start_has_passed(rita_client, anna_at_11):
+    url = reverse("appointment-detail", args=[anna_at_11.pk])
+    with _at(11, 20):
+        assert 'value="no_show"' in rita_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        response = _post_status(rita_client, anna_at_11, "no_show", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Marked Anna Jansen as a no-show." in response.content.decode()
+    anna_at_11.refresh_from_db()
+    assert anna_at_11.status == Appointment.Status.NO_SHOW
+
+
+def test_the_api_refuses_a_no_show_before_the_start_with_a_reason(api, anna_at_11):
+    with _at(10, 59):
+        response = api.post(
+            f"/api/v1/appointments/{anna_at_11.pk}/status/", {"status": "no_show"}, format="json"
+        )
+    assert response.status_code == 400
+    assert "cannot be marked no-show before it starts" in str(response.json())
+    anna_at_11.refresh_from_db()
+    assert anna_at_11.status == Appointment.Status.BOOKED
 
 
 def test_the_api_refuses_a_future_arrival_with_a_reason(api, anna_at_11):

@@ -109,7 +109,7 @@ def test_clash_offers_nearest_times_and_status_panel_says_what_changed(
     day = localtime.local_today(location_a.tz) + dt.timedelta(days=2)
     start = dt.datetime.combine(day, dt.time(10), tzinfo=location_a.tz)
     other = f.PatientFactory(practice=practice_a, name="Bram Smit")
-    taken = f.AppointmentFactory(
+    f.AppointmentFactory(
         practice=practice_a,
         patient=other,
         practitioner=dentist,
@@ -141,19 +141,34 @@ def test_clash_offers_nearest_times_and_status_panel_says_what_changed(
     page.click("#panel button.primary")
     page.wait_for_url("**/calendar/**")
     assert Appointment.objects.unscoped().filter(patient=patient_a).count() == 1
-    # a visit still ahead offers no 'Arrived'; 'No-show' is there
+    # a visit still ahead offers neither 'Arrived' nor 'No-show' (not before its start)
     page.goto(f"{live_server.url}/calendar/?date={day.isoformat()}")
     page.locator(_BLOCK, has_text="Bram Smit").first.click()
-    page.wait_for_selector("#panel .status-buttons")
+    page.wait_for_selector("#panel .panel-card")
     assert page.locator("#panel .status-buttons button", has_text="Arrived").count() == 0
-    # a status change: the panel stays open and says what changed for whom
+    assert page.locator("#panel .status-buttons button", has_text="No-show").count() == 0
+    # a status change on yesterday's visit: the panel stays open and says what changed for whom
+    yesterday = day - dt.timedelta(days=3)
+    past_start = dt.datetime.combine(yesterday, dt.time(10), tzinfo=location_a.tz)
+    missed = f.AppointmentFactory(
+        practice=practice_a,
+        patient=f.PatientFactory(practice=practice_a, name="Cees Dekker"),
+        practitioner=dentist,
+        location=location_a,
+        consultation_type=ctype_a,
+        starts_at=past_start,
+        ends_at=past_start + dt.timedelta(minutes=30),
+    )
+    page.goto(f"{live_server.url}/calendar/?date={yesterday.isoformat()}")
+    page.locator(_BLOCK, has_text="Cees Dekker").first.click()
+    page.wait_for_selector("#panel .status-buttons")
     page.click("#panel .status-buttons button:has-text('No-show')")
     page.wait_for_selector("#panel .message.success")
-    assert "Marked Bram Smit as a no-show." in page.inner_text("#panel .message.success")
+    assert "Marked Cees Dekker as a no-show." in page.inner_text("#panel .message.success")
     assert page.locator("#panel").is_visible()
     # and the calendar behind it refreshed itself: a no-show no longer holds its place
-    page.wait_for_selector(f".calendar [data-appointment='{taken.pk}']", state="detached")
-    assert page.locator(_BLOCK, has_text="Bram Smit").count() == 0
+    page.wait_for_selector(f".calendar [data-appointment='{missed.pk}']", state="detached")
+    assert page.locator(_BLOCK, has_text="Cees Dekker").count() == 0
     page.screenshot(path=str(SHOTS / f"desk13_status_{width}.png"), full_page=False)
     context.close()
 

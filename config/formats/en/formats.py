@@ -29,3 +29,8 @@ DATETIME_INPUT_FORMATS = [
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
 ]
+
+# The short day and month of calendar headers and lists ('29 Nov', '29 Nov 2026'). Each
+# language's module names its own; `practice.languages.short_day_month` reads them.
+SHORT_DAY_MONTH_FORMAT = "j M"
+SHORT_DAY_MONTH_YEAR_FORMAT = "j M Y"

@@ -3,3 +3,7 @@ everything not named here is Django's own `it` format."""
 
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "l j F Y H:i"
+
+# The short day and month with the month abbreviated in lower case ('29 nov', '3 mag').
+SHORT_DAY_MONTH_FORMAT = "j b"
+SHORT_DAY_MONTH_YEAR_FORMAT = "j b Y"
