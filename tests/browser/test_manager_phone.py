@@ -53,8 +53,10 @@ def test_the_manager_pages_fit_a_phone_with_every_figure_named(live_server, brow
             page.goto(f"{live_server.url}{PAGES['contacts-grouped']}")
             row = page.locator(".speed-table tbody tr").first
             assert row.evaluate("tr => getComputedStyle(tr).display") == "grid"
-            label = row.locator("td[data-label]").nth(1).evaluate(
-                "td => getComputedStyle(td, '::before').content"
+            label = (
+                row.locator("td[data-label]")
+                .nth(1)
+                .evaluate("td => getComputedStyle(td, '::before').content")
             )
             assert "Missed calls" in label
             page.goto(f"{live_server.url}{PAGES['departure']}")
