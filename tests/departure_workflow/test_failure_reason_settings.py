@@ -52,8 +52,10 @@ def failed_with_card_declined(practice_a, make_visit, rita_client, receptionist)
     return workflow, declined
 
 
-def test_the_settings_page_lists_the_reasons_per_action(rita_client, practice_a):
+def test_the_settings_page_lists_the_reasons_per_action(rita_client, practice_a, practice_b):
+    FailureReason.objects.unscoped().create(practice=practice_b, kind="payment", label="Kortti")
     body = rita_client.get(PAGE).content.decode()
+    assert "Kortti" not in body  # another practice's list never shows
     for label in ActionKind.labels:
         assert f">{label}</h2>" in body
     payment = re.search(r'id="action-payment".*?</section>', body, re.S).group(0)
