@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from practice.admin_base import PracticeScopedAdmin, PracticeScopedInline, ReadOnlyScopedAdmin
 
+from .failure_reasons import failure_reason_is_used
 from .models import (
     CustomOption,
     CustomOptionLink,
@@ -17,6 +18,18 @@ class FailureReasonAdmin(PracticeScopedAdmin):
     list_display = ["label", "kind", "position", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["kind"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A reason a recorded action names stays for its history: deactivate it instead.
+        if obj is not None and failure_reason_is_used(obj.practice, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # No bulk delete: it would not ask, one by one, whether a reason was used.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class CustomOptionLinkInline(PracticeScopedInline):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from appointments.models import PlannedTreatment
 from practice.models import Location, Practice
 from practice.scoping import for_practice
 
 from .models import (
+    ActionKind,
     CustomOption,
     CustomOptionLink,
     DepartureAction,
@@ -107,6 +110,34 @@ def failure_reason_choices(practice: Practice, kind: str | None = None) -> Query
     if kind is not None:
         reasons = reasons.filter(Q(kind="") | Q(kind=kind))
     return reasons
+
+
+@dataclass
+class ReasonList:
+    """One action's failure reasons on the settings page (`kind` empty: every action)."""
+
+    kind: str
+    label: str
+    reasons: list[FailureReason] = field(default_factory=list)
+    # A refused addition on the settings page: why, and what was typed.
+    error: str = ""
+    typed: str = ""
+
+
+def failure_reasons_by_action(practice: Practice) -> list[ReasonList]:
+    """Every reason of the practice, active or not, per action in checkout order; each with
+    `used` (named by a recorded action: it can be deactivated, never deleted). One query."""
+    used = for_practice(DepartureAction, practice).filter(failure_reason=OuterRef("pk"))
+    lists = {"": ReasonList("", str(_("Every action")))}
+    lists.update({kind: ReasonList(kind, str(label)) for kind, label in ActionKind.choices})
+    reasons = (
+        for_practice(FailureReason, practice)
+        .annotate(used=Exists(used))
+        .order_by("kind", "position", "label", "id")
+    )
+    for reason in reasons:
+        lists.setdefault(reason.kind, ReasonList(reason.kind, reason.kind)).reasons.append(reason)
+    return list(lists.values())
 
 
 def treatments_to_book(

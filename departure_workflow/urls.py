@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 urlpatterns = [
     path("checkout/", views.checkout_list, name="checkout-list"),
@@ -41,5 +41,45 @@ urlpatterns = [
         "appointments/<id:appointment_id>/departure-options/",
         views.option_add,
         name="departure-option-add",
+    ),
+    path(
+        "settings/failure-reasons/",
+        settings_views.failure_reason_list,
+        name="failure-reasons",
+    ),
+    path(
+        "settings/failure-reasons/add/",
+        settings_views.failure_reason_add,
+        name="failure-reason-add",
+    ),
+    path(
+        "settings/failure-reasons/<id:reason_id>/rename/",
+        settings_views.failure_reason_rename,
+        name="failure-reason-rename",
+    ),
+    path(
+        "settings/failure-reasons/<id:reason_id>/up/",
+        settings_views.failure_reason_up,
+        name="failure-reason-up",
+    ),
+    path(
+        "settings/failure-reasons/<id:reason_id>/down/",
+        settings_views.failure_reason_down,
+        name="failure-reason-down",
+    ),
+    path(
+        "settings/failure-reasons/<id:reason_id>/deactivate/",
+        settings_views.failure_reason_deactivate,
+        name="failure-reason-deactivate",
+    ),
+    path(
+        "settings/failure-reasons/<id:reason_id>/activate/",
+        settings_views.failure_reason_activate,
+        name="failure-reason-activate",
+    ),
+    path(
+        "settings/failure-reasons/<id:reason_id>/delete/",
+        settings_views.failure_reason_delete,
+        name="failure-reason-delete",
     ),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -19,6 +20,7 @@ from patients.models import Delivery
 from practice import localtime
 from practice.api.exceptions import validation_detail
 from practice.api.fields import BoundedDateTimeField
+from practice.languages import visitor_language
 from practice.models import Location, Membership
 from practice.parsing import parse_date, parse_id, parse_month, query_param
 from practice.scoping import for_practice
@@ -217,6 +219,13 @@ class BookSerializer(serializers.Serializer):
         help_text="How to send the confirmation and reminder, among the channels the practice "
         "offers; default: by the contact details given (or a known client's own choice).",
     )
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        allow_blank=True,
+        help_text="The client's language: a new client's messages and link pages speak it. "
+        "Default: `?lang=`, else the practice's language (as on the booking pages).",
+    )
     # A field people never see: bots fill it in.
     website = _typed()
     # Where the booking came from, for the contact history's ad channels (as the booking
@@ -275,6 +284,10 @@ class BookView(PublicView):
             messages_by=data.get("messages_by") or None,
             website=data["website"],
             tags={tag: data[tag] for tag in services.TAGS if data[tag]},
+            # The booking pages' rule: the visitor's choice, else the practice's language.
+            language=visitor_language(
+                request._request, practice.language, chosen=data.get("language")
+            ),
         )
         try:
             appointment = services.online_book(practice, booking)

@@ -29,6 +29,7 @@ from appointments.links import appointment_from_link, appointment_link_code
 from appointments.models import Appointment
 from patients.species import species_label
 from practice import localtime
+from practice.languages import visitor_language
 from practice.models import Membership, Practice
 from practice.parsing import (
     InvalidInput,
@@ -65,22 +66,13 @@ PARTS = {
 }
 
 
-def _language(request: HttpRequest, practice: Practice) -> str:
-    """The client's choice (?lang= or the language cookie), else the practice's language."""
-    codes = {code for code, _name in settings.LANGUAGES}
-    for candidate in (request.GET.get("lang"), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
-        if candidate in codes:
-            return candidate
-    return practice.language
-
-
 def public_page(view):
     """A public booking page: rate-limited per address, in the client's language."""
 
     @limited_page(READ)
     @wraps(view)
     def wrapper(request: HttpRequest, practice_slug: str, *args, **kwargs) -> HttpResponse:
-        language = _language(request, request.public_practice)
+        language = visitor_language(request, request.public_practice.language)
         with translation.override(language):
             request.LANGUAGE_CODE = language
             response = view(request, practice_slug, *args, **kwargs)

@@ -4,7 +4,8 @@
   choose, the practice's language (so a new member starts in it).
 - Clients: their own language (`Client.language`) for their messages and the pages their
   links open; otherwise the practice's language.
-- Public pages: the visitor's choice (?lang= or the language cookie), else the practice's.
+- Public pages and the public booking API: the visitor's choice (the API's `language`
+  field, ?lang= or the language cookie), else the practice's (`visitor_language`).
 """
 
 from __future__ import annotations
@@ -33,10 +34,17 @@ def first_known(*candidates: str | None) -> str:
     return settings.LANGUAGE_CODE
 
 
-def visitor_language(request: HttpRequest, default: str) -> str:
-    """A public page's language: ?lang=, then the language cookie, then `default`."""
+def visitor_language(request: HttpRequest, default: str, *, chosen: str | None = None) -> str:
+    """A public visitor's language: what they `chosen` (the public booking API's `language`
+    field), then ?lang=, then the language cookie, then `default` (the practice's).
+
+    The one rule for the public pages and the public API alike: the booking pages speak it,
+    and a client who books online keeps it (online_booking.services stores it)."""
     return first_known(
-        request.GET.get("lang"), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME), default
+        chosen,
+        request.GET.get("lang"),
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+        default,
     )
 
 

@@ -1,8 +1,9 @@
 """The public booking page for everyone (WCAG 2.2 AA).
 
 axe-core (the npm package, `npm ci`) runs in Chromium at phone width over every step of the
-booking flow, in Finnish and in Dutch, and fails on any serious or critical violation. A
-client who uses only the keyboard books through the month calendar: arrow keys move between
+booking flow and the cancel page its summary links to (before and after cancelling), in
+Finnish and in Dutch, and fails on any serious or critical violation. A client who uses
+only the keyboard books through the month calendar: arrow keys move between
 days, each day says whether it has free times, Enter picks.
 """
 
@@ -73,7 +74,8 @@ def _violations(page, axe_path, label: str) -> list[str]:
 
 
 def _steps(page, base: str, lang: str):
-    """Every step of the booking flow, one after the other; yields each step's name."""
+    """Every step of the booking flow, one after the other, and the cancel page the summary
+    links to (before and after cancelling); yields each step's name."""
     page.goto(f"{base}/p/kivi/book/?lang={lang}")
     yield "location"
     page.locator(".choice-list a", has_text="Kivi").click()
@@ -97,6 +99,14 @@ def _steps(page, base: str, lang: str):
     page.locator("#details-form button[type=submit]").click()
     page.wait_for_selector(".booked")
     yield "done"
+    # The booking summary's cancel link: the client's appointment page, then cancelled.
+    page.locator(".done-actions a[href*='/a/']").click()
+    page.wait_for_selector(".link-actions")
+    yield "cancel"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(".link-actions button.danger").click()
+    page.wait_for_selector(".link-actions", state="detached")
+    yield "cancelled"
 
 
 @pytest.mark.parametrize("lang", ["fi", "nl"])
@@ -119,8 +129,8 @@ def test_axe_finds_nothing_serious_on_any_booking_step_at_phone_width(
         _shot(page, f"{lang}-{step}-1280")
         page.set_viewport_size(PHONE)
     context.close()
-    assert steps[-1] == "done"
-    assert Appointment.objects.unscoped().count() == 1
+    assert steps[-3:] == ["done", "cancel", "cancelled"]
+    assert Appointment.objects.unscoped().get().status == Appointment.Status.CANCELLED
     assert not problems, "\n".join(problems)
 
 

@@ -269,10 +269,11 @@ def test_revenue_per_channel_is_payments_of_completed_appointments_contacts_led_
     contact_from(maps, visit(Appointment.Status.BOOKED, "20.00", hour=11))  # not yet a visit
 
     page = rita_client.get(PAGE, {"view": "grouped"}).content.decode()
-    table = page.split('class="table revenue-table"')[1].split("</table>")[0]
+    table = page.split('class="table revenue-table')[1].split("</table>")[0]
+    # (cells carry their column's name for the phone layout: any attributes)
     rows = re.findall(
-        r"<td>([^<]*)</td><td>([^<]*)</td><td class=\"num\">(\d+)</td>"
-        r"<td class=\"num\">([\d.]+)</td>",
+        r"<td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td class=\"num\"[^>]*>(\d+)</td>"
+        r"<td class=\"num\"[^>]*>([\d.]+)</td>",
         table,
     )
     assert rows == [
@@ -580,9 +581,9 @@ def _speed_rows(rita_client, **query) -> dict[tuple[str, str], list[str]]:
     page = html.unescape(rita_client.get(PAGE, query).content.decode())
     speed = page[page.index('id="speed"') :]
     return {
-        (who, channel): re.findall(r'<td class="num">([^<]*)</td>', cells)
+        (who, channel): re.findall(r'<td class="num[^"]*"[^>]*>([^<]*)</td>', cells)
         for who, channel, cells in re.findall(
-            r"<tr><td>([^<]*)</td><td>([^<]*)</td>(.*?)</tr>", speed
+            r"<tr><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>(.*?)</tr>", speed
         )
     }
 
@@ -647,9 +648,9 @@ def test_speed_to_answer_shows_quick_recoveries_and_the_first_answer_of_web_requ
         page = html.unescape(rita_client.get(PAGE, query).content.decode())
     speed = page[page.index('id="speed"') :]
     rows = {
-        who: re.findall(r'<td class="num">([^<]*)</td>', cells)
+        who: re.findall(r'<td class="num[^"]*"[^>]*>([^<]*)</td>', cells)
         for who, cells in re.findall(
-            r"<tr><td>([^<]*)</td><td>Context ads › Google Ads</td>(.*?)</tr>", speed
+            r"<tr><td[^>]*>([^<]*)</td><td[^>]*>Context ads › Google Ads</td>(.*?)</tr>", speed
         )
     }
     # the call back counts for Rita; the call nobody recovered belongs to no one
