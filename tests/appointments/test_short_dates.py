@@ -101,3 +101,31 @@ def test_the_free_time_finder_uses_the_languages_short_date(
     content = response.content.decode()
     assert f'class="free-day-name">{first_day}<' in content
     assert f"<span>{range_}</span>" in content
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "odd"),
+    [("fi", "29.11.2026", "29 mar"), ("ru", "29 нояб. 2026", "29 Ноя"), ("nl", "29 nov 2026", "Nov")],
+)
+def test_the_patient_cards_dates_use_the_languages_short_date(
+    rita_client, receptionist, patient_a, practice_a, language, shown, odd
+):
+    """The card's recall and payment dates read as the calendar's do (Finnish '29.11.2026',
+    not Django's 'Mar', which reads as March)."""
+    from appointments.models import Payment, Recall
+
+    Recall.objects.unscoped().create(
+        practice=practice_a, patient=patient_a, kind="dentist", due_date=SUNDAY
+    )
+    Payment.objects.unscoped().create(
+        practice=practice_a,
+        client=patient_a.client,
+        patient=patient_a,
+        amount=10,
+        method="card",
+        taken_at=dt.datetime(2026, 11, 29, 10, tzinfo=dt.UTC),
+    )
+    _speaks(receptionist, language)
+    page = rita_client.get(reverse("patient-card", args=[patient_a.pk])).content.decode()
+    assert page.count(shown) >= 2
+    assert odd not in page
