@@ -105,7 +105,11 @@ def test_the_free_time_finder_uses_the_languages_short_date(
 
 @pytest.mark.parametrize(
     ("language", "shown", "odd"),
-    [("fi", "29.11.2026", "29 mar"), ("ru", "29 нояб. 2026", "29 Ноя"), ("nl", "29 nov 2026", "Nov")],
+    [
+        ("fi", "29.11.2026", "29 mar"),
+        ("ru", "29 нояб. 2026", "29 Ноя"),
+        ("nl", "29 nov 2026", "Nov"),
+    ],
 )
 def test_the_patient_cards_dates_use_the_languages_short_date(
     rita_client, receptionist, patient_a, practice_a, language, shown, odd
