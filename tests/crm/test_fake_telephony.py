@@ -47,6 +47,18 @@ def test_it_posts_calls_chats_and_web_requests_through_the_api(
     assert calls.filter(phone_e164=patient_a.client.mobile).exists()
 
 
+def test_it_posts_when_the_site_redirects_plain_http_to_https(
+    practice_a, patient_a, receptionist, now, settings
+):
+    """Outside DEBUG (as bin/start and production run) every plain-HTTP request is a 301:
+    the demo's history must still arrive."""
+    settings.SECURE_SSL_REDIRECT = True
+    posted = fake_telephony(practice_a, days=2, now=now)
+    assert posted.refused == []
+    stored = for_practice(Communication, practice_a).count()
+    assert stored == posted.calls + posted.chats + posted.web_requests > 0
+
+
 def test_running_it_again_stores_nothing_new(practice_a, receptionist, now):
     fake_telephony(practice_a, days=2, now=now)
     events = for_practice(ProviderEvent, practice_a).count()
