@@ -34,8 +34,8 @@ LINES = "lines"
 # The button for each status a plan can move to (which ones apply: plans.PLAN_TRANSITIONS).
 STATUS_ACTIONS = {
     plans.Plan.ACCEPTED: gettext_lazy("Accept plan"),
-    plans.Plan.REJECTED: gettext_lazy("Reject plan"),
     plans.Plan.COMPLETED: gettext_lazy("Mark plan completed"),
+    plans.Plan.REJECTED: gettext_lazy("Reject plan"),
 }
 
 
@@ -66,6 +66,19 @@ def _filled_lines_first(data: QueryDict, *, add_line: bool) -> QueryDict:
 
 def _lines_of(formset) -> list[dict]:
     return [form.cleaned_data for form in formset.forms if form.has_changed()]
+
+
+def _line_errors(formset) -> list[str]:
+    """Each refused field of each line, named by its line, for the summary above the lines
+    (worded as the service words its own refusals)."""
+    return [
+        _("Line %(line)d, %(field)s: %(reason)s")
+        % {"line": line, "field": form.fields[name].label, "reason": reason}
+        for line, form in enumerate(formset.forms, start=1)
+        for name, reasons in form.errors.items()
+        if name in form.fields
+        for reason in reasons
+    ]
 
 
 @staff_view(Right.EDIT_PATIENTS)
@@ -99,6 +112,8 @@ def plan_add(request, patient_id: int):
         # 'Add line' only asks for one more blank line: nothing was meant to be saved yet.
         "show_errors": data is not None and "add_line" not in data,
     }
+    if context["show_errors"] and formset.is_bound and formset.management_form.is_valid():
+        context["line_errors"] = _line_errors(formset)
     return render(request, "appointments/plan_form.html", context)
 
 

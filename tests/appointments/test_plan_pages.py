@@ -124,6 +124,7 @@ def test_a_bad_fee_is_a_form_error_naming_its_line_and_nothing_is_saved(rita_cli
     response = rita_client.post(url, data)
     assert response.status_code == 200
     body = response.content.decode()
+    assert "Line 2, Fee: Enter a number." in body
     line_2 = re.search(r"<legend>Line 2</legend>.*?</fieldset>", body, re.S).group(0)
     assert 'class="error"' in line_2
     assert 'value="twelve"' in line_2
