@@ -350,3 +350,11 @@ def test_a_plan_made_on_the_page_is_offered_at_checkout(
     assert "Crown upper left 6" in card
     assert "640.00" in card
     assert "Polish" not in card
+
+
+@pytest.mark.parametrize("total", ["", "lots", "-3", "99999"])
+def test_a_broken_line_count_is_a_form_error_not_a_500(rita_client, patient_a, total):
+    data = {"title": "Crowns", "lines-TOTAL_FORMS": total, "lines-INITIAL_FORMS": "0"}
+    response = rita_client.post(reverse("plan-add", args=[patient_a.pk]), data)
+    assert response.status_code in (200, 302)
+    assert not _treatments(patient_a).exists()
