@@ -1,7 +1,7 @@
 from practice.models import Location, Practice
 from practice.scoping import for_practice, get_for_practice_or_404
 
-from .models import Appointment, Recall
+from .models import Appointment, PlannedTreatment, Recall, TreatmentPlan
 
 
 def access_appointment_by_id(practice: Practice, appointment_id) -> Appointment:
@@ -19,3 +19,11 @@ def default_location(practice: Practice) -> Location | None:
 
 def access_recall_by_id(practice: Practice, recall_id) -> Recall:
     return get_for_practice_or_404(Recall, practice, recall_id)
+
+
+def access_plan_by_id(practice: Practice, plan_id) -> TreatmentPlan:
+    return get_for_practice_or_404(TreatmentPlan, practice, plan_id)
+
+
+def access_planned_treatment_by_id(practice: Practice, treatment_id) -> PlannedTreatment:
+    return get_for_practice_or_404(PlannedTreatment, practice, treatment_id)

@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import Delivery, Patient
 from practice import localtime, parsing
-from practice.form_fields import BoundedDateField
+from practice.form_fields import BoundedDateField, LocaleDecimalField
 from practice.hooks import sms_available
 from practice.models import Location, Practice
 from practice.scoping import for_practice
 from practice.selectors import practitioner_list
 
-from .models import Appointment, Recall
+from .models import Appointment, PlannedTreatment, Recall, TreatmentPlan
 from .selectors import consultation_type_list
 
 AS_CLIENT = "client"
@@ -182,3 +182,32 @@ class RecallChangeForm(RecallForm):
 
     class Meta(RecallForm.Meta):
         fields = ["due_date", "to_book"]
+
+
+class TreatmentPlanForm(forms.ModelForm):
+    """A plan's title; `plans.treatment_plan_create` / `treatment_plan_update` judge it."""
+
+    class Meta:
+        model = TreatmentPlan
+        fields = ["title"]
+
+
+class PlannedTreatmentForm(forms.ModelForm):
+    """One treatment line: code, description, fee typed the user's way (12,50 in Dutch) and
+    'to be booked'. The fee's rules (never below zero) are `appointments.plans`'s."""
+
+    fee = LocaleDecimalField(label=_("Fee"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        model = PlannedTreatment
+        fields = ["code", "description", "fee", "to_book"]
+
+
+TREATMENT_LINE_FIELDS = ("code", "description", "fee")
+TreatmentLineFormSet = forms.formset_factory(PlannedTreatmentForm, extra=3)
+
+
+class PlanStatusForm(forms.Form):
+    """The status a plan moves to; `plans.PLAN_TRANSITIONS` (in the service) decides."""
+
+    status = forms.ChoiceField(choices=TreatmentPlan.Status.choices)

@@ -66,3 +66,18 @@ def locale_date_formfield(db_field, **kwargs):
     if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
         kwargs.setdefault("widget", LocaleDateInput)
     return db_field.formfield(**kwargs)
+
+
+class LocaleDecimalField(forms.DecimalField):
+    """An amount typed as the user's language writes it: 12,50 in Dutch, Finnish, Italian or
+    Russian, 12.50 in English (a point is read as the decimal point in every language, since
+    thousands are not separated in typed amounts), and shown back the same way. A text
+    field with a decimal keypad on phones: type=number refuses a decimal comma in most
+    browsers."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
