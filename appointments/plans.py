@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -56,6 +56,14 @@ def _field_errors(row) -> dict[str, list[str]]:
     except ValidationError as error:
         return error.message_dict
     return {}
+
+
+def _field_label(name: str) -> str:
+    """A planned treatment's field as the reader's language names it ('tarief', not 'fee')."""
+    try:
+        return str(PlannedTreatment._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def _treatment_errors(treatment: PlannedTreatment) -> dict[str, list[str]]:
@@ -114,7 +122,7 @@ def treatment_plan_create(
         for field, reasons in _treatment_errors(row).items():
             errors.setdefault("treatments", []).extend(
                 _("Line %(line)d, %(field)s: %(reason)s")
-                % {"line": line, "field": field, "reason": reason}
+                % {"line": line, "field": _field_label(field), "reason": reason}
                 for reason in reasons
             )
     if errors:

@@ -358,3 +358,16 @@ def test_a_broken_line_count_is_a_form_error_not_a_500(rita_client, patient_a, t
     response = rita_client.post(reverse("plan-add", args=[patient_a.pk]), data)
     assert response.status_code in (200, 302)
     assert not _treatments(patient_a).exists()
+
+
+def test_the_services_refusal_names_the_field_in_the_readers_language(
+    rita_client, receptionist, patient_a
+):
+    from practice.models import StaffProfile
+
+    StaffProfile.objects.update_or_create(user=receptionist.user, defaults={"language": "nl"})
+    url = reverse("plan-add", args=[patient_a.pk])
+    data = {"title": "Kronen"} | _lines(("V21", "Vulling", "-5", False))
+    body = rita_client.post(url, data).content.decode()
+    assert "Regel 1, tarief: " in body
+    assert ", fee:" not in body
