@@ -220,7 +220,8 @@ class BookSerializer(serializers.Serializer):
         "offers; default: by the contact details given (or a known client's own choice).",
     )
     language = serializers.ChoiceField(
-        choices=[code for code, _name in settings.LANGUAGES],
+        # The same choices as the client's own language: one enum in the schema.
+        choices=settings.LANGUAGES,
         required=False,
         allow_blank=True,
         help_text="The client's language: a new client's messages and link pages speak it. "
