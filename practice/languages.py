@@ -66,14 +66,24 @@ def staff_language(membership) -> str:
 def long_date(day: dt.date | dt.datetime) -> str:
     """'Monday 30 November 2026' in the active language, as that language writes a date:
     the weekday, then the locale's DATE_FORMAT (Russian: '30 ноября 2026', the genitive;
-    Finnish: '30. marraskuuta 2026')."""
-    return f"{formats.date_format(day, 'l')} {formats.date_format(day, 'DATE_FORMAT')}"
+    Finnish: '30. marraskuuta 2026'; Italian: '30 novembre 2026', in lower case)."""
+    return f"{formats.date_format(day, 'l')} {_in_running_text(day, 'DATE_FORMAT')}"
 
 
 def weekday_day_month(day: dt.date | dt.datetime) -> str:
     """'Monday 30 November' without the year, as `long_date` ('понедельник 30 ноября',
     'maanantai 30. marraskuuta'): the weekday, then the locale's MONTH_DAY_FORMAT."""
-    return f"{formats.date_format(day, 'l')} {formats.date_format(day, 'MONTH_DAY_FORMAT')}"
+    return f"{formats.date_format(day, 'l')} {_in_running_text(day, 'MONTH_DAY_FORMAT')}"
+
+
+def _in_running_text(day: dt.date | dt.datetime, format_name: str) -> str:
+    # Django's Italian month names are capitalised (for headings); inside a date Italian
+    # writes them in lower case. A format module says so with LOWERCASE_MONTHS.
+    text = formats.date_format(day, format_name)
+    if _format_setting("LOWERCASE_MONTHS"):
+        month = formats.date_format(day, "F")
+        text = text.replace(month, month.lower())
+    return text
 
 
 def _format_setting(name: str):
