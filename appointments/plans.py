@@ -26,7 +26,7 @@ from practice.scoping import for_practice
 from practice.services import audit_log_write
 
 from .models import PlannedTreatment, TreatmentPlan
-from .services import _check_same_practice
+from .services import check_same_practice
 
 Plan = TreatmentPlan.Status
 Treatment = PlannedTreatment.Status
@@ -108,7 +108,7 @@ def treatment_plan_create(
     made by `actor`. Nothing is saved when the title or any treatment is refused; a
     treatment's reasons are named by its line (1 for the first)."""
     require_right(practice, actor, Right.EDIT_PATIENTS)
-    _check_same_practice(practice, patient=patient)
+    check_same_practice(practice, patient=patient)
     plan = TreatmentPlan(
         practice=practice,
         patient=patient,
@@ -158,7 +158,7 @@ def treatment_plan_update(
     """Rename a plan or move it on: proposed → accepted or rejected; accepted → completed or
     rejected (`PLAN_TRANSITIONS`). Rejecting cancels its treatments still planned."""
     require_right(practice, actor, Right.EDIT_PATIENTS)
-    _check_same_practice(practice, plan=plan)
+    check_same_practice(practice, plan=plan)
     current = _locked_plan(practice, plan)
     changed: list[str] = []
     if title is not None:
@@ -206,7 +206,7 @@ def planned_treatment_add(
 ) -> PlannedTreatment:
     """Add a treatment (code, description, fee ≥ 0, to_book) to a plan still open."""
     require_right(practice, actor, Right.EDIT_PATIENTS)
-    _check_same_practice(practice, plan=plan)
+    check_same_practice(practice, plan=plan)
     plan = _locked_plan(practice, plan)
     _check_open(plan)
     treatment = _new_treatment(practice, plan, fields)
@@ -227,7 +227,7 @@ def planned_treatment_add(
 def _changeable(practice: Practice, treatment: PlannedTreatment) -> PlannedTreatment:
     """The treatment under a lock (its plan's first), refused unless it and its plan can
     still change."""
-    _check_same_practice(practice, treatment=treatment)
+    check_same_practice(practice, treatment=treatment)
     plan = for_practice(TreatmentPlan, practice).select_for_update().get(pk=treatment.plan_id)
     current = for_practice(PlannedTreatment, practice).select_for_update().get(pk=treatment.pk)
     _check_open(plan)

@@ -23,7 +23,7 @@ from practice.scoping import for_practice
 from practice.services import audit_log_write
 
 from .models import Recall
-from .services import _check_same_practice
+from .services import check_same_practice
 
 UNIQUE_KIND = "recall_unique_kind"
 
@@ -75,7 +75,7 @@ def recall_create(
     """Set when `patient` is due back for a `kind` recall; to_book asks reception to book it
     at checkout. One recall of a kind per patient: a second is refused naming the first."""
     require_right(practice, actor, Right.EDIT_PATIENTS)
-    _check_same_practice(practice, patient=patient)
+    check_same_practice(practice, patient=patient)
     _check_values(kind, due_date)
     existing = _existing(practice, patient, kind)
     if existing is not None:
@@ -115,7 +115,7 @@ def recall_update(
     already put the new values on the instance it was given.
     """
     require_right(practice, actor, Right.EDIT_PATIENTS)
-    _check_same_practice(practice, recall=recall)
+    check_same_practice(practice, recall=recall)
     _check_values(None, due_date)
     stored = for_practice(Recall, practice).select_for_update().get(pk=recall.pk)
     changes = {
@@ -142,7 +142,7 @@ def recall_update(
 def recall_delete(practice: Practice, *, actor, recall: Recall) -> None:
     """Remove a recall (the patient is no longer expected back for it)."""
     require_right(practice, actor, Right.EDIT_PATIENTS)
-    _check_same_practice(practice, recall=recall)
+    check_same_practice(practice, recall=recall)
     audit_log_write(
         practice,
         actor=actor,

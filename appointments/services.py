@@ -70,7 +70,9 @@ def conflict_message(conflict: Appointment | None) -> str:
     }
 
 
-def _check_same_practice(practice: Practice, **objects) -> None:
+def check_same_practice(practice: Practice, **objects) -> None:
+    """Refuse (as an unknown id would be) any of `objects` that belongs to another practice:
+    the services' guard for ids that came from a form or an API body."""
     for field, obj in objects.items():
         if obj is not None and obj.practice_id != practice.pk:
             raise ValidationError({field: _("Unknown %(field)s.") % {"field": field}})
@@ -218,7 +220,7 @@ def appointment_book(
     start until `buffer_after` past the end. Confirmation and reminder channels default to
     what the client wants.
     """
-    _check_same_practice(
+    check_same_practice(
         practice,
         patient=patient,
         practitioner=practitioner,
@@ -300,7 +302,7 @@ def appointment_move(
     appointment.refresh_from_db(from_queryset=locked)
     if not appointment.holds_time or appointment.status == Appointment.Status.COMPLETED:
         raise ValidationError(_("Only a booked appointment can be moved."))
-    _check_same_practice(practice, practitioner=practitioner, room=room)
+    check_same_practice(practice, practitioner=practitioner, room=room)
     previous = appointment.starts_at
     duration = appointment.ends_at - appointment.starts_at
     starts_at = localtime.utc(starts_at)
@@ -606,7 +608,7 @@ def payment_take(
         raise ValidationError({"amount": _("Enter a smaller amount.")})
     if method not in Payment.Method.values:
         raise ValidationError({"method": _("Choose how the client paid.")})
-    _check_same_practice(practice, appointment=appointment, client=client, patient=patient)
+    check_same_practice(practice, appointment=appointment, client=client, patient=patient)
     client_id, patient_id = _payer(appointment=appointment, client=client, patient=patient)
     payment = Payment.objects.unscoped().create(
         practice=practice,
